@@ -1,0 +1,234 @@
+/**
+ * Every setting, declared once: its key (as in the `codex` settings section), type,
+ * default and a one-line description. Validation, the README table and the VS Code
+ * extension's contributed settings all come from this list.
+ */
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export type ApiMode = 'auto' | 'chat' | 'responses';
+export type DiagnosticsTrigger = 'save' | 'change';
+
+export interface CustomAction {
+  title: string;
+  prompt: string;
+  kind: string;
+}
+
+export interface Settings {
+  apiKey: string | undefined;
+  baseUrl: string;
+  model: string;
+  api: ApiMode;
+  timeoutMs: number;
+  maxConcurrency: number;
+  hover: { enabled: boolean; delayMs: number };
+  diagnostics: { enabled: boolean; trigger: DiagnosticsTrigger; debounceMs: number };
+  codeActions: { enabled: boolean; custom: CustomAction[] };
+  ignore: string[];
+  cache: { enabled: boolean; maxDiskMB: number };
+  logLevel: LogLevel;
+}
+
+export const DEFAULT_BASE_URL = 'https://api.cometapi.com/v1';
+export const DEFAULT_MODEL = 'codex-mini';
+
+type Check = (value: unknown) => { ok: true; value: unknown } | { ok: false; expected: string };
+
+export interface SettingSpec {
+  key: string;
+  type: 'string' | 'number' | 'boolean' | 'array';
+  default: unknown;
+  description: string;
+  enum?: readonly string[];
+  minimum?: number;
+  maximum?: number;
+  /** Never echoed in logs or messages. */
+  secret?: boolean;
+  check: Check;
+}
+
+function str(opts: { allowEmpty?: boolean; url?: boolean } = {}): Check {
+  return (v) => {
+    if (typeof v !== 'string') return { ok: false, expected: 'a string' };
+    const t = v.trim();
+    if (!opts.allowEmpty && t === '') return { ok: false, expected: 'a non-empty string' };
+    if (opts.url) {
+      try {
+        const u = new URL(t);
+        if (u.protocol !== 'http:' && u.protocol !== 'https:') return { ok: false, expected: 'an http(s) URL' };
+      } catch {
+        return { ok: false, expected: 'an http(s) URL' };
+      }
+      return { ok: true, value: t.replace(/\/+$/, '') };
+    }
+    return { ok: true, value: t };
+  };
+}
+
+function int(min: number, max: number): Check {
+  return (v) => {
+    // Clients written in Lua or Emacs Lisp sometimes send numbers as strings.
+    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isFinite(n) || !Number.isInteger(n) || n < min || n > max) {
+      return { ok: false, expected: `a whole number from ${min} to ${max}` };
+    }
+    return { ok: true, value: n };
+  };
+}
+
+const bool: Check = (v) => {
+  if (typeof v === 'boolean') return { ok: true, value: v };
+  if (v === 'true' || v === 'false') return { ok: true, value: v === 'true' };
+  return { ok: false, expected: 'true or false' };
+};
+
+function oneOf(values: readonly string[]): Check {
+  return (v) =>
+    typeof v === 'string' && values.includes(v)
+      ? { ok: true, value: v }
+      : { ok: false, expected: values.map((x) => JSON.stringify(x)).join(' or ') };
+}
+
+const stringList: Check = (v) => {
+  if (!Array.isArray(v)) return { ok: false, expected: 'a list of strings' };
+  const out = v.filter((x): x is string => typeof x === 'string' && x.trim() !== '').map((x) => x.trim());
+  if (out.length !== v.length) return { ok: false, expected: 'a list of non-empty strings' };
+  return { ok: true, value: out };
+};
+
+const customActions: Check = (v) => {
+  if (!Array.isArray(v)) return { ok: false, expected: 'a list of {"title", "prompt", "kind"?} objects' };
+  const out: CustomAction[] = [];
+  for (const item of v) {
+    if (typeof item !== 'object' || item === null) return { ok: false, expected: 'a list of {"title", "prompt", "kind"?} objects' };
+    const rec = item as Record<string, unknown>;
+    const { title, prompt, kind } = rec;
+    if (typeof title !== 'string' || title.trim() === '' || typeof prompt !== 'string' || prompt.trim() === '') {
+      return { ok: false, expected: 'entries with a non-empty "title" and "prompt"' };
+    }
+    if (kind !== undefined && (typeof kind !== 'string' || !/^(quickfix|refactor|source)(\.[\w-]+)*$/.test(kind))) {
+      return { ok: false, expected: 'a "kind" such as "refactor.rewrite", "quickfix" or "source"' };
+    }
+    out.push({ title: title.trim(), prompt: prompt.trim(), kind: typeof kind === 'string' ? kind : 'refactor.rewrite' });
+  }
+  return { ok: true, value: out };
+};
+
+function spec(s: Omit<SettingSpec, 'type'> & { type?: SettingSpec['type'] }): SettingSpec {
+  const type = s.type ?? (typeof s.default === 'boolean' ? 'boolean' : typeof s.default === 'number' ? 'number' : 'string');
+  return { ...s, type };
+}
+
+export const SETTINGS: readonly SettingSpec[] = [
+  spec({ key: 'apiKey', default: undefined, type: 'string', secret: true, check: str(), description: 'API key for the endpoint. Prefer the environment (CODEX_LSP_API_KEY or COMETAPI_KEY) over settings files.' }),
+  spec({ key: 'baseUrl', default: DEFAULT_BASE_URL, check: str({ url: true }), description: 'OpenAI-compatible base URL (ends in /v1 for most providers).' }),
+  spec({ key: 'model', default: DEFAULT_MODEL, check: str(), description: 'Model name as the endpoint knows it.' }),
+  spec({ key: 'api', default: 'auto', enum: ['auto', 'chat', 'responses'], check: oneOf(['auto', 'chat', 'responses']), description: 'Which endpoint to call: /chat/completions, /responses, or auto (picked per model, learned from the endpoint).' }),
+  spec({ key: 'timeoutMs', default: 30_000, minimum: 1000, maximum: 600_000, check: int(1000, 600_000), description: 'Time limit for one model request, retries included.' }),
+  spec({ key: 'maxConcurrency', default: 4, minimum: 1, maximum: 64, check: int(1, 64), description: 'Model requests in flight at once.' }),
+  spec({ key: 'hover.enabled', default: true, check: bool, description: 'AI hover explanations.' }),
+  spec({ key: 'hover.delayMs', default: 150, minimum: 0, maximum: 5000, check: int(0, 5000), description: 'Grace delay before a hover calls the model; a hover the editor cancels within it costs nothing. Cached answers skip it.' }),
+  spec({ key: 'diagnostics.enabled', default: true, check: bool, description: 'AI review diagnostics.' }),
+  spec({ key: 'diagnostics.trigger', default: 'save', enum: ['save', 'change'], check: oneOf(['save', 'change']), description: 'Review on open and save, or also after typing stops.' }),
+  spec({ key: 'diagnostics.debounceMs', default: 1500, minimum: 100, maximum: 60_000, check: int(100, 60_000), description: 'Quiet time after the last change before a review (trigger "change").' }),
+  spec({ key: 'codeActions.enabled', default: true, check: bool, description: 'AI code actions.' }),
+  spec({ key: 'codeActions.custom', default: [], type: 'array', check: customActions, description: 'User-defined actions: [{"title": "...", "prompt": "...", "kind"?: "refactor.rewrite"}].' }),
+  spec({ key: 'ignore', default: [], type: 'array', check: stringList, description: 'Globs of files never sent to the model, added to the built-in list (.env, *.pem, *.key, id_rsa*, ...); "!glob" re-includes.' }),
+  spec({ key: 'cache.enabled', default: true, check: bool, description: 'Memory and disk cache of model answers.' }),
+  spec({ key: 'cache.maxDiskMB', default: 200, minimum: 1, maximum: 100_000, check: int(1, 100_000), description: 'Size bound of the disk cache.' }),
+  spec({ key: 'logLevel', default: 'info', enum: ['error', 'warn', 'info', 'debug'], check: oneOf(['error', 'warn', 'info', 'debug']), description: 'How much the server logs (window/logMessage).' }),
+];
+
+const BY_KEY = new Map(SETTINGS.map((s) => [s.key, s]));
+
+/** A source of settings: a nested object shaped like the `codex` section, and its name for messages. */
+export interface SettingsLayer {
+  source: string;
+  values: unknown;
+}
+
+export interface ResolveReport {
+  settings: Settings;
+  problems: string[];
+}
+
+export function getPath(obj: unknown, dotted: string): unknown {
+  let cur: unknown = obj;
+  for (const part of dotted.split('.')) {
+    if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+function setPath(obj: Record<string, unknown>, dotted: string, value: unknown): void {
+  const parts = dotted.split('.');
+  let cur = obj;
+  for (const part of parts.slice(0, -1)) {
+    const next = cur[part];
+    if (typeof next !== 'object' || next === null) cur[part] = {};
+    cur = cur[part] as Record<string, unknown>;
+  }
+  cur[parts[parts.length - 1] as string] = value;
+}
+
+/** Accepts both nested objects and flat dotted keys (`{"hover.enabled": false}`), as some clients send. */
+function lookup(values: unknown, key: string): unknown {
+  if (typeof values !== 'object' || values === null) return undefined;
+  const flat = (values as Record<string, unknown>)[key];
+  if (flat !== undefined && key.includes('.')) return flat;
+  return getPath(values, key);
+}
+
+function unknownPaths(values: unknown, prefix = ''): string[] {
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(values as Record<string, unknown>)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (BY_KEY.has(key)) continue;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v) && SETTINGS.some((s) => s.key.startsWith(key + '.'))) {
+      out.push(...unknownPaths(v, key));
+    } else {
+      out.push(key);
+    }
+  }
+  return out;
+}
+
+function describe(value: unknown, secret: boolean | undefined): string {
+  if (secret) return 'a value';
+  const text = JSON.stringify(value);
+  return text === undefined ? String(value) : text.length > 60 ? text.slice(0, 57) + '...' : text;
+}
+
+/**
+ * Merges the layers in order (later wins). A value that fails validation is reported and
+ * ignored, so the value from the sources below it (ultimately the default) stays in force.
+ */
+export function resolveSettings(layers: readonly SettingsLayer[]): ResolveReport {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const s of SETTINGS) setPath(out, s.key, s.default);
+  for (const layer of layers) {
+    if (layer.values === undefined || layer.values === null) continue;
+    if (typeof layer.values !== 'object' || Array.isArray(layer.values)) {
+      problems.push(`${layer.source}: expected an object of settings, got ${describe(layer.values, false)}; ignored`);
+      continue;
+    }
+    for (const s of SETTINGS) {
+      const raw = lookup(layer.values, s.key);
+      if (raw === undefined || raw === null) continue;
+      const res = s.check(raw);
+      if (res.ok) setPath(out, s.key, res.value);
+      else problems.push(`${layer.source}: setting "${s.key}" must be ${res.expected}, got ${describe(raw, s.secret)}; ignored`);
+    }
+    for (const unknown of unknownPaths(layer.values)) {
+      if (!BY_KEY.has(unknown)) problems.push(`${layer.source}: unknown setting "${unknown}" ignored`);
+    }
+  }
+  return { settings: out as unknown as Settings, problems };
+}
+
+export function defaultSettings(): Settings {
+  return resolveSettings([]).settings;
+}

@@ -1,0 +1,137 @@
+import {
+  LSPErrorCodes,
+  MarkupKind,
+  ResponseError,
+  type CancellationToken,
+  type Hover,
+  type HoverParams,
+  type ServerCapabilities,
+} from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { LRUCache } from 'lru-cache';
+import { ModelError } from '../model/gateway';
+import { AbortedError, sleep } from '../model/retry';
+import type { PipelineRequest } from '../pipeline/pipeline';
+import { buildHoverContext, type HoverContext } from '../text/hover-context';
+import { languageOf } from '../text/language';
+import { displayPath } from '../util/uri';
+import { abortOn } from './cancel';
+import type { Services } from './services';
+
+export const HOVER_PROMPT_VERSION = 'hover-1';
+
+const INSTRUCTIONS = [
+  'You are codex-lsp: you explain code in a programmer\'s editor, in the hover shown under the mouse.',
+  'Explain what the code under the cursor does: the symbol named below on the line marked with →, or that whole line if no symbol is named.',
+  'Say what it is, what it does here, and what it returns or changes; mention anything non-obvious (side effects, error cases, pitfalls).',
+  'Answer in Markdown: at most 5 short sentences or bullets, no preamble, no headings, no repetition of the code.',
+  'Use `inline code` for identifiers. If the answer depends on code you cannot see, say so in a few words instead of guessing.',
+].join('\n');
+
+/** The model request for a hover; pure, so tests and the benchmark can inspect the exact prompt. */
+export function buildHoverRequest(doc: TextDocument, ctx: HoverContext, roots: readonly string[]): Omit<PipelineRequest, 'signal'> {
+  const file = displayPath(doc.uri, roots);
+  const language = languageOf(doc.languageId, file);
+  const lines = [`Language: ${language}`, `File: ${file}`];
+  lines.push(ctx.symbol ? `Explain: \`${ctx.symbol}\` on line ${ctx.line + 1}` : `Explain: line ${ctx.line + 1}`);
+  if (ctx.enclosing) lines.push(`Inside: ${ctx.enclosing.trim()}`);
+  lines.push('', 'Code (file line numbers; → marks the cursor line):', ctx.excerpt);
+  return {
+    feature: 'hover',
+    promptVersion: HOVER_PROMPT_VERSION,
+    instructions: INSTRUCTIONS,
+    input: lines.join('\n'),
+    maxOutputTokens: 400,
+    effort: 'low',
+    priority: 10,
+  };
+}
+
+function isTextDocumentPosition(p: unknown): p is HoverParams {
+  const r = p as { textDocument?: { uri?: unknown }; position?: { line?: unknown; character?: unknown } } | null;
+  return (
+    typeof r?.textDocument?.uri === 'string' &&
+    Number.isInteger(r.position?.line) &&
+    Number.isInteger(r.position?.character)
+  );
+}
+
+export class HoverFeature {
+  /**
+   * Document version + position + configuration generation -> cache key of the prompt built
+   * there. A repeated hover skips context, redaction and hashing: the version number stands
+   * for the text, as long as the document and the settings stay the same.
+   */
+  private readonly keys = new LRUCache<string, string>({ max: 1000 });
+  private ready = false;
+
+  constructor(private readonly s: Services) {
+    void s.ready.then(() => (this.ready = true));
+  }
+
+  capabilities(): Partial<ServerCapabilities> {
+    return { hoverProvider: true };
+  }
+
+  private markupKind(): MarkupKind {
+    const formats = this.s.capabilities.textDocument?.hover?.contentFormat;
+    return !formats || formats.includes(MarkupKind.Markdown) ? MarkupKind.Markdown : MarkupKind.PlainText;
+  }
+
+  /** Answers every hover: an explanation, null (nothing to explain, or the model is unavailable), or RequestCancelled. */
+  async hover(params: HoverParams, token: CancellationToken): Promise<Hover | null> {
+    // A hover that arrives before the editor's settings are in waits for them (once, at start-up).
+    if (!this.ready) await this.s.ready;
+    const settings = this.s.config.settings;
+    if (!settings.hover.enabled) return null;
+    // Clients send what they send: a request without a usable position is answered, not crashed on.
+    if (!isTextDocumentPosition(params)) return null;
+    const doc = this.s.documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    const fastKey = `${doc.uri}\u0000${doc.version}\u0000${params.position.line}\u0000${params.position.character}\u0000${this.s.config.current.generation}`;
+    const known = this.keys.get(fastKey);
+    if (known !== undefined) {
+      const hit = this.s.pipeline.peekMemory(known, 'hover');
+      if (hit) return this.toHover(hit.text);
+    }
+    if (this.s.privacy.isIgnored(doc.uri)) {
+      this.s.log.debug(() => `hover: ${doc.uri} matches an ignore glob; not sent`);
+      return null;
+    }
+    const ctx = buildHoverContext(doc, params.position);
+    if (!ctx) return null;
+
+    const base = buildHoverRequest(doc, ctx, this.s.roots);
+    const req: PipelineRequest = {
+      ...base,
+      instructions: this.s.privacy.redact(base.instructions, 'hover'),
+      input: this.s.privacy.redact(base.input, 'hover'),
+    };
+    this.keys.set(fastKey, this.s.pipeline.keyOf(req));
+    const { signal, dispose } = abortOn(token);
+    try {
+      const cached = await this.s.pipeline.peek(req);
+      if (cached) return this.toHover(cached.text);
+      // No key, rejected key...: the user has been told; a hover stays quiet.
+      if (this.s.gateway.blockedReason()) return null;
+      // A hover the editor cancels within the grace delay never reaches the model.
+      if (settings.hover.delayMs > 0) await sleep(settings.hover.delayMs, signal);
+      const answer = await this.s.pipeline.run({ ...req, signal });
+      this.s.log.debug(() => `hover answered (${answer.cached || 'model'}) for ${doc.uri}:${ctx.line + 1}, ${req.input.length} chars sent`);
+      return this.toHover(answer.text);
+    } catch (err) {
+      if (token.isCancellationRequested || err instanceof AbortedError || (err instanceof ModelError && err.kind === 'cancelled')) {
+        throw new ResponseError(LSPErrorCodes.RequestCancelled, 'hover cancelled');
+      }
+      if (err instanceof ModelError) this.s.log.warn(`hover: ${err.message}`);
+      else this.s.log.error(`hover failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return null;
+    } finally {
+      dispose();
+    }
+  }
+
+  private toHover(text: string): Hover {
+    return { contents: { kind: this.markupKind(), value: text } };
+  }
+}

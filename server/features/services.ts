@@ -1,0 +1,27 @@
+import type { ClientCapabilities } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { ConfigStore } from '../config/store';
+import type { LspClient } from '../lsp/client';
+import type { ModelGateway } from '../model/gateway';
+import type { UsageTracker } from '../model/usage';
+import type { Pipeline } from '../pipeline/pipeline';
+import type { Privacy } from '../privacy/privacy';
+import type { Logger } from '../util/log';
+
+/** What a feature may use. No feature sees the connection: the client seam is its only way out. */
+export interface Services {
+  config: ConfigStore;
+  log: Logger;
+  client: LspClient;
+  gateway: ModelGateway;
+  pipeline: Pipeline;
+  privacy: Privacy;
+  usage: UsageTracker;
+  documents: { get(uri: string): TextDocument | undefined };
+  /** Filled in at initialize. */
+  capabilities: ClientCapabilities;
+  /** Workspace folders as file system paths (prompts name files relative to them). */
+  roots: readonly string[];
+  /** Resolves once the first workspace/configuration pull is in (at once for clients without it). */
+  ready: Promise<void>;
+}

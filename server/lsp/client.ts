@@ -1,0 +1,56 @@
+import {
+  MessageType,
+  type ApplyWorkspaceEditParams,
+  type ApplyWorkspaceEditResult,
+  type Connection,
+  type Diagnostic,
+} from 'vscode-languageserver/node';
+import type { LogLevel } from '../util/log';
+
+/**
+ * Everything the server sends to the editor goes through this seam, so features never
+ * touch the connection and a test double is just another implementation.
+ */
+export interface LspClient {
+  showMessage(type: 'error' | 'warning' | 'info', message: string): void;
+  log(level: LogLevel, message: string): void;
+  publishDiagnostics(uri: string, diagnostics: Diagnostic[], version?: number): void;
+  applyEdit(params: ApplyWorkspaceEditParams): Promise<ApplyWorkspaceEditResult>;
+  /** The `codex` section, or undefined when the client cannot answer. */
+  pullConfiguration(): Promise<unknown>;
+}
+
+const LOG_TYPE: Record<LogLevel, MessageType> = {
+  error: MessageType.Error,
+  warn: MessageType.Warning,
+  info: MessageType.Info,
+  debug: MessageType.Log,
+};
+
+const SHOW_TYPE = { error: MessageType.Error, warning: MessageType.Warning, info: MessageType.Info } as const;
+
+export class ConnectionClient implements LspClient {
+  constructor(private readonly connection: Connection) {}
+
+  showMessage(type: 'error' | 'warning' | 'info', message: string): void {
+    void this.connection.sendNotification('window/showMessage', { type: SHOW_TYPE[type], message }).catch(() => undefined);
+  }
+
+  log(level: LogLevel, message: string): void {
+    void this.connection.sendNotification('window/logMessage', { type: LOG_TYPE[level], message }).catch(() => undefined);
+  }
+
+  publishDiagnostics(uri: string, diagnostics: Diagnostic[], version?: number): void {
+    void this.connection.sendDiagnostics({ uri, diagnostics, version }).catch(() => undefined);
+  }
+
+  applyEdit(params: ApplyWorkspaceEditParams): Promise<ApplyWorkspaceEditResult> {
+    return this.connection.workspace.applyEdit(params);
+  }
+
+  async pullConfiguration(): Promise<unknown> {
+    const result: unknown = await this.connection.workspace.getConfiguration({ section: 'codex' });
+    // Some clients answer a one-element array where a single section was asked for.
+    return Array.isArray(result) ? result[0] : result;
+  }
+}

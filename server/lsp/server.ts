@@ -1,0 +1,155 @@
+import {
+  DidChangeConfigurationNotification,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { ConfigStore, type ConfigSnapshot } from '../config/store';
+import { HoverFeature } from '../features/hover';
+import type { Services } from '../features/services';
+import { UsageCommand, USAGE_COMMAND } from '../features/usage-command';
+import { ModelGateway } from '../model/gateway';
+import { UsageTracker } from '../model/usage';
+import { DiskCache } from '../pipeline/disk-cache';
+import { Pipeline } from '../pipeline/pipeline';
+import { Privacy } from '../privacy/privacy';
+import { Logger } from '../util/log';
+import { uriToPath } from '../util/uri';
+import { VERSION } from '../version';
+import { ConnectionClient } from './client';
+import { OnceProblemReporter } from './problems';
+
+export interface ServerDeps {
+  env?: NodeJS.ProcessEnv;
+  /** A logger already in use (main's); the server points its output at the editor. */
+  log?: Logger;
+}
+
+/**
+ * Builds the server on a connection and starts listening. This file only wires LSP
+ * messages to features; the features know nothing of the connection.
+ */
+export function startServer(connection: Connection, deps: ServerDeps = {}): void {
+  const log = deps.log ?? new Logger();
+  const client = new ConnectionClient(connection);
+  log.setSink((level, message) => client.log(level, message));
+
+  const config = new ConfigStore(deps.env ?? process.env, log);
+  const usage = new UsageTracker();
+  const problems = new OnceProblemReporter(client, log);
+  const endpoint = (): { apiKey: string | undefined; keySource: string | undefined; baseUrl: string; model: string; api: ConfigSnapshot['settings']['api']; timeoutMs: number } => {
+    const { settings, keySource } = config.current;
+    return { apiKey: settings.apiKey, keySource, baseUrl: settings.baseUrl, model: settings.model, api: settings.api, timeoutMs: settings.timeoutMs };
+  };
+  const gateway = new ModelGateway(endpoint, log, usage, problems);
+  const diskFor = (snap: ConfigSnapshot): DiskCache | undefined =>
+    snap.settings.cache.enabled ? new DiskCache(snap.cacheDir, snap.settings.cache.maxDiskMB * 1024 * 1024, log) : undefined;
+  let disk = diskFor(config.current);
+  const pipeline = new Pipeline(
+    gateway,
+    disk,
+    usage,
+    log,
+    { endpoint: () => config.settings, cacheEnabled: () => config.settings.cache.enabled },
+    config.settings.maxConcurrency,
+  );
+  const privacy = new Privacy(log);
+  privacy.configure(config.settings.ignore);
+  const documents = new TextDocuments(TextDocument);
+
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const services: Services = { config, log, client, gateway, pipeline, privacy, usage, documents, capabilities: {}, roots: [], ready };
+  const hover = new HoverFeature(services);
+  const usageCommand = new UsageCommand(services);
+
+  config.onChange((next, previous) => {
+    gateway.configurationChanged();
+    problems.reset();
+    pipeline.limiter.setLimit(next.settings.maxConcurrency);
+    privacy.configure(next.settings.ignore);
+    if (next.settings.cache.enabled !== previous.settings.cache.enabled) {
+      disk = diskFor(next);
+      pipeline.setDisk(disk);
+      if (!next.settings.cache.enabled) pipeline.clearMemory();
+    } else {
+      disk?.setMaxBytes(next.settings.cache.maxDiskMB * 1024 * 1024);
+    }
+    log.info(`configuration changed: model ${next.settings.model} at ${next.settings.baseUrl} (api ${next.settings.api})`);
+  });
+
+  let canPullConfiguration = false;
+  let canRegisterConfiguration = false;
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    services.capabilities = params.capabilities ?? {};
+    const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined) ?? [];
+    const rootFromUri = params.rootUri ? uriToPath(params.rootUri) : undefined;
+    services.roots = folders.length > 0 ? folders : rootFromUri ? [rootFromUri] : params.rootPath ? [params.rootPath] : [];
+    privacy.configure(config.settings.ignore, services.roots);
+    canPullConfiguration = params.capabilities?.workspace?.configuration === true;
+    canRegisterConfiguration = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    // A client that never sends `initialized` or never answers the pull must not hold requests forever.
+    setTimeout(markReady, 3000).unref();
+    if (params.initializationOptions !== undefined && params.initializationOptions !== null) {
+      config.setLayer('initializationOptions', 'initializationOptions', params.initializationOptions);
+    }
+    return {
+      capabilities: {
+        positionEncoding: 'utf-16',
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        ...hover.capabilities(),
+        executeCommandProvider: { commands: [USAGE_COMMAND] },
+      },
+      serverInfo: { name: 'codex-lsp', version: VERSION },
+    };
+  });
+
+  const pullConfiguration = async (): Promise<void> => {
+    try {
+      const section = await client.pullConfiguration();
+      config.setLayer('workspace', 'workspace/configuration', section ?? {});
+    } catch (err) {
+      log.warn(`workspace/configuration failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+
+  connection.onInitialized(async () => {
+    if (canRegisterConfiguration) {
+      connection.client.register(DidChangeConfigurationNotification.type, { section: 'codex' }).catch(() => undefined);
+    }
+    if (canPullConfiguration) await pullConfiguration();
+    markReady();
+    const s = config.current;
+    log.info(
+      `codex-lsp ${VERSION} ready: model ${s.settings.model} at ${s.settings.baseUrl} (api ${s.settings.api}), ` +
+        `key ${s.keySource ? `from ${s.keySource}` : 'missing'}, cache ${s.settings.cache.enabled ? s.cacheDir : 'off'}`,
+    );
+    // Tell the user now, not at their first hover, when the model cannot be reached at all.
+    gateway.blockedReason();
+  });
+
+  connection.onDidChangeConfiguration(async (params) => {
+    if (canPullConfiguration) {
+      await pullConfiguration();
+      return;
+    }
+    // Push-style clients send the settings in the notification itself.
+    const settings = (params?.settings as Record<string, unknown> | null | undefined)?.codex;
+    if (settings !== undefined) config.setLayer('workspace', 'didChangeConfiguration', settings);
+  });
+
+  connection.onHover((params, token) => hover.hover(params, token));
+  connection.onExecuteCommand((params) => usageCommand.execute(params));
+  connection.onShutdown(async () => {
+    await pipeline.flush();
+    const t = usage.totals();
+    log.info(`session usage: ${t.requests} model calls, ${t.cacheHits} cache hits, tokens in ${t.input} (cached ${t.cachedInput}) out ${t.output}`);
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}

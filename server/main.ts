@@ -1,0 +1,77 @@
+import { createConnection } from 'vscode-languageserver/node';
+import { FrameSanitizer } from './lsp/frames';
+import { startServer } from './lsp/server';
+import { Logger, stderrSink } from './util/log';
+import { VERSION } from './version';
+
+const HELP = `codex-lsp ${VERSION}: AI hover explanations, review diagnostics and code actions for any LSP editor,
+backed by codex-mini through CometAPI (or any OpenAI-compatible endpoint).
+
+Usage:
+  codex-lsp --stdio       speak LSP over stdin/stdout (what editors run)
+  codex-lsp --version     print the version
+  codex-lsp --help        print this help
+
+Environment:
+  CODEX_LSP_API_KEY       API key (else COMETAPI_KEY, COMETAPI_API_KEY, OPENAI_API_KEY)
+  CODEX_LSP_BASE_URL      OpenAI-compatible base URL (default https://api.cometapi.com/v1)
+  CODEX_LSP_MODEL         model name (default codex-mini)
+  CODEX_LSP_CACHE_DIR     answer cache (default $XDG_CACHE_HOME/codex-lsp or ~/.cache/codex-lsp)
+
+Settings go in the editor's "codex" section; see the README.
+`;
+
+/** Options editors add on their own (vscode-languageclient passes the client's process id). */
+const TOLERATED = /^--clientProcessId(=\d+)?$/;
+
+export function main(argv: string[]): void {
+  const args = [...argv];
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (args.includes('--version') || args.includes('-v')) {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  const unknown = args.filter((a, i) => a !== '--stdio' && !TOLERATED.test(a) && !(args[i - 1] === '--clientProcessId' && /^\d+$/.test(a)));
+  if (!args.includes('--stdio') || unknown.length > 0) {
+    process.stderr.write(
+      (unknown.length > 0 ? `codex-lsp: unknown argument ${unknown.map((a) => JSON.stringify(a)).join(', ')}\n` : 'codex-lsp: missing --stdio\n') +
+        'Usage: codex-lsp --stdio | --version | --help\n',
+    );
+    process.exitCode = 2;
+    return;
+  }
+  runStdio();
+}
+
+function runStdio(): void {
+  const log = new Logger(stderrSink);
+  // stdout carries LSP frames only: anything a library prints goes to stderr instead.
+  const toStderr = (...parts: unknown[]): void => {
+    process.stderr.write(parts.map((p) => (typeof p === 'string' ? p : String(p))).join(' ') + '\n');
+  };
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+  console.warn = toStderr;
+  console.error = toStderr;
+  console.trace = toStderr;
+
+  process.on('unhandledRejection', (reason) => {
+    log.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+  });
+  process.on('uncaughtException', (err) => {
+    log.error(`uncaught exception: ${err.stack ?? err.message}`);
+  });
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    // The editor went away; nothing can be sent any more.
+    if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') process.exit(1);
+  });
+
+  const input = new FrameSanitizer((reason) => log.warn(`dropped malformed LSP input: ${reason}`));
+  process.stdin.pipe(input);
+  const connection = createConnection(input, process.stdout);
+  startServer(connection, { env: process.env, log });
+}

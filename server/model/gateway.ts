@@ -1,0 +1,431 @@
+import type OpenAI from 'openai';
+import { KEY_VARIABLES } from '../config/env';
+import type { ApiMode } from '../config/settings';
+import type { Logger } from '../util/log';
+import {
+  isAuth,
+  isModelNotFound,
+  isQuota,
+  isRetryable,
+  isSchemaUnsupported,
+  isWrongEndpoint,
+  toFailure,
+  unsupportedParam,
+  type Failure,
+} from './failure';
+import { extractJson } from './json-extract';
+import {
+  buildBody,
+  initialApi,
+  optionalKeys,
+  parseAnswer,
+  type ApiKind,
+  type ParamState,
+  type PromptParts,
+} from './request-body';
+import { backoffMs, retryAfterMs, sleep } from './retry';
+import type { TokenUsage, UsageTracker } from './usage';
+
+export type ModelErrorKind =
+  | 'no-key'
+  | 'key-mismatch'
+  | 'auth'
+  | 'model-not-found'
+  | 'quota'
+  | 'rate-limit'
+  | 'unreachable'
+  | 'endpoint'
+  | 'timeout'
+  | 'cancelled'
+  | 'bad-request'
+  | 'server'
+  | 'bad-answer';
+
+export class ModelError extends Error {
+  constructor(
+    readonly kind: ModelErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'ModelError';
+  }
+}
+
+/** Problems the user must act on; each is shown once until the configuration changes. */
+export type ProblemKind = 'no-key' | 'key-mismatch' | 'auth' | 'model-not-found' | 'quota' | 'rate-limit' | 'unreachable' | 'endpoint';
+
+export interface ProblemReporter {
+  report(kind: ProblemKind, message: string): void;
+}
+
+export interface EndpointConfig {
+  apiKey: string | undefined;
+  keySource: string | undefined;
+  baseUrl: string;
+  model: string;
+  api: ApiMode;
+  timeoutMs: number;
+}
+
+export interface ModelRequest extends PromptParts {
+  feature: string;
+  signal?: AbortSignal;
+}
+
+export interface ModelAnswer {
+  text: string;
+  /** Present for schema requests: the JSON value found in the answer. */
+  json?: unknown;
+  usage: TokenUsage;
+  api: ApiKind;
+  model: string;
+}
+
+/** The error body of the failed HTTP answer, captured by our fetch wrapper for this call. */
+interface CallContext {
+  errorBody?: string;
+  bytesSent: number;
+}
+
+/**
+ * Rides along in the request's fetch options to our fetch wrapper (the SDK spreads them into
+ * the RequestInit); an AsyncLocalStorage would do the same but taxes every promise in the process.
+ */
+const CALL = Symbol('codex-lsp call context');
+type InitWithCall = RequestInit & { [CALL]?: CallContext };
+type SdkFetchOptions = NonNullable<NonNullable<Parameters<OpenAI['chat']['completions']['create']>[1]>['fetchOptions']>;
+
+const MAX_RETRIES = 3;
+const QUOTA_COOL_DOWN_MS = 60_000;
+
+/**
+ * The one door to the model. Picks the endpoint, negotiates parameters and structured
+ * output, retries what is worth retrying inside the deadline, records usage, and turns
+ * every failure into a ModelError whose kind callers can act on.
+ */
+export class ModelGateway {
+  private client: OpenAI | undefined;
+  private clientSignature = '';
+  /** Learned per base URL + model: which API answers, which parameters are refused, whether json_schema works. */
+  private readonly learnedApi = new Map<string, ApiKind>();
+  private readonly paramStates = new Map<string, ParamState>();
+  private readonly noSchema = new Set<string>();
+  private paused: ModelError | undefined;
+  private coolDownUntil = 0;
+  private coolDownError: ModelError | undefined;
+
+  constructor(
+    private readonly config: () => EndpointConfig,
+    private readonly log: Logger,
+    private readonly usage: UsageTracker,
+    private readonly problems: ProblemReporter,
+  ) {}
+
+  /** Called on every configuration change: a rejected key or unknown model is tried again. */
+  configurationChanged(): void {
+    this.paused = undefined;
+    this.coolDownUntil = 0;
+    this.coolDownError = undefined;
+  }
+
+  /** Whether a call would be refused right now without touching the network. */
+  blockedReason(): ModelError | undefined {
+    return this.preflight(this.config());
+  }
+
+  async complete(req: ModelRequest): Promise<ModelAnswer> {
+    const cfg = this.config();
+    const blocked = this.preflight(cfg);
+    if (blocked) throw blocked;
+    if (req.signal?.aborted) throw new ModelError('cancelled', 'cancelled');
+
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), cfg.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal;
+    try {
+      return await this.negotiate(req, cfg, signal, Date.now() + cfg.timeoutMs);
+    } catch (err) {
+      if (req.signal?.aborted) throw new ModelError('cancelled', 'cancelled');
+      const timedOut = err instanceof ModelError ? err.kind === 'timeout' || (err.kind === 'cancelled' && deadline.signal.aborted) : deadline.signal.aborted;
+      if (timedOut) throw new ModelError('timeout', `no answer from ${hostOf(cfg.baseUrl)} within ${cfg.timeoutMs} ms (timeoutMs)`);
+      if (err instanceof ModelError) throw err;
+      throw new ModelError('bad-request', `model call failed: ${this.log.scrub(String(err))}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private preflight(cfg: EndpointConfig): ModelError | undefined {
+    if (!cfg.apiKey) {
+      const msg =
+        `codex-lsp has no API key, so AI features are off. Set ${KEY_VARIABLES.slice(0, 2).join(' or ')} ` +
+        `(also read: ${KEY_VARIABLES.slice(2).join(', ')}) in the environment the editor starts the server from, ` +
+        `or the "codex.apiKey" setting, then restart the server or change the settings.`;
+      this.problems.report('no-key', msg);
+      return new ModelError('no-key', 'no API key configured');
+    }
+    if (
+      cfg.keySource === 'OPENAI_API_KEY' &&
+      /^sk-(proj|svcacct|admin)-/.test(cfg.apiKey) &&
+      hostOf(cfg.baseUrl).endsWith('cometapi.com')
+    ) {
+      // An OpenAI-issued key must not be handed to a third party by a default setting.
+      const msg =
+        `codex-lsp found an OpenAI key in OPENAI_API_KEY, but the endpoint is CometAPI (${cfg.baseUrl}); the key was not sent. ` +
+        `For OpenAI set CODEX_LSP_BASE_URL=https://api.openai.com/v1 (or OPENAI_BASE_URL); for CometAPI put its key in COMETAPI_KEY.`;
+      this.problems.report('key-mismatch', msg);
+      return new ModelError('key-mismatch', 'OpenAI key withheld from a non-OpenAI endpoint');
+    }
+    if (this.paused) return this.paused;
+    if (this.coolDownError && Date.now() < this.coolDownUntil) return this.coolDownError;
+    return undefined;
+  }
+
+  private async getClient(cfg: EndpointConfig): Promise<OpenAI> {
+    const signature = `${cfg.baseUrl}\u0000${cfg.apiKey ?? ''}`;
+    if (this.client && this.clientSignature === signature) return this.client;
+    // Loaded on first use: start-up stays fast, and the constructor throws without a key.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { OpenAI: OpenAIClass } = require('openai') as typeof import('openai');
+    const sdkLog = (level: 'error' | 'warn' | 'info' | 'debug') => (message: string, ...rest: unknown[]) => {
+      const extra = rest.length ? ' ' + rest.map((r) => (typeof r === 'string' ? r : safeJson(r))).join(' ') : '';
+      if (level === 'error') this.log.error(`openai: ${message}${extra}`);
+      else if (level === 'warn') this.log.warn(`openai: ${message}${extra}`);
+      else this.log.debug(() => `openai: ${message}${extra}`);
+    };
+    this.client = new OpenAIClass({
+      apiKey: cfg.apiKey,
+      baseURL: cfg.baseUrl,
+      // Retries are ours: they must honour retry-after inside one deadline.
+      maxRetries: 0,
+      timeout: cfg.timeoutMs,
+      // Never forward OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment to another provider.
+      organization: null,
+      project: null,
+      logger: { error: sdkLog('error'), warn: sdkLog('warn'), info: sdkLog('info'), debug: sdkLog('debug') },
+      logLevel: this.log.enabled('debug') ? 'debug' : 'warn',
+      fetch: this.fetchWithCapture,
+    });
+    this.clientSignature = signature;
+    return this.client;
+  }
+
+  /** Plain fetch that also keeps the error body (the SDK drops bodies without an `error` key). */
+  private readonly fetchWithCapture = async (url: string | URL | Request, init?: InitWithCall): Promise<Response> => {
+    const ctx = init?.[CALL];
+    if (ctx && typeof init?.body === 'string') ctx.bytesSent += Buffer.byteLength(init.body);
+    const res = await fetch(url, init);
+    if (!res.ok && ctx) {
+      try {
+        ctx.errorBody = (await res.clone().text()).slice(0, 8000);
+      } catch {
+        // The SDK reads the body itself; ours is only for a better message.
+      }
+    }
+    return res;
+  };
+
+  private state(key: string): ParamState {
+    let s = this.paramStates.get(key);
+    if (!s) {
+      s = { dropped: new Set() };
+      this.paramStates.set(key, s);
+    }
+    return s;
+  }
+
+  private async negotiate(req: ModelRequest, cfg: EndpointConfig, signal: AbortSignal, deadline: number): Promise<ModelAnswer> {
+    const client = await this.getClient(cfg);
+    const endpointKey = `${cfg.baseUrl}\u0000${cfg.model}`;
+    let api: ApiKind = cfg.api === 'auto' ? (this.learnedApi.get(endpointKey) ?? initialApi(cfg.model)) : cfg.api;
+    let switched = false;
+    let retries = 0;
+    const tried = new Set<string>();
+
+    for (let round = 0; round < 16; round++) {
+      const stateKey = `${endpointKey}\u0000${api}`;
+      const state = this.state(stateKey);
+      const schemaInPrompt = req.schema !== undefined && this.noSchema.has(stateKey);
+      const body = buildBody(api, cfg.model, req, state, schemaInPrompt);
+      const ctx: CallContext = { bytesSent: 0 };
+      let raw: unknown;
+      try {
+        raw = await this.send(client, api, body, signal, deadline, ctx);
+      } catch (err) {
+        const f = toFailure(err, ctx.errorBody);
+        if (f.aborted || signal.aborted) throw new ModelError(req.signal?.aborted ? 'cancelled' : 'timeout', 'aborted');
+        this.log.debug(() => `model call (${req.feature}, ${api}) failed: ${describe(f)}`);
+
+        if (cfg.api === 'auto' && !switched && (isWrongEndpoint(f) || isModelNotFound(f)) && !isAuth(f)) {
+          this.log.info(`${hostOf(cfg.baseUrl)} answered ${describe(f)} on ${path(api)}; trying ${path(other(api))}`);
+          api = other(api);
+          switched = true;
+          continue;
+        }
+        if (req.schema && !schemaInPrompt && isSchemaUnsupported(f)) {
+          this.log.info(`${cfg.model} on ${path(api)} refused a json_schema answer format; describing the schema in the prompt instead`);
+          this.noSchema.add(stateKey);
+          continue;
+        }
+        const param = unsupportedParam(f, optionalKeys(body));
+        if (param && !tried.has(param)) {
+          tried.add(param);
+          if (param === 'response_format' || param === 'text') this.noSchema.add(stateKey);
+          else state.dropped.add(param);
+          this.log.info(`${cfg.model} on ${path(api)} refused the parameter "${param}"; retrying without it (remembered)`);
+          continue;
+        }
+        if (isRetryable(f) && retries < MAX_RETRIES) {
+          const wait = retryAfterMs(f.headers) ?? backoffMs(retries);
+          if (Date.now() + wait < deadline - 50) {
+            retries++;
+            this.log.debug(() => `retry ${retries} in ${wait} ms after ${describe(f)}`);
+            try {
+              await sleep(wait, signal);
+            } catch {
+              throw new ModelError(req.signal?.aborted ? 'cancelled' : 'timeout', 'aborted');
+            }
+            continue;
+          }
+        }
+        throw this.fail(f, cfg, api);
+      }
+
+      if (cfg.api === 'auto' && this.learnedApi.get(endpointKey) !== api) {
+        this.learnedApi.set(endpointKey, api);
+        if (switched) this.log.info(`${cfg.model} at ${hostOf(cfg.baseUrl)} answers on ${path(api)}; using it from now on`);
+      }
+      const parsed = parseAnswer(api, raw);
+      this.usage.recordCall(req.feature, cfg.model, parsed.usage);
+      this.log.debug(
+        () =>
+          `model call (${req.feature}, ${api}) ok: ${ctx.bytesSent} bytes sent, ` +
+          `tokens in ${parsed.usage.input} (cached ${parsed.usage.cachedInput}) out ${parsed.usage.output}`,
+      );
+      if (parsed.problem) throw new ModelError('bad-answer', parsed.problem);
+      const answer: ModelAnswer = { text: parsed.text, usage: parsed.usage, api, model: cfg.model };
+      if (req.schema) {
+        const json = extractJson(parsed.text);
+        if (json === undefined || typeof json !== 'object' || json === null) {
+          throw new ModelError('bad-answer', `the model's answer was not the JSON that was asked for: ${clip(parsed.text, 120)}`);
+        }
+        answer.json = json;
+      }
+      return answer;
+    }
+    throw new ModelError('bad-request', `${hostOf(cfg.baseUrl)} kept refusing the request`);
+  }
+
+  private async send(client: OpenAI, api: ApiKind, body: Record<string, unknown>, signal: AbortSignal, deadline: number, ctx: CallContext): Promise<unknown> {
+    const fetchOptions = { [CALL]: ctx } as unknown as SdkFetchOptions;
+    const options = { signal, timeout: Math.max(1, deadline - Date.now()), maxRetries: 0, fetchOptions };
+    // The bodies are built dynamically from what the endpoint accepts, so the SDK's static
+    // parameter types cannot describe them; the SDK still does the transport, auth and errors.
+    if (api === 'chat') {
+      return client.chat.completions.create(body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, options);
+    }
+    return client.responses.create(body as unknown as OpenAI.Responses.ResponseCreateParamsNonStreaming, options);
+  }
+
+  /** Maps a final failure to its kind, tells the user where they must act, pauses where retrying cannot help. */
+  private fail(f: Failure, cfg: EndpointConfig, api: ApiKind): ModelError {
+    const host = hostOf(cfg.baseUrl);
+    const detail = clip(this.log.scrub(f.message), 200);
+    if (isAuth(f)) {
+      const err = new ModelError('auth', `${host} rejected the API key (${f.status}): ${detail}`, f.status);
+      this.paused = err;
+      this.problems.report(
+        'auth',
+        `codex-lsp: ${host} rejected the API key from ${cfg.keySource ?? 'the settings'} (HTTP ${f.status}: ${detail}). ` +
+          `AI features are paused until the configuration changes: check the key, or "codex.baseUrl" if the key is for another provider.`,
+      );
+      return err;
+    }
+    if (isModelNotFound(f)) {
+      const err = new ModelError('model-not-found', `${host} does not serve the model "${cfg.model}": ${detail}`, f.status);
+      this.paused = err;
+      this.problems.report(
+        'model-not-found',
+        `codex-lsp: ${host} does not know the model "${cfg.model}" (${detail}). ` +
+          `Pick a model your endpoint serves with the "codex.model" setting or CODEX_LSP_MODEL ` +
+          `(OpenAI retired codex-mini-latest on 2026-02-12; on OpenAI use a current codex model such as gpt-5-codex-mini).`,
+      );
+      return err;
+    }
+    if (isQuota(f)) {
+      const err = new ModelError('quota', `${host}: quota exhausted: ${detail}`, f.status);
+      this.coolDownError = err;
+      this.coolDownUntil = Date.now() + QUOTA_COOL_DOWN_MS;
+      this.problems.report(
+        'quota',
+        `codex-lsp: the account behind the API key has no quota left at ${host} (${detail}). Add credit or use another key; ` +
+          `AI features try again every minute.`,
+      );
+      return err;
+    }
+    if (f.status === 429) {
+      this.problems.report(
+        'rate-limit',
+        `codex-lsp: ${host} is rate-limiting requests (HTTP 429) even after retries. Requests resume on their own; ` +
+          `lower "codex.maxConcurrency" if this keeps happening.`,
+      );
+      return new ModelError('rate-limit', `${host} rate limit: ${detail}`, 429);
+    }
+    if (f.garbage) {
+      return new ModelError('bad-answer', `${host} answered with something that is not an OpenAI-compatible ${path(api).slice(1)} answer (${detail})`);
+    }
+    if (f.network) {
+      this.problems.report(
+        'unreachable',
+        `codex-lsp: cannot reach ${cfg.baseUrl} (${clip(f.networkCode ?? f.message, 80)}). Check the network, a proxy, or the "codex.baseUrl" setting.`,
+      );
+      return new ModelError('unreachable', `cannot reach ${cfg.baseUrl}: ${detail}`);
+    }
+    if (isWrongEndpoint(f)) {
+      this.problems.report(
+        'endpoint',
+        `codex-lsp: ${cfg.baseUrl} has no ${cfg.api === 'auto' ? '/chat/completions or /responses' : path(api)} endpoint (HTTP ${f.status}). ` +
+          `Check "codex.baseUrl" (most providers' URL ends in /v1)${cfg.api === 'auto' ? '' : ' and "codex.api"'}.`,
+      );
+      return new ModelError('endpoint', `${cfg.baseUrl}${path(api)}: HTTP ${f.status}: ${detail}`, f.status);
+    }
+    if ((f.status ?? 0) >= 500 || f.status === 408 || f.status === 409) {
+      return new ModelError('server', `${host} failed (HTTP ${f.status}): ${detail}`, f.status);
+    }
+    return new ModelError('bad-request', `${host} refused the request (HTTP ${f.status ?? '?'}): ${detail}`, f.status);
+  }
+}
+
+function other(api: ApiKind): ApiKind {
+  return api === 'chat' ? 'responses' : 'chat';
+}
+
+function path(api: ApiKind): string {
+  return api === 'chat' ? '/chat/completions' : '/responses';
+}
+
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function clip(text: string, max: number): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > max ? t.slice(0, max - 1) + '…' : t;
+}
+
+function describe(f: Failure): string {
+  return f.status !== undefined ? `HTTP ${f.status} ${clip(f.message, 160)}` : clip(f.message, 160);
+}
+
+function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v);
+  } catch {
+    return String(v);
+  }
+}

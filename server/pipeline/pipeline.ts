@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { ModelAnswer, ModelGateway, ModelRequest } from '../model/gateway';
+import { ModelError } from '../model/gateway';
+import { AbortedError } from '../model/retry';
+import type { UsageTracker } from '../model/usage';
+import type { Logger } from '../util/log';
+import type { CachedAnswer, DiskCache } from './disk-cache';
+import { Limiter } from './limiter';
+import { SingleFlight } from './single-flight';
+
+export interface PipelineRequest extends ModelRequest {
+  /** Bumped whenever a feature's prompt changes meaning, so old answers are not reused. */
+  promptVersion: string;
+  /** Higher runs first when requests queue for a slot. */
+  priority?: number;
+  /** Skip the caches (still single-flight and bounded). */
+  noCache?: boolean;
+}
+
+export interface PipelineAnswer extends ModelAnswer {
+  cached: 'memory' | 'disk' | false;
+}
+
+export interface PipelineOptions {
+  endpoint: () => { baseUrl: string; model: string };
+  cacheEnabled: () => boolean;
+}
+
+/**
+ * The path every model request takes: memory LRU, then disk, then joining an identical
+ * request in flight, then a slot under the concurrency limit, then the gateway. The
+ * caller's AbortSignal reaches the HTTP request unless someone else still waits for it.
+ */
+export class Pipeline {
+  readonly limiter: Limiter;
+  private readonly memory = new LRUCache<string, CachedAnswer>({
+    max: 2000,
+    maxSize: 32 * 1024 * 1024,
+    sizeCalculation: (v) => Math.max(1, v.text.length * 2),
+  });
+  private readonly flights = new SingleFlight<PipelineAnswer>();
+
+  constructor(
+    private readonly gateway: ModelGateway,
+    private disk: DiskCache | undefined,
+    private readonly usage: UsageTracker,
+    private readonly log: Logger,
+    private readonly options: PipelineOptions,
+    maxConcurrency: number,
+  ) {
+    this.limiter = new Limiter(maxConcurrency);
+  }
+
+  setDisk(disk: DiskCache | undefined): void {
+    this.disk = disk;
+  }
+
+  /**
+   * Content address of a request: endpoint, model, prompt version, feature, schema and
+   * the exact prompt text (already redacted). Which of /chat/completions or /responses
+   * answers is not part of it: both give the same answer to the same prompt.
+   */
+  keyOf(req: PipelineRequest): string {
+    const { baseUrl, model } = this.options.endpoint();
+    const h = createHash('sha256');
+    for (const part of [baseUrl, model, req.promptVersion, req.feature, req.schema ? JSON.stringify(req.schema) : '', String(req.maxOutputTokens), req.effort ?? '', req.instructions, req.input]) {
+      h.update(part);
+      h.update('\u0000');
+    }
+    return h.digest('hex');
+  }
+
+  /** The cached answer, if any, without calling the model (hover uses it to skip its grace delay). */
+  async peek(req: PipelineRequest): Promise<PipelineAnswer | undefined> {
+    if (req.noCache || !this.options.cacheEnabled()) return undefined;
+    const key = this.keyOf(req);
+    return this.fromCache(key, req);
+  }
+
+  /** A memory hit by content address, synchronously: the hot path of a repeated hover. */
+  peekMemory(key: string, feature: string): PipelineAnswer | undefined {
+    if (!this.options.cacheEnabled()) return undefined;
+    const mem = this.memory.get(key);
+    if (!mem) return undefined;
+    this.usage.recordCacheHit(feature, mem.model);
+    return this.answer(mem, 'memory');
+  }
+
+  private async fromCache(key: string, req: PipelineRequest): Promise<PipelineAnswer | undefined> {
+    const mem = this.memory.get(key);
+    if (mem) {
+      this.usage.recordCacheHit(req.feature, mem.model);
+      return this.answer(mem, 'memory');
+    }
+    if (!this.disk) return undefined;
+    const disk = await this.disk.get(key);
+    if (!disk) return undefined;
+    this.memory.set(key, disk);
+    this.usage.recordCacheHit(req.feature, disk.model);
+    return this.answer(disk, 'disk');
+  }
+
+  private answer(c: CachedAnswer, cached: 'memory' | 'disk'): PipelineAnswer {
+    return { text: c.text, json: c.json, model: c.model, usage: { input: 0, cachedInput: 0, output: 0 }, api: 'chat', cached };
+  }
+
+  async run(req: PipelineRequest): Promise<PipelineAnswer> {
+    if (req.signal?.aborted) throw new ModelError('cancelled', 'cancelled');
+    const useCache = !req.noCache && this.options.cacheEnabled();
+    const key = this.keyOf(req);
+    if (useCache) {
+      const hit = await this.fromCache(key, req);
+      if (hit) return hit;
+    }
+    try {
+      return await this.flights.run(key, req.signal, async (shared) => {
+        const answer = await this.limiter.run(() => this.gateway.complete({ ...req, signal: shared }), { priority: req.priority ?? 0, signal: shared });
+        if (useCache) {
+          const entry: CachedAnswer = answer.json === undefined ? { text: answer.text, model: answer.model } : { text: answer.text, json: answer.json, model: answer.model };
+          this.memory.set(key, entry);
+          this.disk?.set(key, entry).catch((err: unknown) => this.log.warn(`disk cache write failed: ${String(err)}`));
+        }
+        return { ...answer, cached: false as const };
+      });
+    } catch (err) {
+      if (err instanceof AbortedError) throw new ModelError('cancelled', 'cancelled');
+      throw err;
+    }
+  }
+
+  /** Waits for answers still being written to disk (called at shutdown). */
+  async flush(): Promise<void> {
+    await this.disk?.flush();
+  }
+
+  clearMemory(): void {
+    this.memory.clear();
+  }
+}

@@ -1,0 +1,756 @@
+/**
+ * Privacy: take secrets out of text before it leaves the machine.
+ *
+ * Pure and synchronous, no I/O. Runs on every prompt, so every detector is
+ * linear: regexes only use bounded quantifiers, start behind a fixed-width
+ * look-behind (so a long run of token characters is only tried at its start),
+ * and the hand-written scanners bound every forward/backward scan.
+ *
+ * Replacements keep the text readable and its line structure intact:
+ * - a token becomes `[REDACTED:<kind>]` in place (quotes, variable names,
+ *   `Bearer `, URL user names... stay);
+ * - a private-key block keeps its BEGIN/END lines; the first body line becomes
+ *   `[REDACTED:private-key]` and the remaining body lines become empty (their
+ *   indentation is kept). No newline is ever added or removed.
+ *
+ * Overlapping detections are resolved left to right; at equal start the longer
+ * one wins, then the more specific detector. Redacting already-redacted text
+ * is a no-op (count 0).
+ *
+ * ## Generic `name = value` rule (kind `secret`)
+ *
+ * A name (identifier, JSON/YAML key, env var, property, XML element, CLI flag)
+ * counts as secret-looking when one of its words contains pass / pwd / secret /
+ * token / auth / credential, or its words join to api-key / access-key /
+ * private-key / client-secret / secret-key / encryption-key / signing-key /
+ * master-key -- except for look-alike words (author, passport, bypass,
+ * tokenizer, tokens ...) and names whose last word says it is metadata
+ * (`tokenUrl`, `passwordLength`, `secretName`, `authType`, `passwordHint` ...).
+ * It must be followed by `=`, `:`, `:=`, `=>`, `?=` (or, for quoted literals
+ * only, `(`, `==`, `!=`; or a typed declaration `name: Type = "..."`) and a
+ * quoted or bare value.
+ *
+ * The value is redacted when it "looks secret":
+ * - length >= 8 (after stripping a `Bearer `/`Basic `/`Token ` scheme);
+ * - not a placeholder: `${VAR}`, `{{x}}`, `$(cmd)`, `%(x)s`, `#{x}`, `$VAR`,
+ *   `%VAR%`, `<your-key>`, `[REDACTED...]`, at most 2 distinct characters
+ *   (`xxxxxxxx`, `********`), words like your/example/changeme/placeholder/
+ *   dummy/sample/redacted, or the name / a keyword itself (`"password"`);
+ * - not null/None/undefined/nil/true/false, not a URL (credentials inside URLs
+ *   have their own detector), not a file path, not a version range, not a
+ *   name-like string (`my-app-secret`, `SECRET_KEY_NAME`, `com.acme.auth`),
+ *   not text: 3+ whitespace-separated words, 2 natural-language words, or
+ *   translated text (several non-ASCII letters) -- so passphrases with spaces
+ *   are not caught by this rule, a deliberate trade against i18n files;
+ * - the entropy rule (Shannon entropy H in bits/char):
+ *   - password-like names (last word pass / passwd / password / passcode /
+ *     passphrase / pwd): H >= 2.5 is enough (`"MySecretPassword"`,
+ *     `PASSWORD=correcthorse`, `"hunter2hunter2"` has H = 2.81);
+ *   - other names: H >= 2.5, not made of ordinary words (no digits, and every
+ *     camelCase / separated run is 2-14 letters with a vowel, or a short
+ *     acronym: `"?NonExpressionParenKeyword"`), AND one of
+ *     - letters mixed with digits or symbols;
+ *     - only digits, length >= 8, and the name ends in a core secret word
+ *       (password/pin/secret/token/key...), so `tokensUsed = 123456789` stays;
+ *     - only letters in mixed case (not just Capitalised), length >= 12, H >= 3.0;
+ *     - only letters in one case, length >= 16, H >= 3.2.
+ * Bare (unquoted) values are additionally rejected when they look like code:
+ * they contain `( [ { < >`, or are a member chain of word-like identifiers
+ * (`process.env.SECRET`, `config.apiKey`, `req.headers.token`), or -- outside
+ * `NAME=value` env-file lines -- are an identifier without digits
+ * (`getPassword`, `string` in `password: string`), contain a secret word
+ * themselves (`password = password2`), start with an operator, contain `?.`,
+ * `??`, `||`, `&&`, `=>` or a backslash, or follow `key:` with no blank.
+ */
+
+export interface Redaction {
+  text: string;
+  count: number;
+  /** Distinct kinds found, in order of first appearance, e.g. 'aws-access-key'. */
+  kinds: string[];
+}
+
+interface Span {
+  start: number;
+  end: number;
+  kind: string;
+  /** Lower wins on ties (same start, same length). */
+  priority: number;
+  /** Explicit replacement; defaults to a line-preserving `[REDACTED:kind]`. */
+  replacement?: string;
+}
+
+const placeholder = (kind: string): string => `[REDACTED:${kind}]`;
+
+// ---------------------------------------------------------------------------
+// Token detectors: regexes with (prefix)(secret) groups. Group 1 is kept.
+// ---------------------------------------------------------------------------
+
+interface TokenDetector {
+  kind: string | ((secret: string) => string);
+  re: RegExp;
+  /** Cheap substring pre-check (case-sensitive) before running the regex. */
+  hint?: string | RegExp;
+  /** Extra validation of the secret part. */
+  accept?: (secret: string) => boolean;
+}
+
+const TOKEN_DETECTORS: readonly TokenDetector[] = [
+  {
+    kind: 'aws-access-key',
+    re: /()(?<![A-Za-z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
+    hint: /A(?:KI|SI|GP|ID|RO|NP|NV|IP|BI|CC)A/,
+  },
+  {
+    kind: 'aws-secret-key',
+    re: /((?<![A-Za-z0-9])(?:aws[_-]?secret[_-]?(?:access[_-]?)?key|secret[_-]?access[_-]?key)["'\]]{0,2}[ \t]{0,8}(?::=|=>|=|:)[ \t]{0,8}["']?)([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
+    hint: /secret/i,
+  },
+  {
+    kind: (s) => (s.startsWith('sk-ant-') ? 'anthropic-key' : 'openai-key'),
+    re: /()(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{20,1000}/g,
+    hint: 'sk-',
+    // `sk-fading-circle-child` style kebab-case names are not keys.
+    accept: (s) => !/^sk-[a-z]+(?:[-_][a-z]+)+$/.test(s),
+  },
+  {
+    kind: 'github-token',
+    re: /()(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})/g,
+    hint: /gh[pousr]_|github_pat_/,
+  },
+  {
+    kind: 'slack-token',
+    re: /()(?<![A-Za-z0-9_-])(?:xox[abprs]-[A-Za-z0-9-]{10,250}|xapp-\d-[A-Za-z0-9-]{10,250})/g,
+    hint: /xox[abprs]-|xapp-/,
+  },
+  {
+    kind: 'slack-webhook',
+    re: /(hooks\.slack\.com\/(?:services|workflows|triggers)\/)([A-Za-z0-9_/+-]{8,300})/gi,
+    hint: /hooks\.slack\.com/i,
+  },
+  {
+    kind: 'jwt',
+    re: /()(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,2000}\.[A-Za-z0-9_-]{5,8000}\.[A-Za-z0-9_-]{0,2000}/g,
+    hint: 'eyJ',
+  },
+  {
+    kind: 'google-api-key',
+    re: /()(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g,
+    hint: 'AIza',
+  },
+  {
+    kind: 'stripe-key',
+    re: /()(?<![A-Za-z0-9_])(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,250}|whsec_[A-Za-z0-9]{20,250})/g,
+    hint: /_live_|_test_|whsec_/,
+  },
+  {
+    kind: 'bearer-token',
+    re: /((?<![A-Za-z0-9_])[Bb]earer[ \t]{1,4})([A-Za-z0-9._~+/-]{8,4096}=*)/g,
+    hint: /earer/,
+    accept: (s) => tokenLooksSecret(s),
+  },
+  {
+    kind: 'basic-auth',
+    re: /((?<![A-Za-z0-9_-])(?:proxy-)?authorization["']?[ \t]{0,4}[:=][ \t]{0,4}["']?[ \t]{0,4}basic[ \t]{1,4})([A-Za-z0-9+/]{8,4096}={0,2})/gi,
+    hint: /basic/i,
+    accept: (s) => !isPlaceholder(s),
+  },
+  {
+    kind: 'url-credentials',
+    // scheme://user:password@ -- user (possibly empty) is kept, password redacted.
+    re: /((?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,20}:\/\/[^\s:/?#@"'`<>]{0,128}:)([^\s/?#@"'`<>]{1,256})(?=@)/g,
+    hint: '://',
+    accept: (s) => !isPlaceholder(s),
+  },
+];
+
+// Priority for generic `name = value` detections (least specific).
+const GENERIC_PRIORITY = 100;
+const PEM_PRIORITY = 0;
+
+function collectTokenSpans(text: string, spans: Span[]): void {
+  TOKEN_DETECTORS.forEach((det, index) => {
+    if (det.hint !== undefined) {
+      const ok = typeof det.hint === 'string' ? text.includes(det.hint) : det.hint.test(text);
+      if (!ok) return;
+    }
+    const re = det.re;
+    re.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      const prefix = m[1] ?? '';
+      const secret = m[2] ?? m[0].slice(prefix.length);
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      if (det.accept && !det.accept(secret)) continue;
+      const start = m.index + prefix.length;
+      const kind = typeof det.kind === 'string' ? det.kind : det.kind(secret);
+      spans.push({ start, end: start + secret.length, kind, priority: index + 1 });
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------
+// PEM private-key blocks
+// ---------------------------------------------------------------------------
+
+const PEM_BEGIN_RE = /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+const PEM_END_RE = /-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+/** Characters a key body may contain, including string-literal plumbing (quotes, `\n`, `+`, commas) and headers. */
+const PEM_BODY_RE = /^[A-Za-z0-9+/=\s"'`,\\:.-]*$/;
+const PEM_BODY_RUN_RE = /^[A-Za-z0-9+/=\s"'`,\\:.-]*/;
+
+function collectPemSpans(text: string, spans: Span[]): void {
+  if (!text.includes('PRIVATE KEY')) return;
+  const begins: Array<{ start: number; end: number }> = [];
+  const ends: Array<{ start: number; end: number }> = [];
+  for (const m of text.matchAll(PEM_BEGIN_RE)) begins.push({ start: m.index, end: m.index + m[0].length });
+  if (begins.length === 0) return;
+  for (const m of text.matchAll(PEM_END_RE)) ends.push({ start: m.index, end: m.index + m[0].length });
+
+  let endIdx = 0;
+  for (let i = 0; i < begins.length; i++) {
+    const begin = begins[i];
+    if (!begin) continue;
+    const nextBegin = begins[i + 1]?.start ?? text.length;
+    while (endIdx < ends.length && (ends[endIdx]?.start ?? 0) < begin.end) endIdx++;
+    const end = ends[endIdx];
+    let bodyEnd = -1;
+    if (end && end.start <= nextBegin) {
+      const body = text.slice(begin.end, end.start);
+      if (PEM_BODY_RE.test(body) && /[A-Za-z0-9+/]{16}/.test(body)) bodyEnd = end.start;
+    }
+    if (bodyEnd < 0) {
+      // Unterminated (or the END belongs to something else): redact the run of
+      // key material that follows, up to the end of the text if need be.
+      // Scan only up to the next BEGIN so the work stays linear.
+      const region = text.slice(begin.end, nextBegin);
+      const run = PEM_BODY_RUN_RE.exec(region)?.[0] ?? '';
+      if (/[A-Za-z0-9+/]{40}/.test(run)) bodyEnd = begin.end + run.length;
+    }
+    if (bodyEnd <= begin.end) continue;
+    const original = text.slice(begin.end, bodyEnd);
+    spans.push({
+      start: begin.end,
+      end: bodyEnd,
+      kind: 'private-key',
+      priority: PEM_PRIORITY,
+      replacement: pemReplacement(original),
+    });
+  }
+}
+
+/** Keep every newline; first non-blank line -> placeholder, other lines -> blank (indentation kept). */
+function pemReplacement(original: string): string {
+  const pieces = original.split('\n');
+  let placed = false;
+  return pieces
+    .map((piece) => {
+      const cr = piece.endsWith('\r') ? '\r' : '';
+      const content = cr ? piece.slice(0, -1) : piece;
+      if (content.trim() === '') return piece;
+      const indent = /^[ \t]*/.exec(content)?.[0] ?? '';
+      if (!placed) {
+        placed = true;
+        return `${indent}${placeholder('private-key')}${cr}`;
+      }
+      return `${indent}${cr}`;
+    })
+    .join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// Generic secret-name = value assignments
+// ---------------------------------------------------------------------------
+
+const KEYWORD_RE =
+  /pass|pwd|secret|token|auth|credential|api[_-]?key|access[_-]?key|private[_-]?key|(?:encryption|signing|master)[_-]?key/gi;
+const SECRET_WORD_RE = /pass|pwd|secret|token|auth|credential/;
+const COMPOUND_RE = /apikey|accesskey|privatekey|clientsecret|secretkey|encryptionkey|signingkey|masterkey/;
+const EXCLUDED_WORDS = new Set([
+  'author', 'authors', 'authored', 'authoring', 'authorship', 'authority', 'authorities',
+  'passage', 'passages', 'passenger', 'passengers', 'passive', 'passively', 'passport', 'passports',
+  'compass', 'bypass', 'bypassed', 'passthrough', 'passthru', 'surpass', 'trespass', 'encompass',
+  'overpass', 'underpass', 'passover', 'passable', 'passing', 'passed', 'passes',
+  'tokenizer', 'tokenizers', 'tokenize', 'tokenized', 'tokenizing', 'tokenization', 'tokens',
+  'detokenize', 'secretary', 'secretaries',
+]);
+/** Last words that make a secret-ish name describe metadata, not the secret. */
+const NON_SECRET_LAST_WORDS = new Set([
+  'url', 'urls', 'uri', 'uris', 'endpoint', 'endpoints', 'host', 'hostname', 'domain', 'path', 'paths',
+  'file', 'files', 'filename', 'filepath', 'dir', 'directory', 'folder', 'location',
+  'type', 'types', 'kind', 'name', 'names', 'label', 'title', 'text', 'description', 'desc', 'hint',
+  'placeholder', 'prompt', 'message', 'messages', 'msg', 'error', 'errors', 'err', 'warning',
+  'header', 'headers', 'field', 'fields', 'param', 'params', 'column', 'attribute', 'attr',
+  'length', 'len', 'size', 'count', 'limit', 'max', 'min', 'prefix', 'suffix', 'format', 'fmt',
+  'pattern', 'regex', 'regexp', 'policy', 'policies', 'rule', 'rules', 'strength', 'complexity',
+  'expiry', 'expires', 'expiration', 'expire', 'expired', 'ttl', 'timeout', 'lifetime', 'age',
+  'at', 'date', 'time', 'timestamp', 'ms', 'sec', 'secs', 'seconds', 'minutes', 'hours', 'days',
+  'mode', 'method', 'methods', 'scheme', 'schemes', 'provider', 'providers', 'strategy', 'service',
+  'version', 'enabled', 'enable', 'disabled', 'required', 'optional', 'flag', 'flags', 'visible',
+  'visibility', 'hidden', 'show', 'toggle', 'icon', 'class', 'classname', 'style', 'ref', 'refs',
+  'env', 'var', 'variable', 'source', 'store', 'storage', 'manager', 'callback', 'redirect',
+  'route', 'routes', 'handler', 'middleware', 'guard', 'button', 'input', 'form', 'modal', 'dialog',
+  'page', 'screen', 'view', 'component', 'test', 'tests', 'spec', 'usage', 'used', 'budget', 'cost',
+  'index', 'idx', 'offset', 'position', 'pos', 'status', 'state', 'valid', 'invalid', 'changed',
+  'reset', 'confirmation', 'validation', 'validator', 'schema', 'col', 'arg', 'args', 'argument',
+  'arguments', 'option', 'options', 'opts', 'config', 'cfg', 'settings', 'module', 'package', 'plugin',
+  'encryption', 'algorithm', 'algo', 'cipher',
+]);
+const PASSWORD_WORDS = /^(?:pass|passwd|password|passcode|passphrase|pwd)$/;
+/** Last words for which a digits-only value is plausible (PINs, numeric tokens). */
+const CORE_SECRET_WORDS = /^(?:pass|passwd|password|passcode|passphrase|pwd|pin|secret|token|key|apikey|auth|credential|credentials)$/;
+const PLACEHOLDER_WORD_RE =
+  /(?<![a-z])(?:your|example|changeme|change[-_. ]me|placeholder|dummy|sample|redacted|replace[-_ ]?me|insert[-_ ]|fixme|todo|xxx+|notasecret|not[-_ ]a[-_ ]secret)(?![a-z])/i;
+const TRIVIAL_VALUES = new Set([
+  'null', 'undefined', 'none', 'nil', 'true', 'false', 'nan', 'password', 'passwd', 'secret',
+  'token', 'apikey', 'api_key', 'api-key', 'changeme', 'default', 'required', 'optional',
+]);
+
+/** ASCII lookup tables (faster than a regex test per character). */
+function charTable(chars: string): Uint8Array {
+  const t = new Uint8Array(128);
+  for (let i = 0; i < chars.length; i++) t[chars.charCodeAt(i)] = 1;
+  return t;
+}
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const IDENT_TABLE = charTable(`${ALNUM}_$.-`);
+const TYPE_TABLE = charTable(`${ALNUM}_$.<>[]|&?:, \t*`);
+const inTable = (table: Uint8Array, code: number): boolean => code < 128 && table[code] === 1;
+const MAX_IDENT = 64;
+const MAX_VALUE = 8192;
+
+function collectGenericSpans(text: string, spans: Span[]): void {
+  const re = KEYWORD_RE;
+  re.lastIndex = 0;
+  const scanner = new Scanner(text);
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const hit = m.index;
+    // Expand to the whole identifier (bounded).
+    let identStart = hit;
+    while (identStart > 0 && hit - identStart <= MAX_IDENT && inTable(IDENT_TABLE, text.charCodeAt(identStart - 1))) identStart--;
+    let identEnd = hit + m[0].length;
+    while (identEnd < text.length && identEnd - hit <= MAX_IDENT && inTable(IDENT_TABLE, text.charCodeAt(identEnd))) identEnd++;
+    re.lastIndex = identEnd;
+    // Names longer than MAX_IDENT (message keys, generated identifiers) are not variables holding secrets.
+    if (hit - identStart > MAX_IDENT || identEnd - hit > MAX_IDENT) continue;
+
+    // Never re-process our own placeholders.
+    if (text.slice(Math.max(0, identStart - 10), identStart) === '[REDACTED:') continue;
+
+    const found = parseAssignment(text, identStart, identEnd, scanner);
+    if (!found) continue;
+    const words = secretNameWords(text.slice(identStart, identEnd));
+    if (!words) continue;
+    // `setPassword("...")` yes, `authenticate("CRAM-MD5")` no: calls need a secret noun last.
+    if (found.call && !CORE_SECRET_WORDS.test(words[words.length - 1] ?? '')) continue;
+    let { valueStart } = found;
+    let value = text.slice(valueStart, found.valueEnd);
+
+    // `Authorization: "Bearer xyz"`: keep the scheme word.
+    const scheme = /^(?:bearer|basic|token|bot|digest)[ \t]+(?=\S+$)/i.exec(value);
+    if (scheme) {
+      valueStart += scheme[0].length;
+      value = value.slice(scheme[0].length);
+    }
+    const trimmed = value.trim();
+    if (trimmed.length === 0) continue;
+    const lead = value.length - value.trimStart().length;
+    const ok = found.quoted
+      ? literalLooksSecret(trimmed, words)
+      : bareLooksSecret(trimmed, words, found.envStyle);
+    if (!ok) continue;
+    const start = valueStart + lead;
+    spans.push({ start, end: start + trimmed.length, kind: 'secret', priority: GENERIC_PRIORITY });
+    // Names inside a redacted value are gone anyway; values that were kept
+    // (URLs, prose...) may still contain `name=value` pairs, so rescan those.
+    re.lastIndex = Math.max(re.lastIndex, found.valueEnd);
+  }
+}
+
+interface Assignment {
+  valueStart: number;
+  valueEnd: number;
+  quoted: boolean;
+  /** `NAME=value` at the start of a line (env files, shell, properties): bare values are literals. */
+  envStyle: boolean;
+  /** `name("literal")`. */
+  call?: boolean;
+}
+
+/** Parses `<ident><sep><value>` starting right after the identifier. All scans are bounded. */
+function parseAssignment(text: string, identStart: number, identEnd: number, quotes: Scanner): Assignment | undefined {
+  let p = identEnd;
+  const openQuote = text[identStart - 1];
+  // Closing quote of a quoted key, closing bracket of `env["KEY"]`.
+  if (p < text.length && (text[p] === '"' || text[p] === "'" || text[p] === '`')) p++;
+  if (text[p] === ']') p++;
+  const afterName = p;
+  p = skipBlanks(text, p);
+  const c = text[p];
+  const c1 = text[p + 1];
+  let sep: 'assign' | 'colon' | 'call' | 'compare' | 'xml' | undefined;
+  if (c === ':' && c1 === '=') { sep = 'assign'; p += 2; }
+  else if (c === '=' && c1 === '>') { sep = 'assign'; p += 2; }
+  else if (c === '=' && c1 === '=') { sep = 'compare'; p += text[p + 2] === '=' ? 3 : 2; }
+  else if (c === '!' && c1 === '=') { sep = 'compare'; p += text[p + 2] === '=' ? 3 : 2; }
+  else if (c === '?' && c1 === '=') { sep = 'assign'; p += 2; }
+  else if (c === '?' && c1 === ':') { sep = 'colon'; p += 2; }
+  else if (c === '=') { sep = 'assign'; p += 1; }
+  else if (c === ':' && c1 !== ':') { sep = 'colon'; p += 1; }
+  else if (c === '(' && p === afterName) { sep = 'call'; p += 1; }
+  else if (c === '>' && openQuote === '<' && p === afterName) { sep = 'xml'; p += 1; }
+  if (sep === undefined) {
+    // Typed declaration without a colon right after the name: `var password string = "..."`.
+    return typedDeclaration(text, afterName, quotes);
+  }
+  const sepPos = p;
+  p = skipBlanks(text, p);
+
+  if (sep === 'xml') {
+    const lineEnd = quotes.nextIndex('\n', p);
+    const close = quotes.nextIndex('<', p);
+    if (close < 0 || close - p > MAX_VALUE || (lineEnd >= 0 && close > lineEnd)) return undefined;
+    return { valueStart: p, valueEnd: close, quoted: true, envStyle: false };
+  }
+
+  // Python-style string prefixes r"", b"", u"".
+  if (/[rRbBuU]/.test(text[p] ?? '') && isQuote(text[p + 1])) p++;
+  if (isQuote(text[p])) {
+    const q = text[p] as string;
+    const close = quotes.findClosing(q, p + 1);
+    if (close < 0) return undefined;
+    return { valueStart: p + 1, valueEnd: close, quoted: true, envStyle: false, call: sep === 'call' };
+  }
+  if (sep === 'call' || sep === 'compare') return undefined;
+  if (sep === 'colon') {
+    // `password: string = "..."` / `password: &str = "..."`
+    const typed = typedDeclaration(text, p, quotes);
+    if (typed) return typed;
+  }
+  // `key:value` with no blank is not YAML and in code it is a label, URN, ternary...
+  if (sep === 'colon' && p === sepPos) return undefined;
+  // Bare value: up to whitespace or a delimiter.
+  const e = Math.min(quotes.nextBareStop(p), p + MAX_VALUE);
+  if (e === p) return undefined;
+  const envStyle = sep === 'assign' && sepPos - 1 === afterName && text[afterName] === '=' && p === sepPos && atLineStart(text, identStart);
+  return { valueStart: p, valueEnd: e, quoted: false, envStyle };
+}
+
+const BARE_STOP_RE = /[\s,;&)\]}"'`]/g;
+
+/** `<type-ish chars> = "literal"` on the same line, within 80 chars. */
+function typedDeclaration(text: string, from: number, quotes: Scanner): Assignment | undefined {
+  let p = from;
+  const limit = Math.min(text.length, from + 80);
+  while (p < limit && inTable(TYPE_TABLE, text.charCodeAt(p))) p++;
+  if (text[p] !== '=' || text[p + 1] === '=' || text[p + 1] === '>') return undefined;
+  if (p > from && text[p - 1] === '!') return undefined;
+  p = skipBlanks(text, p + 1);
+  if (!isQuote(text[p])) return undefined;
+  const close = quotes.findClosing(text[p] as string, p + 1);
+  if (close < 0) return undefined;
+  return { valueStart: p + 1, valueEnd: close, quoted: true, envStyle: false };
+}
+
+function atLineStart(text: string, pos: number): boolean {
+  // Allows indentation, `export `, `set `, `ENV `, `- ` (YAML lists / compose files).
+  const from = Math.max(0, pos - 40);
+  const before = text.slice(from, pos);
+  const nl = before.lastIndexOf('\n');
+  if (nl < 0 && from > 0) return false;
+  return /^[ \t]*(?:-[ \t]+)?(?:(?:export|set|ENV|env)[ \t]+)?$/.test(before.slice(nl + 1));
+}
+
+function skipBlanks(text: string, p: number): number {
+  const limit = Math.min(text.length, p + 16);
+  while (p < limit && (text[p] === ' ' || text[p] === '\t')) p++;
+  return p;
+}
+
+function isQuote(c: string | undefined): boolean {
+  return c === '"' || c === "'" || c === '`';
+}
+
+/**
+ * Finds the closing quote of a one-line string literal and the end of a bare
+ * value. Caches the last search per character class, so scans from
+ * increasing positions stay linear overall even on one huge line.
+ */
+class Scanner {
+  private readonly next = new Map<string, { from: number; at: number }>();
+  private bare: { from: number; at: number } | undefined;
+  constructor(private readonly text: string) {}
+
+  /** `text.indexOf(ch, from)`, reusing the previous search for the same character. */
+  nextIndex(ch: string, from: number): number {
+    const c = this.next.get(ch);
+    if (c && from >= c.from && (c.at < 0 || from <= c.at)) return c.at;
+    const at = this.text.indexOf(ch, from);
+    this.next.set(ch, { from, at });
+    return at;
+  }
+
+  /** Position of the first bare-value delimiter at or after `from` (or the text length). */
+  nextBareStop(from: number): number {
+    const c = this.bare;
+    if (c && from >= c.from && from <= c.at) return c.at;
+    BARE_STOP_RE.lastIndex = from;
+    const m = BARE_STOP_RE.exec(this.text);
+    const at = m ? m.index : this.text.length;
+    this.bare = { from, at };
+    return at;
+  }
+
+  findClosing(q: string, from: number): number {
+    const lineEnd = this.nextIndex('\n', from);
+    const limit = Math.min(lineEnd < 0 ? this.text.length : lineEnd, from + MAX_VALUE);
+    let p = from;
+    for (let guard = 0; guard < 64; guard++) {
+      const at = this.nextIndex(q, p);
+      if (at < 0 || at >= limit) return -1;
+      // Escaped quote? Count preceding backslashes (bounded).
+      let bs = 0;
+      while (bs < 16 && this.text[at - 1 - bs] === '\\') bs++;
+      if (bs % 2 === 0) return at;
+      p = at + 1;
+    }
+    return -1;
+  }
+}
+
+const nameCache = new Map<string, readonly string[] | null>();
+
+/** The name's lower-cased words if it is a secret-looking name, else undefined. Cached (bounded). */
+function secretNameWords(rawIdent: string): readonly string[] | undefined {
+  const cached = nameCache.get(rawIdent);
+  if (cached !== undefined) return cached ?? undefined;
+  const words = splitWords(rawIdent);
+  const result = isSecretName(words) ? words : null;
+  if (nameCache.size >= 4096) nameCache.clear();
+  nameCache.set(rawIdent, result);
+  return result ?? undefined;
+}
+
+function splitWords(ident: string): string[] {
+  return ident
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w.length > 0)
+    .map((w) => w.toLowerCase());
+}
+
+function isSecretName(words: string[]): boolean {
+  const last = words[words.length - 1];
+  if (last === undefined || NON_SECRET_LAST_WORDS.has(last)) return false;
+  // `PWD` / `OLDPWD` alone are the shell's working directories.
+  if (words.length === 1 && (last === 'pwd' || last === 'oldpwd')) return false;
+  if (COMPOUND_RE.test(words.join(''))) return true;
+  return words.some((w) => SECRET_WORD_RE.test(w) && !EXCLUDED_WORDS.has(w));
+}
+
+// ---------------------------------------------------------------------------
+// Value heuristics
+// ---------------------------------------------------------------------------
+
+/** Shannon entropy in bits per character. */
+export function shannonEntropy(s: string): number {
+  if (s.length === 0) return 0;
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  const n = s.length;
+  for (const c of counts.values()) {
+    const p = c / n;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+function isPlaceholder(v: string, words: readonly string[] = []): boolean {
+  if (v.startsWith('[REDACTED')) return true;
+  if (/\$\{|\{\{|\$\(|%\(|#\{|<%|\{%/.test(v)) return true;
+  if (/^\$[A-Za-z_{]/.test(v) || /^%[A-Za-z_][A-Za-z0-9_]*%$/.test(v)) return true;
+  if (/^<[^<>]*>$/.test(v) || /^\{[A-Za-z_][\w-]*\}$/.test(v)) return true;
+  if (new Set(v.toLowerCase()).size <= 2) return true;
+  if (/^your/i.test(v) || PLACEHOLDER_WORD_RE.test(v)) return true;
+  const lower = v.toLowerCase();
+  if (TRIVIAL_VALUES.has(lower)) return true;
+  const squashed = lower.replace(/[^a-z0-9]/g, '');
+  if (words.length > 0 && squashed === words.join('')) return true;
+  return false;
+}
+
+const PROSE_TOKEN_RE = /^[("'\u201c\u201e]?\p{L}[\p{L}\p{M}'\u2019-]*[.,!?:;)"'\u201c\u201d]*$|^\d{1,3}[.,]?$|^[-\u2013\u2014]$/u;
+
+/** Text, not a credential: 3+ words, or 2 words that are both natural-language words. */
+function isProse(v: string): boolean {
+  // Secrets are ASCII; several non-ASCII letters mean translated text.
+  if ((v.match(/[^\x00-\x7f]/g)?.length ?? 0) >= 3 && /[^\x00-\x7f]{2}/u.test(v)) return true;
+  if (!/\s/.test(v)) return false;
+  const tokens = v.trim().split(/\s+/);
+  if (tokens.length >= 3) return true;
+  return tokens.length === 2 && tokens.every((t) => PROSE_TOKEN_RE.test(t));
+}
+
+/**
+ * Made of ordinary words (`?NonExpressionParenKeyword`, `apiKeyFromEnv`,
+ * `Hello-World`): no digits, symbols only as separators or at the ends, and
+ * every camelCase / separated run is 2-14 letters with a vowel.
+ */
+function isWordy(v: string): boolean {
+  if (/\d/.test(v)) return false;
+  const core = v.replace(/^[^A-Za-z]+|[^A-Za-z]+$/g, '');
+  if (core.length === 0 || /[^A-Za-z _./:-]/.test(core)) return false;
+  const runs = core.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').split(/[^A-Za-z]+/);
+  return runs.every((r) => (r.length >= 2 && r.length <= 14 && /[aeiouyAEIOUY]/.test(r)) || /^[A-Z]{2,4}$/.test(r));
+}
+
+/** Semver ranges and versions: `^1.2.3`, `>=3.972.0 <4`, `v2.0.0-beta.1`. */
+function isVersionLike(v: string): boolean {
+  return /^[\^~<>=v\s|*x.\d-]+$/.test(v) && /\d\.\d/.test(v);
+}
+
+function isPathLike(v: string): boolean {
+  if (/^(?:~|\.{1,2})?\/[a-z0-9._/@-]*$/.test(v)) return true; // lower-case absolute / relative path
+  // Absolute / home-relative paths whose segments are words, not base64 (`/Users/maciej`, not `/9j/4AAQSkZJRg`).
+  if (/^(?:~|\.{1,2})?\/[\w.@ -]+(?:\/[\w.@ -]*)*$/.test(v)) {
+    const segs = v.split('/').filter((x) => x.length > 0 && x !== '~' && x !== '.' && x !== '..');
+    if (segs.length > 0 && segs.every((x) => !(/\d/.test(x) && /[a-z]/.test(x) && /[A-Z]/.test(x)))) return true;
+  }
+  if (/^[A-Za-z]:[\\/]/.test(v)) return true; // Windows path
+  if (/^(?:\.{1,2}\/)?(?:[\w.-]+\/)+[\w.-]+\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|toml|jks|gpg)$/i.test(v)) return true;
+  return false;
+}
+
+function isNameLike(v: string): boolean {
+  return /^[a-z]+(?:[._-][a-z]+)+$/.test(v) || /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v);
+}
+
+/** Quoted literals (and env-file values) assigned to a secret-looking name. */
+function literalLooksSecret(v: string, words: readonly string[]): boolean {
+  if (v.length < 8) return false;
+  if (isPlaceholder(v, words)) return false;
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(v)) return false; // URL: credentials have their own detector
+  if (isProse(v) || isPathLike(v) || isNameLike(v) || isVersionLike(v)) return false;
+  // A literal assigned to a password is a password even when it is made of words.
+  if (PASSWORD_WORDS.test(words[words.length - 1] ?? '')) return shannonEntropy(v) >= 2.5;
+  return looksRandom(v, words);
+}
+
+/** The entropy rule, see the module comment. */
+function looksRandom(v: string, words: readonly string[]): boolean {
+  const h = shannonEntropy(v);
+  if (h < 2.5) return false;
+  const hasLower = /[a-z]/.test(v);
+  const hasUpper = /[A-Z]/.test(v);
+  const hasDigit = /[0-9]/.test(v);
+  const hasOther = /[^A-Za-z0-9]/.test(v);
+  const hasLetter = hasLower || hasUpper;
+  if (hasLetter && !hasDigit && isWordy(v)) return false;
+  if (hasLetter && (hasDigit || hasOther)) return true;
+  if (!hasLetter && hasDigit && !hasOther) {
+    const last = words[words.length - 1] ?? '';
+    return v.length >= 8 && (words.length === 0 || CORE_SECRET_WORDS.test(last));
+  }
+  if (!hasLetter) return hasDigit; // digits + symbols
+  if (hasLower && hasUpper && !/^[A-Z][a-z]+$/.test(v)) return v.length >= 12 && h >= 3.0;
+  return v.length >= 16 && h >= 3.2;
+}
+
+const WORDY_SEGMENT = /^[A-Za-z_$][A-Za-z_$]*\d{0,2}$/;
+
+function bareLooksSecret(v: string, words: readonly string[], envStyle: boolean): boolean {
+  if (v.length < 8) return false;
+  if (/[()[\]{}<>]/.test(v)) return false; // calls, generics, indexing
+  const segments = v.split(/[?!]?\./);
+  if (segments.length > 1 && segments.every((s) => WORDY_SEGMENT.test(s))) return false; // member chain
+  if (!envStyle) {
+    // Operators and escapes mean an expression or the inside of a string, not a value.
+    if (/^[!&*~?:|^=.\\+-]/.test(v) || /\?\.|\?\?|\|\||&&|=>|\\/.test(v)) return false;
+    // A value that itself mentions a secret word is a reference (`password = password2`,
+    // `grant-type:token-exchange`), not the secret.
+    if (KEYWORD_TEST_RE.test(v)) return false;
+    // An identifier is only a secret if it has digits.
+    if (/^[A-Za-z_$][\w$]*$/.test(v) && !/\d/.test(v)) return false;
+  }
+  return literalLooksSecret(v, words);
+}
+
+const KEYWORD_TEST_RE = /pass|pwd|secret|token|auth|credential|key/i;
+
+/** `Bearer <token>` values. */
+function tokenLooksSecret(raw: string): boolean {
+  const v = raw.replace(/[.,;:]+$/, '');
+  if (v.length < 8 || isPlaceholder(v) || isNameLike(v)) return false;
+  // Prose like "bearer authentication." is not a token: require a digit, an inner
+  // upper-case letter or a symbol.
+  if (!/\d|.[A-Z]|[^A-Za-z]/.test(v)) return false;
+  return looksRandom(v, []);
+}
+
+// ---------------------------------------------------------------------------
+// Public API
+// ---------------------------------------------------------------------------
+
+export function redactSecrets(text: string): Redaction {
+  if (typeof text !== 'string' || text.length === 0) return { text: typeof text === 'string' ? text : '', count: 0, kinds: [] };
+  const spans: Span[] = [];
+  collectPemSpans(text, spans);
+  collectTokenSpans(text, spans);
+  collectGenericSpans(text, spans);
+  if (spans.length === 0) return { text, count: 0, kinds: [] };
+
+  spans.sort((a, b) => a.start - b.start || b.end - b.start - (a.end - a.start) || a.priority - b.priority);
+  const out: string[] = [];
+  const kinds: string[] = [];
+  let count = 0;
+  let cursor = 0;
+  for (const span of spans) {
+    if (span.start < cursor || span.end <= span.start) continue;
+    const original = text.slice(span.start, span.end);
+    const replacement = span.replacement ?? lineSafePlaceholder(original, placeholder(span.kind));
+    if (replacement === original) continue; // already redacted
+    out.push(text.slice(cursor, span.start), replacement);
+    cursor = span.end;
+    count++;
+    if (!kinds.includes(span.kind)) kinds.push(span.kind);
+  }
+  if (count === 0) return { text, count: 0, kinds: [] };
+  out.push(text.slice(cursor));
+  return { text: out.join(''), count, kinds };
+}
+
+/** Placeholder that keeps exactly the newlines of the original. */
+function lineSafePlaceholder(original: string, ph: string): string {
+  if (!original.includes('\n')) return ph;
+  const pieces = original.split('\n');
+  return pieces.map((piece, i) => (i === 0 ? ph : '') + (piece.endsWith('\r') ? '\r' : '')).join('\n');
+}
+
+/**
+ * Replaces every occurrence of each given value (length >= 8 after trimming)
+ * with `[REDACTED]`. Longer values are replaced first so a value that contains
+ * another is fully hidden. Used to keep the configured API key out of logs.
+ */
+export function redactKnownValues(text: string, values: readonly string[]): string {
+  if (typeof text !== 'string' || text.length === 0) return typeof text === 'string' ? text : '';
+  const set = new Set<string>();
+  for (const v of values) {
+    if (typeof v !== 'string') continue;
+    if (v.length >= 8) set.add(v);
+    const t = v.trim();
+    if (t.length >= 8) set.add(t);
+  }
+  if (set.size === 0) return text;
+  const sorted = [...set].sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const v of sorted) {
+    if (out.includes(v)) out = out.split(v).join('[REDACTED]');
+  }
+  return out;
+}

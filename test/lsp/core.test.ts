@@ -1,0 +1,250 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeOpenAI, openAIError } from '../support/fake-openai';
+import { fileUri, position, spawnServer, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
+import { REPO_ROOT, SERVER_BIN } from '../support/paths';
+
+let fake: FakeOpenAI;
+const clients: LspTestClient[] = [];
+
+beforeAll(async () => {
+  fake = await FakeOpenAI.start();
+});
+afterAll(async () => {
+  await fake.close();
+});
+beforeEach(() => fake.reset());
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+});
+
+const KEY = 'test-key-abcdef123456';
+
+/** Changes the client's settings and waits until the server has taken them. */
+async function reconfigure(c: LspTestClient, settings: Record<string, unknown>): Promise<void> {
+  const before = c.logs.filter((l) => /configuration changed/.test(l.message)).length;
+  c.settings = settings;
+  await c.changeConfiguration();
+  await c.waitFor(() => c.logs.filter((l) => /configuration changed/.test(l.message)).length > before, 3000, 'the server to take the new settings');
+}
+
+async function start(opts: SpawnOptions = {}, withKey = true): Promise<LspTestClient> {
+  const c = await spawnServer({
+    ...opts,
+    env: { ...(withKey ? { CODEX_LSP_API_KEY: KEY } : {}), CODEX_LSP_BASE_URL: fake.baseUrl, ...opts.env },
+    settings: opts.settings ?? { hover: { delayMs: 0 } },
+  });
+  clients.push(c);
+  return c;
+}
+
+const TEXT = 'const total = items.reduce((sum, item) => sum + item.price, 0);\n';
+const URI = fileUri('/work/project/cart.ts');
+const POS = position(TEXT, 'reduce');
+
+describe('command line', () => {
+  it('--version prints the package version', () => {
+    const pkg = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(execFileSync(process.execPath, [SERVER_BIN, '--version'], { encoding: 'utf8' }).trim()).toBe(pkg.version);
+  });
+  it('--help names --stdio and the key variables', () => {
+    const out = execFileSync(process.execPath, [SERVER_BIN, '--help'], { encoding: 'utf8' });
+    expect(out).toContain('--stdio');
+    expect(out).toContain('CODEX_LSP_API_KEY');
+  });
+  it('a wrong argument is a usage error (exit 2) on stderr', () => {
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync(process.execPath, [SERVER_BIN, '--bogus'], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (err) {
+      status = (err as { status: number }).status;
+      stderr = (err as { stderr: string }).stderr;
+    }
+    expect(status).toBe(2);
+    expect(stderr).toMatch(/unknown argument "--bogus"/);
+  });
+});
+
+describe('lifecycle and robustness', () => {
+  it('shutdown then exit ends the process with code 0', async () => {
+    const c = await start();
+    await c.shutdown();
+    expect(c.exitCode).toBe(0);
+  });
+
+  it('answers unknown requests with MethodNotFound and keeps going', async () => {
+    const c = await start();
+    await expect(c.request('codex/doesNotExist', {})).rejects.toMatchObject({ code: -32601 });
+    await c.open(URI, TEXT, 'typescript');
+    expect(await c.hover(URI, POS)).not.toBeNull();
+  });
+
+  it('survives malformed frames, bodies that are not JSON, and requests with bad params', async () => {
+    const c = await start();
+    await c.open(URI, TEXT, 'typescript');
+    c.sendRaw('Garbage-Header\r\n\r\n');
+    c.sendRaw('Content-Length: 9\r\n\r\n{not json');
+    c.sendRaw('Content-Length: 2\r\n\r\n{}');
+    c.sendRaw('Content-Length: abc\r\n\r\n');
+    await expect(c.request('textDocument/hover', { textDocument: { uri: URI } })).resolves.toBeNull();
+    // jsonrpc itself answers params of the wrong shape with InvalidParams: an answer, not silence.
+    await expect(c.request('textDocument/hover', null)).rejects.toMatchObject({ code: -32602 });
+    await expect(c.request('textDocument/hover', { textDocument: { uri: URI }, position: { line: 'x', character: null } })).resolves.toBeNull();
+    expect(await c.hover(URI, POS)).not.toBeNull();
+    expect(c.exitCode).toBeUndefined();
+    expect(c.logs.some((l) => /dropped malformed LSP input/.test(l.message)) || /dropped malformed LSP input/.test(c.stderr)).toBe(true);
+  });
+
+  it('writes nothing but LSP frames to stdout, even with debug logging of the SDK', async () => {
+    const c = await start({ settings: { hover: { delayMs: 0 }, logLevel: 'debug' } });
+    await c.open(URI, TEXT, 'typescript');
+    await c.hover(URI, POS);
+    fake.script(openAIError(500, 'boom'));
+    await c.hover(URI, position(TEXT, 'price'));
+    expect(c.errors).toEqual([]);
+    expect(c.logs.some((l) => l.message.startsWith('openai:'))).toBe(true);
+    // The key is never logged, not even by the SDK at debug level.
+    expect(c.logs.map((l) => l.message).join('\n')).not.toContain(KEY);
+    expect(c.stderr).not.toContain(KEY);
+  });
+
+  it('a model that answers garbage gives a null hover and no crash', async () => {
+    const c = await start();
+    await c.open(URI, TEXT, 'typescript');
+    fake.script({ status: 200, body: 'not json at all' });
+    expect(await c.hover(URI, POS)).toBeNull();
+    fake.script({ status: 200, body: { unexpected: true } });
+    expect(await c.hover(URI, position(TEXT, 'price'))).toBeNull();
+    expect(await c.hover(URI, position(TEXT, 'sum +'))).not.toBeNull();
+  });
+});
+
+describe('configuration', () => {
+  it('pulls the codex section at start and again after didChangeConfiguration, without a restart', async () => {
+    const c = await start({ settings: { hover: { delayMs: 0 }, model: 'model-a', api: 'chat' } });
+    await c.waitFor(() => c.configurationRequests.some((r) => r.items.some((i) => i.section === 'codex')), 3000, 'the pull');
+    await c.waitFor(() => c.registrations.some((r) => r.method === 'workspace/didChangeConfiguration'), 3000, 'the registration');
+    await c.open(URI, TEXT, 'typescript');
+    await c.hover(URI, POS);
+    expect(fake.requests[0]?.model).toBe('model-a');
+    expect(fake.requests[0]?.endpoint).toBe('chat');
+    await reconfigure(c, { hover: { delayMs: 0 }, model: 'model-b', api: 'chat' });
+    await c.hover(URI, POS);
+    expect(fake.requests[1]?.model).toBe('model-b');
+  });
+
+  it('takes initializationOptions, overridden by workspace/configuration', async () => {
+    const c = await start({ initializationOptions: { model: 'init-model', maxConcurrency: 3 }, settings: { hover: { delayMs: 0 } } });
+    await c.open(URI, TEXT, 'typescript');
+    await c.hover(URI, POS);
+    expect(fake.requests[0]?.model).toBe('init-model');
+    const d = await start({ initializationOptions: { model: 'init-model' }, settings: { hover: { delayMs: 0 }, model: 'ws-model' } });
+    await d.open(URI, TEXT, 'typescript');
+    await d.hover(URI, POS);
+    expect(fake.requests[1]?.model).toBe('ws-model');
+  });
+
+  it('takes pushed settings from a client without workspace/configuration', async () => {
+    const c = await start({
+      capabilities: { workspace: { configuration: false, didChangeConfiguration: { dynamicRegistration: false } }, textDocument: { hover: { contentFormat: ['plaintext'] } } },
+      initializationOptions: { hover: { delayMs: 0 } },
+    });
+    expect(c.configurationRequests).toEqual([]);
+    await c.open(URI, TEXT, 'typescript');
+    const h = (await c.hover(URI, POS)) as { contents: { kind: string } };
+    expect(h.contents.kind).toBe('plaintext');
+    c.settings = { hover: { enabled: false } };
+    await c.changeConfiguration({ push: true });
+    await c.waitFor(async () => (await c.hover(URI, position(TEXT, 'price'))) === null, 3000, 'hover to turn off');
+  });
+
+  it('logs a bad value and keeps the default, never fatal', async () => {
+    const c = await start({ settings: { hover: { delayMs: 0 }, timeoutMs: 'soon', maxConcurrency: -3, api: 'grpc' } });
+    await c.open(URI, TEXT, 'typescript');
+    expect(await c.hover(URI, POS)).not.toBeNull();
+    const log = c.logs.map((l) => l.message).join('\n');
+    expect(log).toMatch(/setting "timeoutMs" must be a whole number/);
+    expect(log).toMatch(/setting "maxConcurrency"/);
+    expect(log).toMatch(/setting "api"/);
+    expect(fake.requests[0]?.endpoint).toBe('responses');
+  });
+});
+
+describe('problems the user must act on', () => {
+  it('no key: one message naming the variables and the setting; hovers answer null; a key in the settings fixes it live', async () => {
+    const c = await start({ settings: { hover: { delayMs: 0 } } }, false);
+    const msg = await c.waitForMessage(/no API key/);
+    expect(msg.message).toMatch(/CODEX_LSP_API_KEY/);
+    expect(msg.message).toMatch(/COMETAPI_KEY/);
+    expect(msg.message).toMatch(/codex\.apiKey/);
+    await c.open(URI, TEXT, 'typescript');
+    expect(await c.hover(URI, POS)).toBeNull();
+    expect(await c.hover(URI, position(TEXT, 'price'))).toBeNull();
+    expect(c.messages.filter((m) => /no API key/.test(m.message)).length).toBe(1);
+    expect(fake.requests.length).toBe(0);
+    await reconfigure(c, { hover: { delayMs: 0 }, apiKey: 'settings-key-123456' });
+    expect(await c.hover(URI, POS)).not.toBeNull();
+    expect(fake.requests[0]?.headers.authorization).toBe('Bearer settings-key-123456');
+  });
+
+  it('a rejected key: told once, model calls pause until the configuration changes', async () => {
+    const c = await start();
+    fake.setDefault(() => openAIError(401, `Incorrect API key provided: ${KEY}.`));
+    await c.open(URI, TEXT, 'typescript');
+    expect(await c.hover(URI, POS)).toBeNull();
+    const msg = await c.waitForMessage(/rejected the API key/);
+    expect(msg.message).toMatch(/CODEX_LSP_API_KEY/);
+    expect(msg.message).not.toContain(KEY);
+    expect(await c.hover(URI, position(TEXT, 'price'))).toBeNull();
+    expect(fake.requests.length).toBe(1);
+    fake.reset();
+    await reconfigure(c, { hover: { delayMs: 0 }, timeoutMs: 20000 });
+    expect(await c.hover(URI, POS)).not.toBeNull();
+  });
+
+  it('an unknown model: told once, naming it and how to pick another', async () => {
+    const c = await start({ settings: { hover: { delayMs: 0 }, model: 'codex-mini-latest' } });
+    fake.setDefault(() => openAIError(404, 'The model `codex-mini-latest` does not exist or you do not have access to it.', { code: 'model_not_found' }));
+    await c.open(URI, TEXT, 'typescript');
+    expect(await c.hover(URI, POS)).toBeNull();
+    const msg = await c.waitForMessage(/codex-mini-latest/);
+    expect(msg.message).toMatch(/codex\.model/);
+    expect(msg.message).toMatch(/2026-02-12/);
+  });
+
+  it('an unreachable endpoint: told once, the server keeps running', async () => {
+    const c = await start({ env: { CODEX_LSP_BASE_URL: 'http://127.0.0.1:9/v1' }, settings: { hover: { delayMs: 0 }, timeoutMs: 3000 } });
+    await c.open(URI, TEXT, 'typescript');
+    expect(await c.hover(URI, POS)).toBeNull();
+    await c.waitForMessage(/cannot reach http:\/\/127\.0\.0\.1:9\/v1/);
+    expect(await c.hover(URI, position(TEXT, 'price'))).toBeNull();
+    expect(c.messages.filter((m) => /cannot reach/.test(m.message)).length).toBe(1);
+    expect(c.exitCode).toBeUndefined();
+  });
+
+  it('quota exhausted: told once', async () => {
+    const c = await start();
+    fake.setDefault(() => openAIError(429, 'You exceeded your current quota, please check your plan and billing details.', { code: 'insufficient_quota' }));
+    await c.open(URI, TEXT, 'typescript');
+    expect(await c.hover(URI, POS)).toBeNull();
+    await c.waitForMessage(/no quota left/);
+  });
+});
+
+describe('usage', () => {
+  it('codex.usage reports the tokens the endpoint counted, per feature and model', async () => {
+    const c = await start();
+    await c.open(URI, TEXT, 'typescript');
+    fake.script({ text: 'one', usage: { input: 120, cached: 40, output: 30 } }, { text: 'two', usage: { input: 80, cached: 0, output: 20 } });
+    await c.hover(URI, POS);
+    await c.hover(URI, position(TEXT, 'price'));
+    await c.hover(URI, POS);
+    const r = await c.request<{ session: { totals: Record<string, number>; rows: Array<Record<string, unknown>>; cacheHitRate: number } }>('workspace/executeCommand', { command: 'codex.usage' });
+    expect(r.session.totals).toMatchObject({ requests: 2, cacheHits: 1, input: 200, cachedInput: 40, output: 50 });
+    expect(r.session.rows[0]).toMatchObject({ feature: 'hover', model: 'codex-mini' });
+    expect(r.session.cacheHitRate).toBeCloseTo(1 / 3);
+  });
+});

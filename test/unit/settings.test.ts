@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { cacheDirFrom, readEnvironment } from '../../server/config/env';
+import { ConfigStore } from '../../server/config/store';
+import { DEFAULT_BASE_URL, DEFAULT_MODEL, resolveSettings, SETTINGS } from '../../server/config/settings';
+import { Logger } from '../../server/util/log';
+
+function quietLog(lines: string[] = []): Logger {
+  return new Logger((level, m) => lines.push(`${level}: ${m}`));
+}
+
+describe('resolveSettings', () => {
+  it('starts from the documented defaults', () => {
+    const { settings, problems } = resolveSettings([]);
+    expect(problems).toEqual([]);
+    expect(settings.baseUrl).toBe(DEFAULT_BASE_URL);
+    expect(settings.model).toBe(DEFAULT_MODEL);
+    expect(settings.api).toBe('auto');
+    expect(settings.timeoutMs).toBe(30000);
+    expect(settings.maxConcurrency).toBe(4);
+    expect(settings.hover.enabled).toBe(true);
+    expect(settings.diagnostics).toEqual({ enabled: true, trigger: 'save', debounceMs: 1500 });
+    expect(settings.codeActions).toEqual({ enabled: true, custom: [] });
+    expect(settings.cache.enabled).toBe(true);
+    expect(settings.apiKey).toBeUndefined();
+  });
+
+  it('lets later layers win, nested or dotted', () => {
+    const { settings } = resolveSettings([
+      { source: 'a', values: { model: 'm1', hover: { enabled: false } } },
+      { source: 'b', values: { model: 'm2', 'diagnostics.trigger': 'change' } },
+    ]);
+    expect(settings.model).toBe('m2');
+    expect(settings.hover.enabled).toBe(false);
+    expect(settings.diagnostics.trigger).toBe('change');
+  });
+
+  it('reports a bad value, naming key and source, and keeps the value from below', () => {
+    const { settings, problems } = resolveSettings([
+      { source: 'environment', values: { model: 'from-env' } },
+      { source: 'workspace/configuration', values: { model: 42, timeoutMs: 'soon', api: 'graphql', maxConcurrency: 0 } },
+    ]);
+    expect(settings.model).toBe('from-env');
+    expect(settings.timeoutMs).toBe(30000);
+    expect(settings.api).toBe('auto');
+    expect(settings.maxConcurrency).toBe(4);
+    expect(problems.join('\n')).toMatch(/workspace\/configuration: setting "model" must be a string, got 42/);
+    expect(problems.join('\n')).toMatch(/"timeoutMs" must be a whole number from 1000 to 600000/);
+    expect(problems.join('\n')).toMatch(/"api" must be "auto" or "chat" or "responses"/);
+  });
+
+  it('accepts numbers and booleans sent as strings by some clients', () => {
+    const { settings } = resolveSettings([{ source: 's', values: { timeoutMs: '5000', hover: { enabled: 'false' } } }]);
+    expect(settings.timeoutMs).toBe(5000);
+    expect(settings.hover.enabled).toBe(false);
+  });
+
+  it('never echoes a bad apiKey value', () => {
+    const { problems } = resolveSettings([{ source: 's', values: { apiKey: 12345678901234 } }]);
+    expect(problems.join('\n')).not.toContain('12345678901234');
+  });
+
+  it('reports unknown keys and non-object layers', () => {
+    const { problems } = resolveSettings([
+      { source: 's', values: { modle: 'x', hover: { enabeld: true } } },
+      { source: 't', values: 'nonsense' },
+    ]);
+    expect(problems).toContain('s: unknown setting "modle" ignored');
+    expect(problems).toContain('s: unknown setting "hover.enabeld" ignored');
+    expect(problems.some((p) => p.startsWith('t: expected an object'))).toBe(true);
+  });
+
+  it('validates custom actions and normalises their kind', () => {
+    const ok = resolveSettings([{ source: 's', values: { codeActions: { custom: [{ title: 'Explain', prompt: 'Explain it' }] } } }]);
+    expect(ok.settings.codeActions.custom).toEqual([{ title: 'Explain', prompt: 'Explain it', kind: 'refactor.rewrite' }]);
+    const bad = resolveSettings([{ source: 's', values: { codeActions: { custom: [{ title: '' }] } } }]);
+    expect(bad.settings.codeActions.custom).toEqual([]);
+    expect(bad.problems.length).toBe(1);
+  });
+
+  it('strips a trailing slash from the base URL and refuses non-URLs', () => {
+    expect(resolveSettings([{ source: 's', values: { baseUrl: 'http://127.0.0.1:8080/v1/' } }]).settings.baseUrl).toBe('http://127.0.0.1:8080/v1');
+    const bad = resolveSettings([{ source: 's', values: { baseUrl: 'localhost:8080' } }]);
+    expect(bad.settings.baseUrl).toBe(DEFAULT_BASE_URL);
+  });
+
+  it('declares every setting with a description', () => {
+    for (const s of SETTINGS) expect(s.description.length).toBeGreaterThan(10);
+  });
+});
+
+describe('environment', () => {
+  it('takes the key from the first non-empty variable in contract order', () => {
+    expect(readEnvironment({ COMETAPI_KEY: 'k2', OPENAI_API_KEY: 'k4' }).keySource).toBe('COMETAPI_KEY');
+    expect(readEnvironment({ CODEX_LSP_API_KEY: '', COMETAPI_KEY: ' ', COMETAPI_API_KEY: 'k3' }).keySource).toBe('COMETAPI_API_KEY');
+    const e = readEnvironment({ CODEX_LSP_API_KEY: 'k1', COMETAPI_KEY: 'k2' });
+    expect(e.layer.values).toMatchObject({ apiKey: 'k1' });
+  });
+  it('reads base URL and model', () => {
+    expect(readEnvironment({ CODEX_LSP_BASE_URL: 'http://x/v1', CODEX_LSP_MODEL: 'm' }).layer.values).toEqual({ baseUrl: 'http://x/v1', model: 'm' });
+  });
+  it('pairs OPENAI_BASE_URL with a key from OPENAI_API_KEY only', () => {
+    expect(readEnvironment({ OPENAI_API_KEY: 'k', OPENAI_BASE_URL: 'http://o/v1' }).layer.values).toMatchObject({ baseUrl: 'http://o/v1' });
+    expect(readEnvironment({ COMETAPI_KEY: 'k', OPENAI_BASE_URL: 'http://o/v1' }).layer.values).not.toHaveProperty('baseUrl');
+  });
+  it('finds the cache folder', () => {
+    expect(cacheDirFrom({ CODEX_LSP_CACHE_DIR: '/tmp/c' })).toBe('/tmp/c');
+    expect(cacheDirFrom({ XDG_CACHE_HOME: '/tmp/x' })).toBe('/tmp/x/codex-lsp');
+    expect(cacheDirFrom({ HOME: '/home/u' })).toBe('/home/u/.cache/codex-lsp');
+  });
+});
+
+describe('ConfigStore', () => {
+  it('orders sources: environment < initializationOptions < workspace, and notifies on change', () => {
+    const lines: string[] = [];
+    const store = new ConfigStore({ CODEX_LSP_MODEL: 'env-model', CODEX_LSP_API_KEY: 'env-key-123456' }, quietLog(lines));
+    expect(store.settings.model).toBe('env-model');
+    expect(store.current.keySource).toBe('CODEX_LSP_API_KEY');
+    const seen: string[] = [];
+    store.onChange((n) => seen.push(n.settings.model));
+    store.setLayer('initializationOptions', 'initializationOptions', { model: 'init-model' });
+    store.setLayer('workspace', 'workspace/configuration', { model: 'ws-model', apiKey: 'ws-key-123456' });
+    expect(store.settings.model).toBe('ws-model');
+    expect(store.current.keySource).toBe('the apiKey setting (workspace/configuration)');
+    store.setLayer('workspace', 'workspace/configuration', { model: 'ws-model', apiKey: 'ws-key-123456' });
+    expect(seen).toEqual(['init-model', 'ws-model']);
+  });
+  it('logs each distinct problem once, and never the key', () => {
+    const lines: string[] = [];
+    const store = new ConfigStore({ CODEX_LSP_API_KEY: 'sk-secret-value-123' }, quietLog(lines));
+    store.setLayer('workspace', 'ws', { timeoutMs: -1 });
+    store.setLayer('workspace', 'ws', { timeoutMs: -1, model: 'x' });
+    expect(lines.filter((l) => l.includes('timeoutMs')).length).toBe(1);
+    const log = quietLog(lines);
+    log.setSecrets(['sk-secret-value-123']);
+    log.warn('failed with key sk-secret-value-123');
+    expect(lines.at(-1)).toBe('warn: failed with key [REDACTED]');
+  });
+});
