@@ -349,7 +349,7 @@ export class ModelGateway {
         'model-not-found',
         `codex-lsp: ${host} does not know the model "${cfg.model}" (${detail}). ` +
           `Pick a model your endpoint serves with the "codex.model" setting or CODEX_LSP_MODEL ` +
-          `(OpenAI retired codex-mini-latest on 2026-02-12; on OpenAI use a current codex model such as gpt-5-codex-mini).`,
+          `(OpenAI retired codex-mini-latest on 2026-02-12: on OpenAI, pick a current codex model from its model list; on CometAPI, from its model page).`,
       );
       return err;
     }

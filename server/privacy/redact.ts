@@ -300,7 +300,7 @@ const NON_SECRET_LAST_WORDS = new Set([
   'encryption', 'algorithm', 'algo', 'cipher',
 ]);
 const PASSWORD_WORDS = /^(?:pass|passwd|password|passcode|passphrase|pwd)$/;
-/** Last words for which a digits-only value is plausible (PINs, numeric tokens). */
+/** Core secret nouns: a digits-only value (PIN, numeric token) or a `name("literal")` call is only trusted with these as the last word. */
 const CORE_SECRET_WORDS = /^(?:pass|passwd|password|passcode|passphrase|pwd|pin|secret|token|key|apikey|auth|credential|credentials)$/;
 const PLACEHOLDER_WORD_RE =
   /(?<![a-z])(?:your|example|changeme|change[-_. ]me|placeholder|dummy|sample|redacted|replace[-_ ]?me|insert[-_ ]|fixme|todo|xxx+|notasecret|not[-_ ]a[-_ ]secret)(?![a-z])/i;
@@ -509,7 +509,7 @@ class Scanner {
     const lineEnd = this.nextIndex('\n', from);
     const limit = Math.min(lineEnd < 0 ? this.text.length : lineEnd, from + MAX_VALUE);
     let p = from;
-    for (let guard = 0; guard < 64; guard++) {
+    for (let guard = 0; guard < 256; guard++) {
       const at = this.nextIndex(q, p);
       if (at < 0 || at >= limit) return -1;
       // Escaped quote? Count preceding backslashes (bounded).
@@ -558,7 +558,7 @@ function isSecretName(words: string[]): boolean {
 // ---------------------------------------------------------------------------
 
 /** Shannon entropy in bits per character. */
-export function shannonEntropy(s: string): number {
+function shannonEntropy(s: string): number {
   if (s.length === 0) return 0;
   const counts = new Map<string, number>();
   for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
