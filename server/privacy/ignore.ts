@@ -30,20 +30,25 @@
  *   for files outside every root, against the whole absolute path, so an
  *   absolute pattern like `/home/u/private/**` also works).
  * - `*`, `?`, `[...]`, `{a,b}` and `**` behave as in picomatch; `*` matches
- *   dotfiles too. A backslash escapes the next character (so patterns always
- *   use `/` as the separator, also on Windows). A pattern also matches everything below a matching
- *   directory (`build` / `secrets/**` / `/out` all exclude their contents).
+ *   dotfiles too. A backslash escapes the next character, so patterns always
+ *   use `/` as the separator, also on Windows.
+ * - A pattern also matches everything below a matching directory (`build`,
+ *   `secrets/**` and `/out` all exclude their contents).
  * - Invalid patterns (e.g. an unclosed `[` or `{`) are skipped, never thrown.
  *
  * ## Paths
  *
  * `pathOrUri` may be a `file://` URI (percent-decoded; `file:///c%3A/x` becomes
- * `c:/x`; for `file://server/share/x` the host is treated as the first directory), an absolute or
- * relative file-system path (backslashes are treated as separators), or a URI
- * with another scheme (`untitled:`, `vscode-notebook-cell:`, `git:` ...). For
- * non-file URIs only the basename of the URI's path part is matched (as a
- * one-segment relative path): `.env`-style name patterns still apply, patterns
- * that need directories do not.
+ * `c:/x`; in `file://server/share/x` the host counts as the first directory),
+ * an absolute file-system path (backslashes are separators), a relative path
+ * (treated as relative to a root), or a URI with another scheme (`untitled:`,
+ * `vscode-notebook-cell:`, `git:` ...). For non-file URIs only the basename of
+ * the URI's path part is matched (as a one-segment relative path): `.env`-style
+ * name patterns still apply, patterns that need directories do not. `.` and
+ * `..` segments are resolved first.
+ *
+ * If evaluation ever throws (it should not), the file is treated as ignored:
+ * failing closed keeps the privacy promise.
  *
  * Matching is case-insensitive when `process.platform === 'win32'` (override
  * with `options.caseInsensitive`), case-sensitive otherwise. Drive letters are
@@ -216,7 +221,7 @@ export function createIgnoreMatcher(
       try {
         result = evaluate(pathOrUri);
       } catch {
-        result = false;
+        result = true; // fail closed
       }
       if (cache.size >= CACHE_LIMIT) cache.clear();
       cache.set(pathOrUri, result);

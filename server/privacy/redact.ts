@@ -362,13 +362,32 @@ function collectGenericSpans(text: string, spans: Span[]): void {
     const ok = found.quoted
       ? literalLooksSecret(trimmed, words)
       : bareLooksSecret(trimmed, words, found.envStyle);
-    if (!ok) continue;
+    if (!ok) {
+      // A kept bare value may hold a real `name=value` (`REDIRECT=https://x?access_token=...`).
+      // Every later name inside it would re-examine the same tail, so jump to the last one:
+      // each character is then examined a bounded number of times (linear overall).
+      if (!found.quoted) re.lastIndex = Math.max(re.lastIndex, lastKeywordIn(text, re.lastIndex, found.valueEnd));
+      continue;
+    }
     const start = valueStart + lead;
     spans.push({ start, end: start + trimmed.length, kind: 'secret', priority: GENERIC_PRIORITY });
     // Names inside a redacted value are gone anyway; values that were kept
     // (URLs, prose...) may still contain `name=value` pairs, so rescan those.
     re.lastIndex = Math.max(re.lastIndex, found.valueEnd);
   }
+}
+
+const KEYWORD_SCAN_RE = new RegExp(KEYWORD_RE.source, 'gi');
+
+/** Index of the last keyword occurrence in [from, to), or `to` if there is none. */
+function lastKeywordIn(text: string, from: number, to: number): number {
+  if (to - from < 4) return to;
+  const region = text.slice(from, to);
+  KEYWORD_SCAN_RE.lastIndex = 0;
+  let last = -1;
+  let m: RegExpExecArray | null;
+  while ((m = KEYWORD_SCAN_RE.exec(region)) !== null) last = m.index;
+  return last < 0 ? to : from + last;
 }
 
 interface Assignment {

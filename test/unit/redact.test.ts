@@ -224,6 +224,7 @@ describe('redactSecrets: secret-looking names', () => {
     ['spring.datasource.password=Zk2mQ9pL4xR7vN', 'spring.datasource.password=[REDACTED:secret]'],
     ['"Server=db;User Id=sa;Password=P@ssw0rd123;"', '"Server=db;User Id=sa;Password=[REDACTED:secret];"'],
     ['cb?code=1&access_token=ya29.a0AfH6SMBx1y2z3&state=2', 'cb?code=1&access_token=[REDACTED:secret]&state=2'],
+    ['AUTH_REDIRECT=https://x.io/cb?access_token=ya29abcDEF123456&x=1', 'AUTH_REDIRECT=https://x.io/cb?access_token=[REDACTED:secret]&x=1'],
     ['credentials = "user:Zk2mQ9pL4xR7vN"', 'credentials = "[REDACTED:secret]"'],
     ['if (password === "hunter2hunter2") {', 'if (password === "[REDACTED:secret]") {'],
     ['user.setPassword("hunter2hunter2");', 'user.setPassword("[REDACTED:secret]");'],
@@ -424,6 +425,8 @@ describe('redactSecrets: structure and robustness', () => {
     ['one long token run', 'eyJ' + rep('a', 1_000_000)],
     ['url-ish runs', rep('https://a:', 100_000)],
     ['keyword soup', rep('passpasstokenauth', 60_000)],
+    ['assignments inside one string', `x = "${rep('token=', 150_000)}"`],
+    ['assignments inside one bare value', `x: ${rep('a=token=', 130_000)}`],
   ])('adversarial 1 MB input stays fast: %s', (_name, input) => {
     const t0 = performance.now();
     const r = redactSecrets(input);
