@@ -1,3 +1,4 @@
+import { Console } from 'node:console';
 import { createConnection } from 'vscode-languageserver/node';
 import { FrameSanitizer } from './lsp/frames';
 import { startServer } from './lsp/server';
@@ -46,18 +47,15 @@ export function main(argv: string[]): void {
   runStdio();
 }
 
+/** stdout carries LSP frames only: every console method of every library writes to stderr instead. */
+export function routeConsoleToStderr(): void {
+  const toStderr = new Console({ stdout: process.stderr, stderr: process.stderr });
+  globalThis.console = toStderr;
+}
+
 function runStdio(): void {
   const log = new Logger(stderrSink);
-  // stdout carries LSP frames only: anything a library prints goes to stderr instead.
-  const toStderr = (...parts: unknown[]): void => {
-    process.stderr.write(parts.map((p) => (typeof p === 'string' ? p : String(p))).join(' ') + '\n');
-  };
-  console.log = toStderr;
-  console.info = toStderr;
-  console.debug = toStderr;
-  console.warn = toStderr;
-  console.error = toStderr;
-  console.trace = toStderr;
+  routeConsoleToStderr();
 
   process.on('unhandledRejection', (reason) => {
     log.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);

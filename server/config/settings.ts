@@ -44,6 +44,11 @@ export interface SettingSpec {
   maximum?: number;
   /** Never echoed in logs or messages. */
   secret?: boolean;
+  /**
+   * A bad value must not fall back to a default: for the endpoint, falling back would send
+   * the user's code (and key) somewhere they did not choose. Model calls stop instead.
+   */
+  critical?: boolean;
   check: Check;
 }
 
@@ -121,7 +126,7 @@ function spec(s: Omit<SettingSpec, 'type'> & { type?: SettingSpec['type'] }): Se
 
 export const SETTINGS: readonly SettingSpec[] = [
   spec({ key: 'apiKey', default: undefined, type: 'string', secret: true, check: str(), description: 'API key for the endpoint. Prefer the environment (CODEX_LSP_API_KEY or COMETAPI_KEY) over settings files.' }),
-  spec({ key: 'baseUrl', default: DEFAULT_BASE_URL, check: str({ url: true }), description: 'OpenAI-compatible base URL (ends in /v1 for most providers).' }),
+  spec({ key: 'baseUrl', default: DEFAULT_BASE_URL, critical: true, check: str({ url: true }), description: 'OpenAI-compatible base URL (ends in /v1 for most providers).' }),
   spec({ key: 'model', default: DEFAULT_MODEL, check: str(), description: 'Model name as the endpoint knows it.' }),
   spec({ key: 'api', default: 'auto', enum: ['auto', 'chat', 'responses'], check: oneOf(['auto', 'chat', 'responses']), description: 'Which endpoint to call: /chat/completions, /responses, or auto (picked per model, learned from the endpoint).' }),
   spec({ key: 'timeoutMs', default: 30_000, minimum: 1000, maximum: 600_000, check: int(1000, 600_000), description: 'Time limit for one model request, retries included.' }),
@@ -150,6 +155,8 @@ export interface SettingsLayer {
 export interface ResolveReport {
   settings: Settings;
   problems: string[];
+  /** Set when the highest source of a critical setting gave a bad value: model calls must stop. */
+  blocking?: string;
 }
 
 export function getPath(obj: unknown, dotted: string): unknown {
@@ -208,6 +215,7 @@ function describe(value: unknown, secret: boolean | undefined): string {
 export function resolveSettings(layers: readonly SettingsLayer[]): ResolveReport {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
+  const lastBad = new Map<string, string>();
   for (const s of SETTINGS) setPath(out, s.key, s.default);
   for (const layer of layers) {
     if (layer.values === undefined || layer.values === null) continue;
@@ -219,14 +227,23 @@ export function resolveSettings(layers: readonly SettingsLayer[]): ResolveReport
       const raw = lookup(layer.values, s.key);
       if (raw === undefined || raw === null) continue;
       const res = s.check(raw);
-      if (res.ok) setPath(out, s.key, res.value);
-      else problems.push(`${layer.source}: setting "${s.key}" must be ${res.expected}, got ${describe(raw, s.secret)}; ignored`);
+      if (res.ok) {
+        setPath(out, s.key, res.value);
+        lastBad.delete(s.key);
+      } else if (s.critical) {
+        const msg = `${layer.source}: setting "${s.key}" must be ${res.expected}, got ${describe(raw, s.secret)}`;
+        problems.push(`${msg}; model calls are off until it is fixed`);
+        lastBad.set(s.key, msg);
+      } else {
+        problems.push(`${layer.source}: setting "${s.key}" must be ${res.expected}, got ${describe(raw, s.secret)}; ignored`);
+      }
     }
     for (const unknown of unknownPaths(layer.values)) {
       if (!BY_KEY.has(unknown)) problems.push(`${layer.source}: unknown setting "${unknown}" ignored`);
     }
   }
-  return { settings: out as unknown as Settings, problems };
+  const blocking = [...lastBad.values()][0];
+  return blocking === undefined ? { settings: out as unknown as Settings, problems } : { settings: out as unknown as Settings, problems, blocking };
 }
 
 export function defaultSettings(): Settings {

@@ -7,6 +7,8 @@ export interface ConfigSnapshot {
   /** Where the key came from, for messages: an environment variable or a settings source. */
   keySource: string | undefined;
   cacheDir: string;
+  /** A configuration error that must stop model calls (an invalid base URL). */
+  blocking: string | undefined;
   /** Bumped on every change; lets callers cheaply tell whether anything moved. */
   generation: number;
 }
@@ -50,7 +52,7 @@ export class ConfigStore {
     this.layers.set(name, { source, values });
     const previous = this.snapshot;
     const next = this.compute(previous.generation + 1);
-    if (JSON.stringify(next.settings) === JSON.stringify(previous.settings)) return;
+    if (JSON.stringify(next.settings) === JSON.stringify(previous.settings) && next.blocking === previous.blocking) return;
     this.snapshot = next;
     for (const l of this.listeners) {
       try {
@@ -63,7 +65,7 @@ export class ConfigStore {
 
   private compute(generation: number): ConfigSnapshot {
     const layers = this.order.map((n) => this.layers.get(n)).filter((l): l is SettingsLayer => l !== undefined);
-    const { settings, problems } = resolveSettings(layers);
+    const { settings, problems, blocking } = resolveSettings(layers);
     for (const p of problems) {
       // Logged once per distinct problem: the workspace section is pulled again on every change.
       if (this.reported.has(p)) continue;
@@ -79,6 +81,6 @@ export class ConfigStore {
     }
     this.log.setLevel(settings.logLevel);
     this.log.setSecrets([settings.apiKey]);
-    return { settings, keySource, cacheDir: env.cacheDir, generation };
+    return { settings, keySource, cacheDir: env.cacheDir, blocking, generation };
   }
 }

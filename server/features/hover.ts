@@ -11,7 +11,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { LRUCache } from 'lru-cache';
 import { ModelError } from '../model/gateway';
 import { AbortedError, sleep } from '../model/retry';
-import type { PipelineRequest } from '../pipeline/pipeline';
+import { PRIORITY_INTERACTIVE, type PipelineRequest } from '../pipeline/pipeline';
 import { buildHoverContext, type HoverContext } from '../text/hover-context';
 import { languageOf } from '../text/language';
 import { displayPath } from '../util/uri';
@@ -19,6 +19,20 @@ import { abortOn } from './cancel';
 import type { Services } from './services';
 
 export const HOVER_PROMPT_VERSION = 'hover-1';
+/** How long a hover waits at start-up for the client's settings before answering null. */
+const SETTINGS_WAIT_MS = 1000;
+
+/** Each opened document object gets its own id: a file closed and reopened at version 1 is not the same text. */
+const docIds = new WeakMap<TextDocument, number>();
+let nextDocId = 0;
+function docId(doc: TextDocument): number {
+  let id = docIds.get(doc);
+  if (id === undefined) {
+    id = ++nextDocId;
+    docIds.set(doc, id);
+  }
+  return id;
+}
 
 const INSTRUCTIONS = [
   'You are codex-lsp: you explain code in a programmer\'s editor, in the hover shown under the mouse.',
@@ -43,7 +57,7 @@ export function buildHoverRequest(doc: TextDocument, ctx: HoverContext, roots: r
     input: lines.join('\n'),
     maxOutputTokens: 400,
     effort: 'low',
-    priority: 10,
+    priority: PRIORITY_INTERACTIVE,
   };
 }
 
@@ -80,15 +94,16 @@ export class HoverFeature {
 
   /** Answers every hover: an explanation, null (nothing to explain, or the model is unavailable), or RequestCancelled. */
   async hover(params: HoverParams, token: CancellationToken): Promise<Hover | null> {
-    // A hover that arrives before the editor's settings are in waits for them (once, at start-up).
-    if (!this.ready) await this.s.ready;
+    // A hover that arrives before the editor's settings are in waits for them, briefly; without
+    // them (a client slow to answer workspace/configuration) nothing is sent.
+    if (!this.ready && !(await Promise.race([this.s.ready.then(() => true), sleep(SETTINGS_WAIT_MS).then(() => false)]))) return null;
     const settings = this.s.config.settings;
     if (!settings.hover.enabled) return null;
     // Clients send what they send: a request without a usable position is answered, not crashed on.
     if (!isTextDocumentPosition(params)) return null;
     const doc = this.s.documents.get(params.textDocument.uri);
     if (!doc) return null;
-    const fastKey = `${doc.uri}\u0000${doc.version}\u0000${params.position.line}\u0000${params.position.character}\u0000${this.s.config.current.generation}`;
+    const fastKey = `${docId(doc)}\u0000${doc.version}\u0000${params.position.line}\u0000${params.position.character}\u0000${this.s.config.current.generation}`;
     const known = this.keys.get(fastKey);
     if (known !== undefined) {
       const hit = this.s.pipeline.peekMemory(known, 'hover');

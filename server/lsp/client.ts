@@ -18,6 +18,15 @@ export interface LspClient {
   applyEdit(params: ApplyWorkspaceEditParams): Promise<ApplyWorkspaceEditResult>;
   /** The `codex` section, or undefined when the client cannot answer. */
   pullConfiguration(): Promise<unknown>;
+  /** Work-done progress shown by the client ("Reviewing check.ts"); a no-op where unsupported. */
+  beginProgress(title: string, message?: string): Promise<ProgressHandle>;
+  /** Asks a pull-diagnostics client to pull again (workspace/diagnostic/refresh). */
+  refreshDiagnostics(): void;
+}
+
+export interface ProgressHandle {
+  report(message: string, percentage?: number): void;
+  done(): void;
 }
 
 const LOG_TYPE: Record<LogLevel, MessageType> = {
@@ -46,6 +55,32 @@ export class ConnectionClient implements LspClient {
 
   applyEdit(params: ApplyWorkspaceEditParams): Promise<ApplyWorkspaceEditResult> {
     return this.connection.workspace.applyEdit(params);
+  }
+
+  async beginProgress(title: string, message?: string): Promise<ProgressHandle> {
+    try {
+      // Sends window/workDoneProgress/create only when the client advertised window.workDoneProgress.
+      const reporter = await this.connection.window.createWorkDoneProgress();
+      reporter.begin(title, 0, message, false);
+      let ended = false;
+      return {
+        report: (m, pct) => {
+          if (!ended) reporter.report(pct ?? 0, m);
+        },
+        done: () => {
+          if (ended) return;
+          ended = true;
+          reporter.done();
+        },
+      };
+    } catch {
+      return { report: () => undefined, done: () => undefined };
+    }
+  }
+
+  refreshDiagnostics(): void {
+    // Typed as void, but it is a request: keep its rejection (client gone) from going unhandled.
+    void this.connection.sendRequest('workspace/diagnostic/refresh').catch(() => undefined);
   }
 
   async pullConfiguration(): Promise<unknown> {

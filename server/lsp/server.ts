@@ -8,10 +8,12 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ConfigStore, type ConfigSnapshot } from '../config/store';
+import { CodeActionFeature } from '../features/code-actions';
 import { HoverFeature } from '../features/hover';
+import { ReviewFeature } from '../features/review';
 import type { Services } from '../features/services';
 import { UsageCommand, USAGE_COMMAND } from '../features/usage-command';
-import { ModelGateway } from '../model/gateway';
+import { ModelGateway, type EndpointConfig } from '../model/gateway';
 import { UsageTracker } from '../model/usage';
 import { DiskCache } from '../pipeline/disk-cache';
 import { Pipeline } from '../pipeline/pipeline';
@@ -35,14 +37,14 @@ export interface ServerDeps {
 export function startServer(connection: Connection, deps: ServerDeps = {}): void {
   const log = deps.log ?? new Logger();
   const client = new ConnectionClient(connection);
-  log.setSink((level, message) => client.log(level, message));
+  // Until `initialize` arrives nothing may be sent to the client: early lines go to stderr.
 
   const config = new ConfigStore(deps.env ?? process.env, log);
   const usage = new UsageTracker();
   const problems = new OnceProblemReporter(client, log);
-  const endpoint = (): { apiKey: string | undefined; keySource: string | undefined; baseUrl: string; model: string; api: ConfigSnapshot['settings']['api']; timeoutMs: number } => {
-    const { settings, keySource } = config.current;
-    return { apiKey: settings.apiKey, keySource, baseUrl: settings.baseUrl, model: settings.model, api: settings.api, timeoutMs: settings.timeoutMs };
+  const endpoint = (): EndpointConfig => {
+    const { settings, keySource, blocking } = config.current;
+    return { apiKey: settings.apiKey, keySource, baseUrl: settings.baseUrl, model: settings.model, api: settings.api, timeoutMs: settings.timeoutMs, blocking };
   };
   const gateway = new ModelGateway(endpoint, log, usage, problems);
   const diskFor = (snap: ConfigSnapshot): DiskCache | undefined =>
@@ -64,6 +66,8 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const services: Services = { config, log, client, gateway, pipeline, privacy, usage, documents, capabilities: {}, roots: [], ready };
   const hover = new HoverFeature(services);
+  const review = new ReviewFeature(services);
+  const codeActions = new CodeActionFeature(services, review);
   const usageCommand = new UsageCommand(services);
 
   config.onChange((next, previous) => {
@@ -78,6 +82,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     } else {
       disk?.setMaxBytes(next.settings.cache.maxDiskMB * 1024 * 1024);
     }
+    review.configurationChanged();
     log.info(`configuration changed: model ${next.settings.model} at ${next.settings.baseUrl} (api ${next.settings.api})`);
   });
 
@@ -85,6 +90,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   let canRegisterConfiguration = false;
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
+    log.setSink((level, message) => client.log(level, message));
     services.capabilities = params.capabilities ?? {};
     const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined) ?? [];
     const rootFromUri = params.rootUri ? uriToPath(params.rootUri) : undefined;
@@ -92,8 +98,9 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     privacy.configure(config.settings.ignore, services.roots);
     canPullConfiguration = params.capabilities?.workspace?.configuration === true;
     canRegisterConfiguration = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
-    // A client that never sends `initialized` or never answers the pull must not hold requests forever.
-    setTimeout(markReady, 3000).unref();
+    // Without workspace/configuration there is nothing to wait for. With it, requests wait for the
+    // first pull: the user's ignore globs and endpoint must be known before anything is sent.
+    if (!canPullConfiguration) markReady();
     if (params.initializationOptions !== undefined && params.initializationOptions !== null) {
       config.setLayer('initializationOptions', 'initializationOptions', params.initializationOptions);
     }
@@ -102,6 +109,8 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
         positionEncoding: 'utf-16',
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
         ...hover.capabilities(),
+        ...review.capabilities(),
+        ...codeActions.capabilities(),
         executeCommandProvider: { commands: [USAGE_COMMAND] },
       },
       serverInfo: { name: 'codex-lsp', version: VERSION },
@@ -143,6 +152,12 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   });
 
   connection.onHover((params, token) => hover.hover(params, token));
+  connection.onCodeAction((params) => codeActions.codeActions(params));
+  connection.languages.diagnostics.on((params) => review.pullDiagnostics(params));
+  documents.onDidOpen((e) => review.opened(e.document));
+  documents.onDidChangeContent((e) => review.changed(e.document));
+  documents.onDidSave((e) => review.saved(e.document));
+  documents.onDidClose((e) => review.closed(e.document.uri));
   connection.onExecuteCommand((params) => usageCommand.execute(params));
   connection.onShutdown(async () => {
     await pipeline.flush();

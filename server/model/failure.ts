@@ -116,8 +116,19 @@ export function isSchemaUnsupported(f: Failure): boolean {
   return /response_format|json_schema|text\.format|structured output|grammar/i.test(f.message);
 }
 
+/** An exhausted balance: OpenAI's 429 insufficient_quota, and new-api/one-api gateways' 403 "user quota is not enough". */
 export function isQuota(f: Failure): boolean {
-  return f.code === 'insufficient_quota' || f.type === 'insufficient_quota' || /insufficient[_ ]quota|quota exceeded|exceeded your current quota|余额不足|额度不足/i.test(f.message);
+  const codes = ['insufficient_quota', 'insufficient_user_quota', 'pre_consume_token_quota_failed', 'quota_exceeded'];
+  return (
+    (f.code !== undefined && codes.includes(f.code)) ||
+    (f.type !== undefined && codes.includes(f.type)) ||
+    /insufficient[_ ](user[_ ])?quota|quota (exceeded|is not enough)|exceeded your current quota|余额不足|额度不足/i.test(f.message)
+  );
+}
+
+/** A gateway with no upstream for the model right now (new-api's 503 "no available channel"): may pass. */
+export function isNoChannel(f: Failure): boolean {
+  return /no available channel|无可用渠道/i.test(f.message) && f.status !== 404;
 }
 
 export function isAuth(f: Failure): boolean {

@@ -5,6 +5,7 @@ import type { Logger } from '../util/log';
 import {
   isAuth,
   isModelNotFound,
+  isNoChannel,
   isQuota,
   isRetryable,
   isSchemaUnsupported,
@@ -27,6 +28,7 @@ import { backoffMs, retryAfterMs, sleep } from './retry';
 import type { TokenUsage, UsageTracker } from './usage';
 
 export type ModelErrorKind =
+  | 'config'
   | 'no-key'
   | 'key-mismatch'
   | 'auth'
@@ -53,7 +55,7 @@ export class ModelError extends Error {
 }
 
 /** Problems the user must act on; each is shown once until the configuration changes. */
-export type ProblemKind = 'no-key' | 'key-mismatch' | 'auth' | 'model-not-found' | 'quota' | 'rate-limit' | 'unreachable' | 'endpoint';
+export type ProblemKind = 'config' | 'no-key' | 'key-mismatch' | 'auth' | 'model-not-found' | 'quota' | 'rate-limit' | 'unreachable' | 'endpoint';
 
 export interface ProblemReporter {
   report(kind: ProblemKind, message: string): void;
@@ -66,6 +68,8 @@ export interface EndpointConfig {
   model: string;
   api: ApiMode;
   timeoutMs: number;
+  /** A configuration error that stops every call (see ConfigSnapshot.blocking). */
+  blocking?: string;
 }
 
 export interface ModelRequest extends PromptParts {
@@ -112,6 +116,8 @@ export class ModelGateway {
   private readonly paramStates = new Map<string, ParamState>();
   private readonly noSchema = new Set<string>();
   private paused: ModelError | undefined;
+  /** Bumped on every configuration change; a failure from an older configuration must not pause the new one. */
+  private epoch = 0;
   private coolDownUntil = 0;
   private coolDownError: ModelError | undefined;
 
@@ -124,6 +130,7 @@ export class ModelGateway {
 
   /** Called on every configuration change: a rejected key or unknown model is tried again. */
   configurationChanged(): void {
+    this.epoch++;
     this.paused = undefined;
     this.coolDownUntil = 0;
     this.coolDownError = undefined;
@@ -144,7 +151,7 @@ export class ModelGateway {
     const timer = setTimeout(() => deadline.abort(), cfg.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal;
     try {
-      return await this.negotiate(req, cfg, signal, Date.now() + cfg.timeoutMs);
+      return await this.negotiate(req, cfg, signal, Date.now() + cfg.timeoutMs, this.epoch);
     } catch (err) {
       if (req.signal?.aborted) throw new ModelError('cancelled', 'cancelled');
       const timedOut = err instanceof ModelError ? err.kind === 'timeout' || (err.kind === 'cancelled' && deadline.signal.aborted) : deadline.signal.aborted;
@@ -157,6 +164,13 @@ export class ModelGateway {
   }
 
   private preflight(cfg: EndpointConfig): ModelError | undefined {
+    if (cfg.blocking) {
+      this.problems.report(
+        'config',
+        `codex-lsp: ${cfg.blocking}. AI features are off until it is fixed: a mistyped endpoint must not send your code to the default one.`,
+      );
+      return new ModelError('config', cfg.blocking);
+    }
     if (!cfg.apiKey) {
       const msg =
         `codex-lsp has no API key, so AI features are off. Set ${KEY_VARIABLES.slice(0, 2).join(' or ')} ` +
@@ -167,7 +181,8 @@ export class ModelGateway {
     }
     if (
       cfg.keySource === 'OPENAI_API_KEY' &&
-      /^sk-(proj|svcacct|admin)-/.test(cfg.apiKey) &&
+      // Project, service and admin keys, and legacy user keys (which embed base64 "OpenAI": T3BlbkFJ).
+      (/^sk-(proj|svcacct|admin)-/.test(cfg.apiKey) || cfg.apiKey.includes('T3BlbkFJ')) &&
       hostOf(cfg.baseUrl).endsWith('cometapi.com')
     ) {
       // An OpenAI-issued key must not be handed to a third party by a default setting.
@@ -183,7 +198,7 @@ export class ModelGateway {
   }
 
   private async getClient(cfg: EndpointConfig): Promise<OpenAI> {
-    const signature = `${cfg.baseUrl}\u0000${cfg.apiKey ?? ''}`;
+    const signature = `${cfg.baseUrl}\u0000${cfg.apiKey ?? ''}\u0000${this.log.enabled('debug')}`;
     if (this.client && this.clientSignature === signature) return this.client;
     // Loaded on first use: start-up stays fast, and the constructor throws without a key.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -235,7 +250,7 @@ export class ModelGateway {
     return s;
   }
 
-  private async negotiate(req: ModelRequest, cfg: EndpointConfig, signal: AbortSignal, deadline: number): Promise<ModelAnswer> {
+  private async negotiate(req: ModelRequest, cfg: EndpointConfig, signal: AbortSignal, deadline: number, epoch: number): Promise<ModelAnswer> {
     const client = await this.getClient(cfg);
     const endpointKey = `${cfg.baseUrl}\u0000${cfg.model}`;
     let api: ApiKind = cfg.api === 'auto' ? (this.learnedApi.get(endpointKey) ?? initialApi(cfg.model)) : cfg.api;
@@ -289,7 +304,7 @@ export class ModelGateway {
             continue;
           }
         }
-        throw this.fail(f, cfg, api);
+        throw this.fail(f, cfg, api, epoch === this.epoch);
       }
 
       if (cfg.api === 'auto' && this.learnedApi.get(endpointKey) !== api) {
@@ -329,9 +344,33 @@ export class ModelGateway {
   }
 
   /** Maps a final failure to its kind, tells the user where they must act, pauses where retrying cannot help. */
-  private fail(f: Failure, cfg: EndpointConfig, api: ApiKind): ModelError {
+  private fail(f: Failure, cfg: EndpointConfig, api: ApiKind, current: boolean): ModelError {
     const host = hostOf(cfg.baseUrl);
     const detail = clip(this.log.scrub(f.message), 200);
+    // A call that started before the configuration changed says nothing about the new configuration.
+    if (!current) return new ModelError(isAuth(f) ? 'auth' : 'bad-request', `${host} (previous configuration): ${detail}`, f.status);
+    if (isQuota(f)) {
+      const err = new ModelError('quota', `${host}: quota exhausted: ${detail}`, f.status);
+      this.coolDownError = err;
+      this.coolDownUntil = Date.now() + QUOTA_COOL_DOWN_MS;
+      this.problems.report(
+        'quota',
+        `codex-lsp: the account behind the API key has no quota left at ${host} (${detail}). Add credit or use another key; ` +
+          `AI features try again every minute.`,
+      );
+      return err;
+    }
+    if (isNoChannel(f)) {
+      const err = new ModelError('model-not-found', `${host} has no upstream for the model "${cfg.model}" right now: ${detail}`, f.status);
+      this.coolDownError = err;
+      this.coolDownUntil = Date.now() + QUOTA_COOL_DOWN_MS;
+      this.problems.report(
+        'model-not-found',
+        `codex-lsp: ${host} has no channel serving the model "${cfg.model}" (${detail}). If the model name is wrong, set "codex.model" ` +
+          `or CODEX_LSP_MODEL to a model your endpoint serves; otherwise the provider may be down for it: AI features try again every minute.`,
+      );
+      return err;
+    }
     if (isAuth(f)) {
       const err = new ModelError('auth', `${host} rejected the API key (${f.status}): ${detail}`, f.status);
       this.paused = err;
@@ -350,17 +389,6 @@ export class ModelGateway {
         `codex-lsp: ${host} does not know the model "${cfg.model}" (${detail}). ` +
           `Pick a model your endpoint serves with the "codex.model" setting or CODEX_LSP_MODEL ` +
           `(OpenAI retired codex-mini-latest on 2026-02-12: on OpenAI, pick a current codex model from its model list; on CometAPI, from its model page).`,
-      );
-      return err;
-    }
-    if (isQuota(f)) {
-      const err = new ModelError('quota', `${host}: quota exhausted: ${detail}`, f.status);
-      this.coolDownError = err;
-      this.coolDownUntil = Date.now() + QUOTA_COOL_DOWN_MS;
-      this.problems.report(
-        'quota',
-        `codex-lsp: the account behind the API key has no quota left at ${host} (${detail}). Add credit or use another key; ` +
-          `AI features try again every minute.`,
       );
       return err;
     }

@@ -9,6 +9,9 @@ import type { CachedAnswer, DiskCache } from './disk-cache';
 import { Limiter } from './limiter';
 import { SingleFlight } from './single-flight';
 
+/** Requests a user is waiting for (hover, a chosen code action) go before background reviews. */
+export const PRIORITY_INTERACTIVE = 2 ** 40;
+
 export interface PipelineRequest extends ModelRequest {
   /** Bumped whenever a feature's prompt changes meaning, so old answers are not reused. */
   promptVersion: string;

@@ -373,7 +373,7 @@ const IMPORT_RULES: readonly ImportRule[] = [
  * continuation lines of a multi-line import are taken whatever their indent.
  * A shebang on the first line is skipped.
  */
-function findImports(reader: LineReader, scanLimit: number, maxLines: number): number[] {
+export function findImports(reader: LineReader, scanLimit: number, maxLines: number): number[] {
   const out: number[] = [];
   if (maxLines <= 0) return out;
   const stop = Math.min(scanLimit, reader.lineCount);
@@ -402,7 +402,7 @@ function findImports(reader: LineReader, scanLimit: number, maxLines: number): n
 // ---------------------------------------------------------------------------
 // enclosing headers
 
-interface Header {
+export interface Header {
   /** First line of the header (the signature's first line). */
   startLine: number;
   /** The line that opens the block (`{`, `:`, `): T {` …); equals startLine for one-line headers. */
@@ -448,7 +448,7 @@ function classify(reader: LineReader, line: number): { opener: boolean; definiti
  * definition-like ancestors (function/class/method headers), at most
  * MAX_HEADERS, always including the outermost definition.
  */
-function findEnclosing(reader: LineReader, line: number, scanLimit: number): Header[] {
+export function findEnclosing(reader: LineReader, line: number, scanLimit: number): Header[] {
   let threshold = reader.indent(line);
   const chain: Header[] = [];
   const floor = Math.max(0, line - scanLimit);

@@ -34,7 +34,8 @@ async function start(opts: SpawnOptions = {}, withKey = true): Promise<LspTestCl
   const c = await spawnServer({
     ...opts,
     env: { ...(withKey ? { CODEX_LSP_API_KEY: KEY } : {}), CODEX_LSP_BASE_URL: fake.baseUrl, ...opts.env },
-    settings: opts.settings ?? { hover: { delayMs: 0 } },
+    // Reviews are tested on their own; here every model call is a hover.
+    settings: opts.settings ?? { hover: { delayMs: 0 }, diagnostics: { enabled: false } },
   });
   clients.push(c);
   return c;
@@ -99,7 +100,7 @@ describe('lifecycle and robustness', () => {
   });
 
   it('writes nothing but LSP frames to stdout, even with debug logging of the SDK', async () => {
-    const c = await start({ settings: { hover: { delayMs: 0 }, logLevel: 'debug' } });
+    const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, logLevel: 'debug' } });
     await c.open(URI, TEXT, 'typescript');
     await c.hover(URI, POS);
     fake.script(openAIError(500, 'boom'));
@@ -124,24 +125,24 @@ describe('lifecycle and robustness', () => {
 
 describe('configuration', () => {
   it('pulls the codex section at start and again after didChangeConfiguration, without a restart', async () => {
-    const c = await start({ settings: { hover: { delayMs: 0 }, model: 'model-a', api: 'chat' } });
+    const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, model: 'model-a', api: 'chat' } });
     await c.waitFor(() => c.configurationRequests.some((r) => r.items.some((i) => i.section === 'codex')), 3000, 'the pull');
     await c.waitFor(() => c.registrations.some((r) => r.method === 'workspace/didChangeConfiguration'), 3000, 'the registration');
     await c.open(URI, TEXT, 'typescript');
     await c.hover(URI, POS);
     expect(fake.requests[0]?.model).toBe('model-a');
     expect(fake.requests[0]?.endpoint).toBe('chat');
-    await reconfigure(c, { hover: { delayMs: 0 }, model: 'model-b', api: 'chat' });
+    await reconfigure(c, { hover: { delayMs: 0 }, diagnostics: { enabled: false }, model: 'model-b', api: 'chat' });
     await c.hover(URI, POS);
     expect(fake.requests[1]?.model).toBe('model-b');
   });
 
   it('takes initializationOptions, overridden by workspace/configuration', async () => {
-    const c = await start({ initializationOptions: { model: 'init-model', maxConcurrency: 3 }, settings: { hover: { delayMs: 0 } } });
+    const c = await start({ initializationOptions: { model: 'init-model', maxConcurrency: 3 }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } } });
     await c.open(URI, TEXT, 'typescript');
     await c.hover(URI, POS);
     expect(fake.requests[0]?.model).toBe('init-model');
-    const d = await start({ initializationOptions: { model: 'init-model' }, settings: { hover: { delayMs: 0 }, model: 'ws-model' } });
+    const d = await start({ initializationOptions: { model: 'init-model' }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, model: 'ws-model' } });
     await d.open(URI, TEXT, 'typescript');
     await d.hover(URI, POS);
     expect(fake.requests[1]?.model).toBe('ws-model');
@@ -150,19 +151,21 @@ describe('configuration', () => {
   it('takes pushed settings from a client without workspace/configuration', async () => {
     const c = await start({
       capabilities: { workspace: { configuration: false, didChangeConfiguration: { dynamicRegistration: false } }, textDocument: { hover: { contentFormat: ['plaintext'] } } },
-      initializationOptions: { hover: { delayMs: 0 } },
+      initializationOptions: { hover: { delayMs: 0 }, diagnostics: { enabled: false } },
     });
     expect(c.configurationRequests).toEqual([]);
     await c.open(URI, TEXT, 'typescript');
     const h = (await c.hover(URI, POS)) as { contents: { kind: string } };
     expect(h.contents.kind).toBe('plaintext');
-    c.settings = { hover: { enabled: false } };
+    c.settings = { hover: { enabled: false }, diagnostics: { enabled: false } };
     await c.changeConfiguration({ push: true });
-    await c.waitFor(async () => (await c.hover(URI, position(TEXT, 'price'))) === null, 3000, 'hover to turn off');
+    // Notifications are handled in order: a hover sent after the push sees the new settings.
+    expect(await c.hover(URI, position(TEXT, 'price'))).toBeNull();
+    expect(fake.requests.length).toBe(1);
   });
 
   it('logs a bad value and keeps the default, never fatal', async () => {
-    const c = await start({ settings: { hover: { delayMs: 0 }, timeoutMs: 'soon', maxConcurrency: -3, api: 'grpc' } });
+    const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, timeoutMs: 'soon', maxConcurrency: -3, api: 'grpc' } });
     await c.open(URI, TEXT, 'typescript');
     expect(await c.hover(URI, POS)).not.toBeNull();
     const log = c.logs.map((l) => l.message).join('\n');
@@ -175,7 +178,7 @@ describe('configuration', () => {
 
 describe('problems the user must act on', () => {
   it('no key: one message naming the variables and the setting; hovers answer null; a key in the settings fixes it live', async () => {
-    const c = await start({ settings: { hover: { delayMs: 0 } } }, false);
+    const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } } }, false);
     const msg = await c.waitForMessage(/no API key/);
     expect(msg.message).toMatch(/CODEX_LSP_API_KEY/);
     expect(msg.message).toMatch(/COMETAPI_KEY/);
@@ -185,7 +188,7 @@ describe('problems the user must act on', () => {
     expect(await c.hover(URI, position(TEXT, 'price'))).toBeNull();
     expect(c.messages.filter((m) => /no API key/.test(m.message)).length).toBe(1);
     expect(fake.requests.length).toBe(0);
-    await reconfigure(c, { hover: { delayMs: 0 }, apiKey: 'settings-key-123456' });
+    await reconfigure(c, { hover: { delayMs: 0 }, diagnostics: { enabled: false }, apiKey: 'settings-key-123456' });
     expect(await c.hover(URI, POS)).not.toBeNull();
     expect(fake.requests[0]?.headers.authorization).toBe('Bearer settings-key-123456');
   });
@@ -201,12 +204,12 @@ describe('problems the user must act on', () => {
     expect(await c.hover(URI, position(TEXT, 'price'))).toBeNull();
     expect(fake.requests.length).toBe(1);
     fake.reset();
-    await reconfigure(c, { hover: { delayMs: 0 }, timeoutMs: 20000 });
+    await reconfigure(c, { hover: { delayMs: 0 }, diagnostics: { enabled: false }, timeoutMs: 20000 });
     expect(await c.hover(URI, POS)).not.toBeNull();
   });
 
   it('an unknown model: told once, naming it and how to pick another', async () => {
-    const c = await start({ settings: { hover: { delayMs: 0 }, model: 'codex-mini-latest' } });
+    const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, model: 'codex-mini-latest' } });
     fake.setDefault(() => openAIError(404, 'The model `codex-mini-latest` does not exist or you do not have access to it.', { code: 'model_not_found' }));
     await c.open(URI, TEXT, 'typescript');
     expect(await c.hover(URI, POS)).toBeNull();
@@ -216,7 +219,7 @@ describe('problems the user must act on', () => {
   });
 
   it('an unreachable endpoint: told once, the server keeps running', async () => {
-    const c = await start({ env: { CODEX_LSP_BASE_URL: 'http://127.0.0.1:9/v1' }, settings: { hover: { delayMs: 0 }, timeoutMs: 3000 } });
+    const c = await start({ env: { CODEX_LSP_BASE_URL: 'http://127.0.0.1:9/v1' }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, timeoutMs: 3000 } });
     await c.open(URI, TEXT, 'typescript');
     expect(await c.hover(URI, POS)).toBeNull();
     await c.waitForMessage(/cannot reach http:\/\/127\.0\.0\.1:9\/v1/);

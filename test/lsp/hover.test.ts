@@ -21,7 +21,8 @@ async function start(opts: SpawnOptions = {}): Promise<LspTestClient> {
   const c = await spawnServer({
     ...opts,
     env: { CODEX_LSP_API_KEY: 'test-key-abcdef123456', CODEX_LSP_BASE_URL: fake.baseUrl, ...opts.env },
-    settings: { hover: { delayMs: 0 }, ...opts.settings },
+    // Reviews are tested on their own; here every model call is a hover.
+    settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, ...opts.settings },
   });
   clients.push(c);
   return c;
@@ -84,7 +85,7 @@ describe('hover explanations', () => {
   });
 
   it('with the cache off, every hover asks the model', async () => {
-    const c = await start({ settings: { hover: { delayMs: 0 }, cache: { enabled: false } } });
+    const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, cache: { enabled: false } } });
     await c.open(URI, SOURCE, 'typescript');
     const pos = position(SOURCE, 'JSON.parse');
     await c.hover(URI, pos);
@@ -104,7 +105,7 @@ describe('hover explanations', () => {
   });
 
   it('never sends an ignored file, by default or by user glob', async () => {
-    const c = await start({ settings: { hover: { delayMs: 0 }, ignore: ['**/generated/**'] } });
+    const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, ignore: ['**/generated/**'] } });
     const env = fileUri('/work/project/.env');
     await c.open(env, 'DATABASE_URL=postgres://u:p@h/db\nAPI_TOKEN=abc\n', 'dotenv');
     expect(await c.hover(env, { line: 0, character: 2 })).toBeNull();
@@ -165,7 +166,7 @@ describe('hover explanations', () => {
   });
 
   it('keeps model requests under maxConcurrency and answers them all', async () => {
-    const c = await start({ settings: { hover: { delayMs: 0 }, maxConcurrency: 2 } });
+    const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, maxConcurrency: 2 } });
     const text = Array.from({ length: 8 }, (_, i) => `const value${i} = compute${i}(input${i});`).join('\n');
     await c.open(URI, text, 'typescript');
     fake.setDefault((r) => ({ text: `answer for ${r.prompt.includes('compute') ? 'x' : '?'}`, delayMs: 150 }));
@@ -179,7 +180,7 @@ describe('hover explanations', () => {
 
 describe('cancellation', () => {
   it('a hover cancelled during the grace delay never reaches the model and gets RequestCancelled', async () => {
-    const c = await start({ settings: { hover: { delayMs: 400 } } });
+    const c = await start({ settings: { hover: { delayMs: 400 }, diagnostics: { enabled: false } } });
     await c.open(URI, SOURCE, 'typescript');
     const source = new CancellationTokenSource();
     const p = c.hover(URI, position(SOURCE, 'loadConfig'), source.token);
@@ -203,7 +204,7 @@ describe('cancellation', () => {
   });
 
   it('a hover that times out answers null and the server goes on', async () => {
-    const c = await start({ settings: { hover: { delayMs: 0 }, timeoutMs: 1000 } });
+    const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, timeoutMs: 1000 } });
     await c.open(URI, SOURCE, 'typescript');
     fake.script({ hang: true });
     expect(await c.hover(URI, position(SOURCE, 'loadConfig'))).toBeNull();

@@ -299,6 +299,7 @@ describe('retries', () => {
     const err = await failure(h.gateway.complete(ask));
     expect(['server', 'timeout']).toContain(err.kind);
     expect(Date.now() - t0).toBeLessThan(3000);
+    expect(fake.requests.length).toBeGreaterThanOrEqual(2);
   });
 });
 
@@ -345,6 +346,44 @@ describe('final errors', () => {
     const h = harness({ api: 'responses' });
     fake.script({ status: 503, body: { error: { message: '当前分组 default 下对于模型 codex-mini 无可用渠道', type: 'new_api_error', code: 'model_not_found' } } });
     expect((await failure(h.gateway.complete(ask))).kind).toBe('model-not-found');
+  });
+
+  it('a new-api 403 "user quota is not enough" is a quota problem, not a rejected key', async () => {
+    const h = harness();
+    fake.script({ status: 403, body: { error: { message: 'user quota is not enough', type: 'new_api_error', code: 'insufficient_user_quota' } } });
+    expect((await failure(h.gateway.complete(ask))).kind).toBe('quota');
+    expect(h.problems.map((p) => p.kind)).toEqual(['quota']);
+  });
+
+  it('"no available channel" cools down instead of pausing for good', async () => {
+    const h = harness({ api: 'responses' });
+    fake.script({ status: 503, body: { error: { message: 'no available channel for model codex-mini under group default', type: 'new_api_error', code: 'model_not_found' } } });
+    expect((await failure(h.gateway.complete(ask))).kind).toBe('model-not-found');
+    expect(h.problems[0]?.message).toMatch(/try again every minute/);
+    expect(fake.requests.length).toBe(1);
+  });
+
+  it('a 401 from a call made with the old key does not pause the corrected configuration', async () => {
+    const h = harness();
+    fake.script({ ...openAIError(401, 'Incorrect API key provided'), delayMs: 200 });
+    const p = h.gateway.complete(ask);
+    await fake.waitForRequests(1);
+    h.cfg.apiKey = 'fixed-key-0123456789';
+    h.gateway.configurationChanged();
+    expect((await failure(p)).kind).toBe('auth');
+    const a = await h.gateway.complete({ ...ask, input: 'after the fix' });
+    expect(a.text).toMatch(/Fake/);
+    expect(fake.requests.at(-1)?.headers.authorization).toBe('Bearer fixed-key-0123456789');
+    expect(h.problems).toEqual([]);
+  });
+
+  it('a legacy OpenAI key (T3BlbkFJ) from OPENAI_API_KEY is not sent to CometAPI either', async () => {
+    const legacy = 'sk-' + 'a'.repeat(20) + 'T3BlbkFJ' + 'b'.repeat(20);
+    const h = harness({ apiKey: legacy, keySource: 'OPENAI_API_KEY', baseUrl: 'https://api.cometapi.com/v1' });
+    expect((await failure(h.gateway.complete(ask))).kind).toBe('key-mismatch');
+    // The same key sent where the user pointed it explicitly is fine.
+    const ok = harness({ apiKey: legacy, keySource: 'OPENAI_API_KEY' });
+    expect((await ok.gateway.complete(ask)).text).toMatch(/Fake/);
   });
 
   it('a dead endpoint is reported as unreachable', async () => {

@@ -189,6 +189,8 @@ export class LspTestClient {
   readonly otherMessages: Array<{ kind: 'request' | 'notification'; method: string; params: unknown }> = [];
   /** jsonrpc's own log output (e.g. unexpected responses). */
   readonly rpcLog: string[] = [];
+  /** workspace/diagnostic/refresh requests received. */
+  diagnosticRefreshes = 0;
   applyEditResult: ApplyWorkspaceEditResult = { applied: true };
   /** The answer to window/showMessageRequest (null = dismissed). */
   showMessageRequestResult: MessageActionItem | null = null;
@@ -298,7 +300,10 @@ export class LspTestClient {
     });
     c.onRequest(ShowDocumentRequest.type, () => ({ success: true }));
     c.onRequest(WorkspaceFoldersRequest.type, () => this.options.workspaceFolders ?? null);
-    c.onRequest(DiagnosticRefreshRequest.type, () => null);
+    c.onRequest(DiagnosticRefreshRequest.type, () => {
+      this.diagnosticRefreshes++;
+      return null;
+    });
     c.onRequest(CodeLensRefreshRequest.type, () => null);
     c.onRequest(SemanticTokensRefreshRequest.type, () => null);
     c.onRequest(InlayHintRefreshRequest.type, () => null);

@@ -73,3 +73,18 @@ describe('FrameSanitizer, more garbage', () => {
     expect(out).toBe(good);
   });
 });
+
+describe('FrameSanitizer, large messages', () => {
+  it('streams a 20 MB body through in linear time, byte for byte', async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', method: 'x', params: { text: 'a'.repeat(20 * 1024 * 1024) } });
+    const f = frame(body) + frame('{"id":8}');
+    const chunks: string[] = [];
+    for (let i = 0; i < f.length; i += 65536) chunks.push(f.slice(i, i + 65536));
+    const t0 = Date.now();
+    const { out, drops } = await run(chunks);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(out.length).toBe(f.length);
+    expect(out === f).toBe(true);
+    expect(drops).toEqual([]);
+  });
+});

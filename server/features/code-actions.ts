@@ -1,0 +1,132 @@
+import {
+  CodeActionKind,
+  type CodeAction,
+  type CodeActionParams,
+  type Diagnostic,
+  type Range,
+  type ServerCapabilities,
+  type TextEdit,
+  type WorkspaceEdit,
+} from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { FindingData, ReviewFeature, StoredFinding } from './review';
+import type { Services } from './services';
+
+export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.codex`;
+
+/** Whether an action of `kind` may be offered when the client asked only for `only`. */
+export function kindAllowed(kind: string, only: readonly string[] | undefined): boolean {
+  if (!only || only.length === 0) return true;
+  return only.some((o) => o === '' || kind === o || kind.startsWith(`${o}.`));
+}
+
+function isFindingData(v: unknown): v is FindingData {
+  const d = v as Partial<FindingData> | null;
+  return typeof d?.replacement === 'string' && typeof d.text === 'string';
+}
+
+function overlaps(a: Range, b: Range): boolean {
+  const before = (p: Range['start'], q: Range['start']): boolean => p.line < q.line || (p.line === q.line && p.character < q.character);
+  return !before(a.end, b.start) && !before(b.end, a.start);
+}
+
+function clip(text: string, max: number): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+/**
+ * Code actions. Listing never waits for the model: review findings that carry a replacement
+ * become quick fixes with their edit computed here, from local state, in microseconds.
+ */
+export class CodeActionFeature {
+  constructor(
+    private readonly s: Services,
+    private readonly review: ReviewFeature,
+  ) {}
+
+  capabilities(): Partial<ServerCapabilities> {
+    return { codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] } };
+  }
+
+  codeActions(params: CodeActionParams): CodeAction[] {
+    const doc = this.s.documents.get(params.textDocument?.uri);
+    if (!doc || this.s.privacy.isIgnored(doc.uri)) return [];
+    const only = params.context?.only;
+    const actions: CodeAction[] = [];
+
+    if (kindAllowed(CodeActionKind.QuickFix, only)) {
+      const seen = new Set<string>();
+      // The client's diagnostics first (they carry the data back), then ours under the cursor
+      // for clients that do not send `data` back.
+      for (const d of params.context?.diagnostics ?? []) {
+        if (d.source !== 'codex' || !isFindingData(d.data)) continue;
+        const fix = this.quickFix(doc, d, d.data);
+        if (fix && !seen.has(key(fix.range))) {
+          seen.add(key(fix.range));
+          actions.push(fix.action);
+        }
+      }
+      const shown = this.review.findingsFor(doc.uri);
+      for (const f of shown?.findings ?? []) {
+        if (f.replacement === undefined || !overlaps(f.range, params.range) || seen.has(key(f.range))) continue;
+        const fix = this.quickFix(doc, this.diagnosticOf(f), { replacement: f.replacement, text: f.text, version: shown?.version ?? doc.version });
+        if (fix) {
+          seen.add(key(f.range));
+          actions.push(fix.action);
+        }
+      }
+    }
+
+    if (kindAllowed(FIX_ALL_KIND, only)) {
+      const all = this.fixAll(doc);
+      // Offered in the menu only when it does more than the single fix there; always when asked for by kind.
+      if (all && (only !== undefined || all.count > 1)) actions.push(all.action);
+    }
+    return actions;
+  }
+
+  private diagnosticOf(f: StoredFinding): Diagnostic {
+    return { range: f.range, message: f.message, source: 'codex' };
+  }
+
+  /** The fix, if the text it replaces is still exactly where the diagnostic says. */
+  private quickFix(doc: TextDocument, d: Diagnostic, data: FindingData): { action: CodeAction; range: Range } | undefined {
+    if (doc.getText(d.range) !== data.text) return undefined;
+    const edit: TextEdit = { range: d.range, newText: data.replacement };
+    const title = data.replacement === '' ? `Remove \`${clip(data.text, 40)}\` (codex)` : `Replace with \`${clip(data.replacement, 50)}\` (codex)`;
+    return {
+      range: d.range,
+      action: { title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: this.workspaceEdit(doc, [edit]) },
+    };
+  }
+
+  private fixAll(doc: TextDocument): { action: CodeAction; count: number } | undefined {
+    const shown = this.review.findingsFor(doc.uri);
+    const edits: TextEdit[] = [];
+    const taken: Range[] = [];
+    const fixes = (shown?.findings ?? []).filter((f) => f.replacement !== undefined);
+    for (const f of [...fixes].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character)) {
+      if (doc.getText(f.range) !== f.text || taken.some((r) => overlaps(r, f.range))) continue;
+      taken.push(f.range);
+      edits.push({ range: f.range, newText: f.replacement as string });
+    }
+    if (edits.length === 0) return undefined;
+    return {
+      count: edits.length,
+      action: { title: `Apply all ${edits.length} codex fix${edits.length === 1 ? '' : 'es'} in this file`, kind: FIX_ALL_KIND, edit: this.workspaceEdit(doc, edits) },
+    };
+  }
+
+  /** Versioned `documentChanges` where the client supports them, so an edit for an old version is refused. */
+  workspaceEdit(doc: TextDocument, edits: TextEdit[]): WorkspaceEdit {
+    if (this.s.capabilities.workspace?.workspaceEdit?.documentChanges) {
+      return { documentChanges: [{ textDocument: { uri: doc.uri, version: doc.version }, edits }] };
+    }
+    return { changes: { [doc.uri]: edits } };
+  }
+}
+
+function key(r: Range): string {
+  return `${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}`;
+}

@@ -1,0 +1,81 @@
+import type { JsonSchemaSpec } from '../model/request-body';
+import type { PipelineRequest } from '../pipeline/pipeline';
+
+export const REVIEW_PROMPT_VERSION = 'review-1';
+export const MAX_FINDINGS_ASKED = 10;
+
+/** The `diagnostics` answer format of the contract, strict-mode compatible (every key required, replacement nullable). */
+export const DIAGNOSTICS_SCHEMA: JsonSchemaSpec = {
+  name: 'diagnostics',
+  strict: true,
+  schema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['diagnostics'],
+    properties: {
+      diagnostics: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['line', 'quote', 'severity', 'message', 'replacement'],
+          properties: {
+            line: { type: 'integer', description: 'Line number as shown in the listing' },
+            quote: { type: 'string', description: 'Exact text on that line that the finding is about' },
+            severity: { type: 'string', enum: ['error', 'warning', 'information', 'hint'] },
+            message: { type: 'string', description: 'One sentence: what is wrong and why' },
+            replacement: { type: ['string', 'null'], description: 'Exact text to replace the quote with, or null' },
+          },
+        },
+      },
+    },
+  },
+};
+
+const INSTRUCTIONS = [
+  'You are codex-lsp, reviewing code in a programmer\'s editor. Report only real problems a careful senior engineer would flag:',
+  'bugs, crashes, wrong logic, off-by-one errors, unhandled errors, security issues (injection, unsafe input, leaked secrets),',
+  'resource leaks, race conditions, and misuse of APIs. Do not report style, naming, formatting, comments, or matters of taste.',
+  'Review only the numbered lines; the context above them is there to help you understand them.',
+  `Report at most ${MAX_FINDINGS_ASKED} findings, most important first. If nothing is wrong, answer an empty list.`,
+  'For each finding:',
+  '- "line": the number shown before the line in the listing;',
+  '- "quote": the exact text on that line the finding is about, copied character for character (a short part of the line);',
+  '- "severity": "error" for a definite bug, "warning" for a likely bug or risk, "information" or "hint" for minor issues;',
+  '- "message": one sentence saying what is wrong and why;',
+  '- "replacement": the exact text that should replace "quote" when a local fix is certain, keeping the indentation; otherwise null.',
+].join('\n');
+
+export interface ReviewPromptInput {
+  language: string;
+  file: string;
+  imports: readonly string[];
+  headers: readonly string[];
+  lines: readonly string[];
+}
+
+/**
+ * One chunk's review request. Lines are numbered from 1 within the chunk, so a chunk's
+ * prompt (and so its cache key) does not change when lines are added above it.
+ */
+export function buildReviewRequest(p: ReviewPromptInput): Omit<PipelineRequest, 'signal'> {
+  const out: string[] = [`Language: ${p.language}`, `File: ${p.file}`];
+  if (p.imports.length > 0 || p.headers.length > 0) {
+    out.push('', 'Context (not under review):');
+    out.push(...p.imports);
+    if (p.imports.length > 0 && p.headers.length > 0) out.push('…');
+    out.push(...p.headers);
+  }
+  out.push('', 'Code under review:');
+  const width = String(p.lines.length).length;
+  p.lines.forEach((l, i) => out.push(`${String(i + 1).padStart(width)}| ${l}`));
+  return {
+    feature: 'review',
+    promptVersion: REVIEW_PROMPT_VERSION,
+    instructions: INSTRUCTIONS,
+    input: out.join('\n'),
+    schema: DIAGNOSTICS_SCHEMA,
+    maxOutputTokens: 2000,
+    effort: 'medium',
+  };
+}
