@@ -14,6 +14,7 @@ import { AbortedError, sleep } from '../model/retry';
 import { PRIORITY_INTERACTIVE, type PipelineRequest } from '../pipeline/pipeline';
 import { buildHoverContext, type HoverContext } from '../text/hover-context';
 import { languageOf } from '../text/language';
+import { maskedView } from '../privacy/masked-view';
 import { displayPath } from '../util/uri';
 import { abortOn } from './cancel';
 import type { Services } from './services';
@@ -113,7 +114,9 @@ export class HoverFeature {
       this.s.log.debug(() => `hover: ${doc.uri} matches an ignore glob; not sent`);
       return null;
     }
-    const ctx = buildHoverContext(doc, params.position);
+    // Secrets are masked before lines are chosen, cut or numbered; positions stay valid.
+    const view = maskedView(doc, this.s.privacy, 'hover', params.position);
+    const ctx = buildHoverContext(view, params.position);
     if (!ctx) return null;
 
     const base = buildHoverRequest(doc, ctx, this.s.roots);

@@ -14,6 +14,7 @@ import { chunkContext, chunkDocument, type Chunk } from '../review/chunker';
 import { dedupeFindings, parseFindings, type Severity } from '../review/findings';
 import { buildReviewRequest } from '../review/prompt';
 import { languageOf } from '../text/language';
+import { maskedView } from '../privacy/masked-view';
 import { displayPath } from '../util/uri';
 import type { Services } from './services';
 
@@ -214,14 +215,17 @@ export class ReviewFeature {
 
     const file = displayPath(doc.uri, this.s.roots);
     const language = languageOf(doc.languageId, file);
-    const chunks = chunkDocument(doc).filter((c) => c.lines.some((l) => l.trim() !== ''));
+    // Chunks and prompts come from the masked text (secrets are `*`, every position unchanged);
+    // findings are anchored on the real text.
+    const view = maskedView(doc, this.s.privacy, 'review');
+    const chunks = chunkDocument(view).filter((c) => c.lines.some((l) => l.trim() !== ''));
     const lines = linesOf(text);
     const progress = await this.s.client.beginProgress(`Reviewing ${file.split('/').pop() ?? file}`, chunks.length > 1 ? `0/${chunks.length} parts` : undefined);
     let done = 0;
     try {
       const results = await Promise.all(
         chunks.map(async (chunk) => {
-          const found = await this.reviewChunk(doc, chunk, lines, language, file, st.touched, controller.signal);
+          const found = await this.reviewChunk(view, chunk, lines, language, file, st.touched, controller.signal);
           done++;
           if (chunks.length > 1) progress.report(`${done}/${chunks.length} parts`, Math.round((100 * done) / chunks.length));
           return { chunk, found };
@@ -252,7 +256,7 @@ export class ReviewFeature {
 
   /** One chunk's findings, anchored on the reviewed text; undefined when the model could not answer. */
   private async reviewChunk(
-    doc: TextDocument,
+    view: TextDocument,
     chunk: Chunk,
     lines: LineSource,
     language: string,
@@ -260,7 +264,7 @@ export class ReviewFeature {
     priority: number,
     signal: AbortSignal,
   ): Promise<StoredFinding[] | undefined> {
-    const ctx = chunkContext(doc, chunk);
+    const ctx = chunkContext(view, chunk);
     const base = buildReviewRequest({ language, file, imports: ctx.imports, headers: ctx.headers, lines: chunk.lines });
     const req = {
       ...base,
@@ -289,7 +293,9 @@ export class ReviewFeature {
       }
       let replacement = f.replacement;
       // A fix is only offered where its quote was found exactly, and never writes a redaction placeholder into code.
-      if (replacement !== undefined && (!anchor.exact || replacement.includes('[REDACTED'))) replacement = undefined;
+      if (replacement !== undefined && (!anchor.exact || replacement.includes('[REDACTED') || (/\*{8}/.test(replacement) && !/\*{8}/.test(anchor.text)))) {
+        replacement = undefined;
+      }
       const stored: StoredFinding = { range: anchor.range, severity: f.severity, message: f.message, exact: anchor.exact, text: anchor.text };
       if (replacement !== undefined) stored.replacement = replacement;
       out.push(stored);

@@ -29,6 +29,13 @@ export class Privacy {
     return this.matcher.ignores(uri);
   }
 
+  /** Masks secrets with `*`, keeping every position valid; logs how many (never what). */
+  mask(text: string, what: string): string {
+    const r = redactSecrets(text, { mask: true });
+    if (r.count > 0) this.log.info(`masked ${r.count} secret(s) (${r.kinds.join(', ')}) in the ${what} text`);
+    return r.text;
+  }
+
   /** Redacts secrets; logs how many (never what). */
   redact(text: string, what: string): string {
     const r = redactSecrets(text);

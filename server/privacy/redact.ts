@@ -716,7 +716,15 @@ function tokenLooksSecret(raw: string): boolean {
 // Public API
 // ---------------------------------------------------------------------------
 
-export function redactSecrets(text: string): Redaction {
+export interface RedactOptions {
+  /**
+   * Length-preserving: every character of a secret (line breaks aside) becomes `*`, so
+   * every position in the text stays valid (hover and review compute ranges on it).
+   */
+  mask?: boolean;
+}
+
+export function redactSecrets(text: string, options: RedactOptions = {}): Redaction {
   if (typeof text !== 'string' || text.length === 0) return { text: typeof text === 'string' ? text : '', count: 0, kinds: [] };
   const spans: Span[] = [];
   collectPemSpans(text, spans);
@@ -732,7 +740,9 @@ export function redactSecrets(text: string): Redaction {
   for (const span of spans) {
     if (span.start < cursor || span.end <= span.start) continue;
     const original = text.slice(span.start, span.end);
-    const replacement = span.replacement ?? lineSafePlaceholder(original, placeholder(span.kind));
+    const replacement = options.mask
+      ? original.replace(/[^\r\n]/g, '*')
+      : (span.replacement ?? lineSafePlaceholder(original, placeholder(span.kind)));
     if (replacement === original) continue; // already redacted
     out.push(text.slice(cursor, span.start), replacement);
     cursor = span.end;

@@ -9,60 +9,60 @@ import { LineReader, isSpace } from '../text/lines';
  * Why: every chunk is one model request, cached by its exact prompt text. If
  * boundaries were placed "every N tokens from the top", one inserted line would
  * shift every later boundary, change every later chunk's text and re-send the
- * rest of the file. Here a boundary is decided by the content around it (plus
- * the distance from the previous boundary), so an edit only disturbs the chunk
- * it lands in; later chunks re-synchronise at the next boundary that is chosen
- * again (usually the very next one).
+ * rest of the file. Here boundaries are chosen from the content around them, so
+ * an edit normally changes only the chunk it lands in.
  *
- * Token estimate (additive per line, so a chunk's estimate is the sum of its
+ * Token estimate (additive over lines, so a chunk's estimate is the sum of its
  * lines'): a line of L UTF-16 code units (EOL excluded) costs ceil(L / 4) + 1.
  *
- * Scheme (a two-level "TTTD"-style content-defined chunking over lines):
+ * Scheme
  *
- * 1. Every line gets a *kind* from its own text and the previous line:
- *    - 4 "top-level start": indentation 0, not a closer (`}` `)` `]` `end` `</`
- *      …, `else`/`catch`/`except`… continuations), not a comment continuation
- *      (`*`), preceded by a blank line or a closing line (or the file start).
- *      A doc comment or decorator above a declaration is such a start, the
- *      declaration itself (directly under the comment/decorator) is not.
- *    - 3 other indentation-0 line of the same sort (not directly under a comment
- *      or decorator line);
- *    - 2 indented start (indentation > 0, preceded by a blank or closing line);
- *    - 1 other indented line of the same sort;
- *    - 0 anything else (blank lines, closers, comment continuations, lines
- *      directly under a comment/decorator).
- *    and a 32-bit FNV-1a *hash* of its trimmed text and the next line's trimmed
- *    text (at most HASH_CHARS of each). The next line is included so that
- *    repeated starts (`/**`, `@Injectable()`) do not all decide alike.
- * 2. Walking down from the chunk start `s`, with acc(i) = tokens of lines
- *    s..i-1 and rest(i) = tokens of lines i..EOF, cut before the first line i
- *    with acc(i) >= minTokens and rest(i) >= minTokens whose kind is 4 and
- *    `hash % K4 === 0`, or whose kind is 3 and `hash % K3 === 0`. This depends
- *    only on that line (and its neighbours) and the min-size condition.
- *      K4 = max(1, round((target - min) / TOP_LEVEL_SPACING))   (5 by default)
- *      K3 = 4 * K4                                              (20 by default)
- *    so that, in code with a top-level start every ~TOP_LEVEL_SPACING tokens,
- *    the expected distance past minTokens is about target - min.
- * 3. If the next line would push the chunk over maxTokens, cut instead before
- *    the best line seen with acc >= min and rest >= min (the line that does not
- *    fit included), ranked by: indentation-0 kinds, then indented kinds, then
- *    kind 0; then smaller indentation; then the higher kind; then the higher
- *    hash (ties: the later line). The ranking is content-defined too, so the
- *    choice only moves when the edit pushes a better line into or out of the
- *    [min, max] window. With no such line, cut before the line that does not fit.
+ * 1. Line kinds, from the line and the line above it:
+ *    - 4 "top-level start": indentation 0, preceded by a blank line, by a line
+ *      that closes a block (`}` `)` `]` `end` `</` …) or by nothing (line 0);
+ *    - 3 any other indentation-0 line;
+ *    - 2 an indented line preceded by a blank or closing line;
+ *    - 1 any other indented line;
+ *    - 0 blank lines, closers (`}`, `end`, also `else`/`catch`/`except`…),
+ *      comment continuations (`*`), and lines directly under a comment,
+ *      decorator, attribute or preprocessor line (so that a doc comment or
+ *      decorator stays with its declaration: the comment line is the start).
+ *    Each line also has a 32-bit FNV-1a hash of its trimmed text (at most
+ *    HASH_CHARS characters); short lines (< SHORT_LINE) and comment/decorator
+ *    lines also hash the next line's trimmed text, so that the many `/**` or
+ *    `@Injectable()` lines do not all decide alike.
+ * 2. Anchors: kind-4 lines with `hash % K4 === 0` and kind-3 lines with
+ *    `hash % (4 * K4) === 0`, where K4 = max(1, round((target - min) /
+ *    TOP_LEVEL_SPACING)) = 6 by default. Whether a line is an anchor depends
+ *    only on it and its two neighbours.
+ * 3. Primary cuts (classic content-defined chunking): walking down from the
+ *    previous cut `s`, cut before the first anchor `i` with tokens(s..i-1) >=
+ *    minTokens and tokens(i..EOF) >= minTokens. No maximum at this stage, so a
+ *    primary boundary never depends on anything but the anchors and the
+ *    min-size skipping. When everything from `s` to the end fits in maxTokens it
+ *    is the last chunk (so a document of at most maxTokens is one chunk).
  * 4. A line larger than maxTokens by itself is always a chunk of its own (the
- *    chunk before it may then be smaller than minTokens).
- * 5. When the rest of the document (from the chunk start) fits in maxTokens it
- *    becomes the last chunk; in particular a document whose estimate is
- *    <= maxTokens is a single chunk.
+ *    walk cuts before and after it), whatever the sizes around it.
+ * 5. A primary segment larger than maxTokens is subdivided recursively, using
+ *    only its own lines: cut before the best line `c` leaving at least M tokens
+ *    on both sides, M = max(min, min(target, max) / 2) = 1000 by default;
+ *    repeat on both halves until they fit. "Best" = indentation-0 kinds (4, 3),
+ *    then indented kinds (2, 1), then kind 0; within a group the smaller
+ *    indentation, then the higher kind, then the higher hash, then (identical
+ *    lines) the one nearest the middle. The candidates are the lines more than
+ *    M tokens away from the segment's ends, so an edit inside a segment moves a
+ *    split only if it is within M tokens of that split's ends or makes the
+ *    edited line itself the best one. If no line leaves M tokens on both sides
+ *    (very large lines), the most balanced cut is taken.
  *
  * Guarantees: chunks cover every line exactly once, in order (blank lines and
- * the empty last line after a final EOL included). Every chunk is <= maxTokens
- * unless it is a single oversized line. Every chunk is >= minTokens except the
- * only chunk of a small document, a chunk right before an oversized line or a
- * line that does not fit after less than minTokens, and (rarely, when no cut
- * point qualifies near the end) the last chunk. Cost: O(document length); the
- * hash and the classification read at most HASH_CHARS characters per line.
+ * the empty last line after a final EOL included); every chunk is at most
+ * maxTokens unless it is a single line larger than that; every chunk is at
+ * least minTokens except the only chunk of a small document and chunks next to
+ * lines that do not fit (an oversized line, or a piece of a segment made of
+ * lines too large to leave minTokens on both sides of a cut). The result is a
+ * function of the text and options only. Cost: O(characters) to split and
+ * hash, O(lines × log(segment / maxTokens)) to subdivide.
  *
  * Empty document: one chunk `{ start: 0, end: 1, lines: [''], tokens: 0 }`
  * (a TextDocument always has at least one line; the reviewer skips chunks
@@ -102,14 +102,12 @@ export const DEFAULT_CHUNK_OPTIONS: Readonly<ChunkOptions> = Object.freeze({
   minTokens: 600,
 });
 
-/** Assumed typical distance, in tokens, between top-level starts (measured on TS/JS sources). */
-export const TOP_LEVEL_SPACING = 280;
-/** Kind-3 lines (indentation 0, not after a blank/closer) are this many times less likely to cut. */
+/** Typical distance, in tokens, between top-level starts (measured on TS/JS sources: ~150–400). */
+export const TOP_LEVEL_SPACING = 230;
+/** Kind-3 lines (indentation 0, not after a blank/closer) are this many times less likely to be anchors. */
 export const KIND3_FACTOR = 4;
 /** Lines shorter than this (trimmed), and comment/decorator lines, also hash the next line's text. */
 const SHORT_LINE = 16;
-/** A segment longer than maxTokens is split at its best line within the middle (1 - 2 × this) of its tokens. */
-const SPLIT_MARGIN = 0.25;
 /** Characters of a (trimmed) line that feed the hash and the classification. */
 const HASH_CHARS = 256;
 /** Context lines longer than this are cut with an ellipsis. */
@@ -203,7 +201,7 @@ function kindOf(cur: LineInfo, prev: LineInfo | undefined): number {
   return afterBoundary ? 2 : 1;
 }
 
-/** Ranking class for forced cuts (higher is better); the hash breaks ties. */
+/** Ranking class for subdivision cuts (higher is better); the hash breaks ties. */
 function rankClass(kind: number, indent: number): number {
   const group = kind >= 3 ? 2 : kind >= 1 ? 1 : 0;
   return group * 8 * 1024 + (1023 - Math.min(indent, 1023)) * 8 + kind;
@@ -258,11 +256,11 @@ export function chunkDocument(doc: TextDocument, options?: Partial<ChunkOptions>
     rank[i] = rankClass(kind, cur.indent);
     hash[i] = h;
     anchor[i] = (kind === 4 && h % k4 === 0) || (kind === 3 && h % k3 === 0) ? 1 : 0;
-    if (process.env.CHUNK_DEBUG2 && kind >= 3) console.log("k", i, kind, h % k4, anchor[i], JSON.stringify(cur.head.slice(0, 40)));
   }
 
   // Split [a, b) (more than maxTokens, no oversized line inside) at its best
   // line, recursively, until every piece fits.
+  const margin = Math.max(opt.minTokens, Math.floor(Math.min(opt.targetTokens, opt.maxTokens) / 2));
   const subdivide = (a: number, b: number): void => {
     const stack: Array<[number, number]> = [[a, b]];
     const pieces: Array<[number, number]> = [];
@@ -273,7 +271,6 @@ export function chunkDocument(doc: TextDocument, options?: Partial<ChunkOptions>
         pieces.push([from, to]);
         continue;
       }
-      const margin = Math.max(opt.minTokens, Math.floor(total * SPLIT_MARGIN));
       const half = total / 2;
       let best = -1;
       for (let c = from + 1; c < to; c++) {
@@ -291,13 +288,12 @@ export function chunkDocument(doc: TextDocument, options?: Partial<ChunkOptions>
         }
       }
       if (best < 0) {
-        // No line leaves minTokens on both sides (large lines): the most balanced cut.
+        // No line leaves `margin` on both sides (large lines): the most balanced cut.
         for (let c = from + 1; c < to; c++) {
           const x = tok(from, c);
           if (best < 0 || Math.max(x, total - x) < Math.max(tok(from, best), total - tok(from, best))) best = c;
         }
       }
-      if (process.env.CHUNK_DEBUG) console.log("split", from, to, total, margin, "->", best, tok(from, best), rank[best], hash[best]);
       stack.push([best, to], [from, best]);
     }
     for (const [from, to] of pieces) push(from, to);

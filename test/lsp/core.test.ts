@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeOpenAI, openAIError } from '../support/fake-openai';
-import { fileUri, position, spawnServer, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
+import { fileUri, inProcessServer, position, spawnServer, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
 import { REPO_ROOT, SERVER_BIN } from '../support/paths';
 
 let fake: FakeOpenAI;
@@ -66,6 +66,15 @@ describe('command line', () => {
     }
     expect(status).toBe(2);
     expect(stderr).toMatch(/unknown argument "--bogus"/);
+  });
+});
+
+describe('stdout', () => {
+  it('every console method of every library writes to stderr in --stdio mode', () => {
+    const main = path.join(REPO_ROOT, 'dist', 'server', 'main.js');
+    const script = `require(${JSON.stringify(main)}).routeConsoleToStderr(); console.log('a'); console.info('b'); console.dir({ c: 1 }); console.table([1]); console.count(); console.trace('t'); console.group('g'); console.timeLog && 0;`;
+    const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    expect(out).toBe('');
   });
 });
 
@@ -234,6 +243,58 @@ describe('problems the user must act on', () => {
     await c.open(URI, TEXT, 'typescript');
     expect(await c.hover(URI, POS)).toBeNull();
     await c.waitForMessage(/no quota left/);
+  });
+});
+
+describe('more problems, end to end', () => {
+  it('rate limited even after retries: told once', async () => {
+    const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, timeoutMs: 1500 } });
+    fake.setDefault(() => openAIError(429, 'Rate limit reached for requests', { headers: { 'retry-after': '30' } }));
+    await c.open(URI, TEXT, 'typescript');
+    expect(await c.hover(URI, POS)).toBeNull();
+    await c.waitForMessage(/rate-limiting/);
+  });
+
+  it('a base URL without the endpoints: told to check it', async () => {
+    const c = await start({ env: { CODEX_LSP_BASE_URL: fake.baseUrl.replace(/\/v1$/, '/nothing-here') } });
+    await c.open(URI, TEXT, 'typescript');
+    expect(await c.hover(URI, POS)).toBeNull();
+    const m = await c.waitForMessage(/has no \/chat\/completions or \/responses endpoint/);
+    expect(m.message).toMatch(/\/v1/);
+  });
+
+  it('an invalid base URL stops model calls instead of falling back to the default endpoint', async () => {
+    const c = await start({ env: { CODEX_LSP_BASE_URL: '127.0.0.1:8080/v1' } });
+    const m = await c.waitForMessage(/baseUrl/);
+    expect(m.message).toMatch(/off until it is fixed/);
+    await c.open(URI, TEXT, 'typescript');
+    expect(await c.hover(URI, POS)).toBeNull();
+    expect(c.logs.some((l) => /api\.cometapi\.com/.test(l.message) && /openai: /.test(l.message))).toBe(false);
+  });
+});
+
+describe('shared cache', () => {
+  it('two servers running at once share the disk cache', async () => {
+    const a = await start();
+    const b = await start({ env: { CODEX_LSP_CACHE_DIR: a.cacheDir } });
+    await a.open(URI, TEXT, 'typescript');
+    await b.open(URI, TEXT, 'typescript');
+    const first = await a.hover(URI, POS);
+    await new Promise((r) => setTimeout(r, 100));
+    const second = await b.hover(URI, POS);
+    expect(second).toEqual(first);
+    expect(fake.requests.length).toBe(1);
+  });
+});
+
+describe('in-process transport', () => {
+  it('serves the same hover over in-memory streams', async () => {
+    const c = await inProcessServer({ env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } } });
+    clients.push(c);
+    await c.open(URI, TEXT, 'typescript');
+    const h = (await c.hover(URI, POS)) as { contents: { value: string } } | null;
+    expect(h?.contents.value).toMatch(/Fake explanation/);
+    await c.shutdown();
   });
 });
 

@@ -118,6 +118,25 @@ describe('hover explanations', () => {
     expect(fake.requests.length).toBe(0);
   });
 
+  it('masks a private-key block and a token on a long line, whatever part of them the excerpt shows', async () => {
+    const c = await start();
+    const body = ['MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun', 'VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK'];
+    const gh = 'ghp_' + '1234567890abcdefghij' + 'klmnopqrstuvwxyzAB';
+    const text = [
+      'const KEY = `-----BEGIN RSA ' + 'PRIVATE KEY-----',
+      ...body,
+      '-----END RSA ' + 'PRIVATE KEY-----`;',
+      `const headers = { note: "${'n'.repeat(220)}", auth: "token ${gh}" };`,
+      'export const conn = tls.connect({ key: KEY, headers });',
+    ].join('\n');
+    await c.open(URI, text, 'typescript');
+    await c.hover(URI, position(text, 'connect('));
+    const prompt = fake.requests[0]!.prompt;
+    expect(prompt).toContain('tls.connect');
+    for (const b of body) expect(prompt).not.toContain(b.slice(0, 12));
+    expect(prompt).not.toMatch(/ghp_[0-9a-z]{3}/);
+  });
+
   it('redacts secrets from the prompt', async () => {
     const c = await start();
     const text = [

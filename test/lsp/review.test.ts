@@ -87,6 +87,21 @@ describe('review diagnostics', () => {
     expect(listing(r).get(4)).toBe('  if (user.role = "admin") {');
   });
 
+  it('never sends secrets in a review, and anchors findings around them exactly', async () => {
+    const aws = 'AKIA' + 'IOSFODNN7' + 'EXAMPLE';
+    const text = `const key = '${aws}'; const x = eval(input);\nexport default x;\n`;
+    reviewer(() => [{ line: 1, quote: 'eval(input)', severity: 'error', message: 'eval of input', replacement: 'JSON.parse(input)' }]);
+    const c = await start();
+    // (not secrets.ts: that name is in the default ignore list)
+    const uri = fileUri('/work/project/settings.ts');
+    await c.open(uri, text, 'typescript');
+    const p = await latest(c, uri, (d) => d.diagnostics.length === 1);
+    expect(reviews()[0]!.prompt).not.toContain(aws);
+    const col = text.indexOf('eval(input)');
+    expect(p.diagnostics[0]!.range).toEqual({ start: { line: 0, character: col }, end: { line: 0, character: col + 11 } });
+    expect(p.diagnostics[0]!.data).toMatchObject({ replacement: 'JSON.parse(input)' });
+  });
+
   it('names the language from the file when the client sends a generic id (eglot "prog")', async () => {
     const c = await start();
     await c.open(fileUri('/work/project/tool.py'), 'def f(x):\n    return x / 0\n', 'prog');

@@ -80,7 +80,12 @@ describe('resolveSettings', () => {
   it('strips a trailing slash from the base URL and refuses non-URLs', () => {
     expect(resolveSettings([{ source: 's', values: { baseUrl: 'http://127.0.0.1:8080/v1/' } }]).settings.baseUrl).toBe('http://127.0.0.1:8080/v1');
     const bad = resolveSettings([{ source: 's', values: { baseUrl: 'localhost:8080' } }]);
-    expect(bad.settings.baseUrl).toBe(DEFAULT_BASE_URL);
+    // Never a silent fall back to the default endpoint: model calls stop.
+    expect(bad.blocking).toMatch(/"baseUrl" must be an http\(s\) URL/);
+    // A valid value from a higher source wins over a bad one below it.
+    const fixed = resolveSettings([{ source: 'env', values: { baseUrl: 'localhost:8080' } }, { source: 'ws', values: { baseUrl: 'http://x/v1' } }]);
+    expect(fixed.blocking).toBeUndefined();
+    expect(fixed.settings.baseUrl).toBe('http://x/v1');
   });
 
   it('declares every setting with a description', () => {

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { maskedView } from '../../server/privacy/masked-view';
+import { Privacy } from '../../server/privacy/privacy';
+import { redactSecrets } from '../../server/privacy/redact';
+import { buildHoverContext } from '../../server/text/hover-context';
+import { Logger } from '../../server/util/log';
+
+const privacy = new Privacy(new Logger(() => undefined));
+// Built from pieces so that this file does not trip secret scanners.
+const AWS = 'AKIA' + 'IOSFODNN7' + 'EXAMPLE';
+const GH = 'ghp_' + '1234567890abcdefghij' + 'klmnopqrstuvwxyzAB';
+const PEM_BODY = ['MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun', 'VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK', 'LxoS2tFczGkPLPgizskuemMghRniWaoLcyehkd3qqGElvW/VDL5AaWTg0nLVkjRo'];
+const PEM = ['-----BEGIN RSA ' + 'PRIVATE KEY-----', ...PEM_BODY, '-----END RSA ' + 'PRIVATE KEY-----'].join('\n');
+
+describe('mask mode', () => {
+  it('keeps every position: same length, same line breaks', () => {
+    const text = `const a = '${AWS}';\nconst t = "${GH}";\n${PEM}\nconst z = 1;\n`;
+    const r = redactSecrets(text, { mask: true });
+    expect(r.text.length).toBe(text.length);
+    expect(r.text.split('\n').map((l) => l.length)).toEqual(text.split('\n').map((l) => l.length));
+    expect(r.text).not.toContain(AWS);
+    expect(r.text).not.toContain(GH);
+    for (const b of PEM_BODY) expect(r.text).not.toContain(b.slice(0, 20));
+    expect(r.text).toContain('const z = 1;');
+  });
+});
+
+describe('maskedView', () => {
+  it('hides a private key that a hover excerpt would show in part, whatever the gutter', () => {
+    const text = ['function connect() {', `  const key = \`${PEM}\`;`, '  return tls.connect({ key });', '}'].join('\n');
+    const doc = TextDocument.create('file:///x.ts', 'typescript', 1, text);
+    const view = maskedView(doc, privacy, 'test');
+    const ctx = buildHoverContext(view, { line: 6, character: 15 });
+    expect(ctx?.excerpt).toContain('tls.connect');
+    for (const b of PEM_BODY) expect(ctx?.excerpt).not.toContain(b.slice(0, 16));
+    expect(ctx?.symbol).toBe('tls.connect');
+  });
+
+  it('masks a token before a long line is cut, so no part of it leaks', () => {
+    const line = `const headers = { note: "${'x'.repeat(200)}", auth: "token ${GH}" };`;
+    const doc = TextDocument.create('file:///x.ts', 'typescript', 1, `${line}\nsend(headers);\n`);
+    const ctx = buildHoverContext(maskedView(doc, privacy, 'test'), { line: 1, character: 2 });
+    expect(ctx?.excerpt).not.toMatch(/ghp_[0-9a-z]{4}/);
+  });
+
+  it('keeps the hovered symbol right when a secret before it on the line changes length', () => {
+    const text = `const k = '${AWS}'; const v = compute(k);\n`;
+    const doc = TextDocument.create('file:///x.ts', 'typescript', 1, text);
+    const pos = { line: 0, character: text.indexOf('compute') + 2 };
+    expect(buildHoverContext(maskedView(doc, privacy, 'test'), pos)?.symbol).toBe('compute');
+  });
+
+  it('masks around the focus in a file too big to mask whole, keeping the numbering', () => {
+    const filler = 'const filler = 1;\n'.repeat(40_000);
+    const text = filler + `const secret = '${AWS}';\nuse(secret);\n`;
+    const doc = TextDocument.create('file:///big.ts', 'typescript', 1, text);
+    const view = maskedView(doc, privacy, 'test', { line: 40_001, character: 2 });
+    expect(view.lineCount).toBe(doc.lineCount);
+    expect(view.getText({ start: { line: 40_000, character: 0 }, end: { line: 40_001, character: 0 } })).not.toContain(AWS);
+    expect(view.getText({ start: { line: 40_001, character: 0 }, end: { line: 40_002, character: 0 } })).toBe('use(secret);\n');
+  });
+
+  it('is computed once per document version', () => {
+    const doc = TextDocument.create('file:///x.ts', 'typescript', 1, 'const a = 1;\n');
+    expect(maskedView(doc, privacy, 't')).toBe(maskedView(doc, privacy, 't'));
+  });
+});
