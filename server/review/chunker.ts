@@ -172,7 +172,7 @@ interface LineInfo {
   head: string;
 }
 
-function describe(line: string): LineInfo {
+function describeLine(line: string): LineInfo {
   let i = 0;
   let indent = 0;
   while (i < line.length && isSpace(line.charCodeAt(i))) {
@@ -244,7 +244,7 @@ export function chunkDocument(doc: TextDocument, options?: Partial<ChunkOptions>
   // Per-line classification: rank (kind, indentation), hash, anchor.
   const k4 = Math.max(1, Math.round((opt.targetTokens - opt.minTokens) / TOP_LEVEL_SPACING));
   const k3 = k4 * KIND3_FACTOR;
-  const infos = lines.map(describe);
+  const infos = lines.map(describeLine);
   const rank = new Int32Array(n);
   const hash = new Uint32Array(n);
   const anchor = new Uint8Array(n);
