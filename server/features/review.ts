@@ -14,6 +14,7 @@ import { chunkContext, chunkDocument, type Chunk } from '../review/chunker';
 import { dedupeFindings, parseFindings, type Severity } from '../review/findings';
 import { buildReviewRequest } from '../review/prompt';
 import { languageOf } from '../text/language';
+import { createIgnoreMatcher } from '../privacy/ignore';
 import { maskedView } from '../privacy/masked-view';
 import { displayPath } from '../util/uri';
 import type { Services } from './services';
@@ -21,6 +22,18 @@ import type { Services } from './services';
 /** Files above these are not reviewed (said once per file in the log): a review of them costs too much. */
 export const MAX_REVIEW_BYTES = 512 * 1024;
 export const MAX_REVIEW_LINES = 10_000;
+/**
+ * Files that are not code worth paying to review (they can still be hovered): lock files,
+ * minified and generated artefacts, vendored trees, commit messages and plain text.
+ */
+export const REVIEW_SKIP: readonly string[] = [
+  'node_modules/', '.git/', 'vendor/', '*.lock', 'package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'go.sum',
+  'Cargo.lock', 'poetry.lock', 'composer.lock', 'Gemfile.lock', '*.min.js', '*.min.css', '*.map', '*.svg',
+  'COMMIT_EDITMSG', 'MERGE_MSG', 'git-rebase-todo',
+];
+const SKIP_LANGUAGES = new Set(['plaintext', 'log', 'gitcommit', 'git-commit', 'gitrebase', 'git-rebase', 'diff', 'csv', 'tsv']);
+const reviewSkip = createIgnoreMatcher(REVIEW_SKIP, []);
+
 /** Findings kept per chunk after validation (the prompt asks for at most 10). */
 const MAX_FINDINGS_PER_CHUNK = 25;
 /** Quiet time before published findings are re-anchored on edited text. */
@@ -193,6 +206,10 @@ export class ReviewFeature {
     if (!settings.diagnostics.enabled) return;
     if (this.s.privacy.isIgnored(doc.uri)) {
       this.s.log.debug(() => `review: ${doc.uri} matches an ignore glob; not sent`);
+      return;
+    }
+    if (reviewSkip.ignores(doc.uri) || SKIP_LANGUAGES.has(doc.languageId)) {
+      this.s.log.debug(() => `review: ${doc.uri} (${doc.languageId}) is not code worth reviewing; skipped`);
       return;
     }
     // No key, rejected key...: the user has been told; reviews wait for the configuration to change.

@@ -36,7 +36,7 @@ function bigFile(lines: number): string {
 async function cachedHoverVsFloor(fake: FakeOpenAI): Promise<void> {
   const floor = await spawnServer({ serverModule: path.join(__dirname, 'floor-server.js'), args: ['--stdio'] });
   // Default settings: the grace delay stays on, a cached answer must skip it.
-  const ours = await spawnServer({ env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl } });
+  const ours = await spawnServer({ env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl }, settings: { diagnostics: { enabled: false } } });
   try {
     const text = 'export function total(items: Item[]): number {\n  return items.reduce((sum, item) => sum + item.price, 0);\n}\n';
     const uri = fileUri('/bench/cart.ts');
@@ -79,7 +79,7 @@ async function uncachedHover(fake: FakeOpenAI): Promise<void> {
   fake.reset();
   const floor = await spawnServer({ serverModule: path.join(__dirname, 'floor-server.js'), args: ['--stdio'] });
   // The grace delay is a deliberate wait for cancellations; it is set to 0 to measure the work itself.
-  const ours = await spawnServer({ env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl }, settings: { hover: { delayMs: 0 } } });
+  const ours = await spawnServer({ env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } } });
   try {
     const text = bigFile(2000);
     const uri = fileUri('/bench/big.ts');
@@ -140,6 +140,130 @@ async function uncachedHover(fake: FakeOpenAI): Promise<void> {
   }
 }
 
+/** A realistic TypeScript-like file of `n` lines: functions of varying length, comments, blank lines. */
+function sourceFile(n: number, seed = 1): string {
+  const out = ["import { readFile } from 'node:fs/promises';", "import * as path from 'node:path';", ''];
+  let f = 0;
+  while (out.length < n) {
+    const len = 3 + ((f * 7 + seed) % 11);
+    out.push(`/** Loads part ${f}. */`, `export async function load${f}(dir: string): Promise<number> {`);
+    for (let k = 0; k < len; k++) out.push(`  const v${k} = (await readFile(path.join(dir, 'f${f}-${k}.txt'), 'utf8')).length * ${k + f};`);
+    out.push(`  return v0 + ${f};`, '}', '');
+    f++;
+  }
+  return out.slice(0, n).join('\n') + '\n';
+}
+
+async function reviewBench(fake: FakeOpenAI): Promise<void> {
+  const isReview = (r: { schemaName?: string }): boolean => r.schemaName === 'diagnostics';
+  // 1. A burst of 20 edits with trigger "change".
+  fake.reset();
+  const burst = await spawnServer({
+    env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl },
+    settings: { diagnostics: { trigger: 'change', debounceMs: 300 } },
+  });
+  try {
+    let text = sourceFile(200);
+    const uri = fileUri('/bench/burst.ts');
+    await burst.open(uri, text, 'typescript');
+    await burst.waitFor(() => burst.diagnostics.get(uri)?.length, 10_000, 'the first review');
+    const before = fake.requests.filter(isReview).length;
+    for (let i = 0; i < 20; i++) {
+      text = text.replace('return v0 + 7;', `return v0 + 7 + ${i};`).replace(`7 + ${i - 1};`, `7 + ${i};`);
+      await burst.change(uri, text);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    await burst.waitFor(() => fake.requests.filter(isReview).length > before, 10_000, 'the review after the burst');
+    await new Promise((r) => setTimeout(r, 1000));
+    const n = fake.requests.filter(isReview).length - before;
+    rows.push({ what: 'reviews caused by a burst of 20 edits (trigger "change", 40 ms apart)', value: `${n}`, floor: '20 edits', ratio: `${n}/20`, goal: '1', met: n === 1 });
+  } finally {
+    await burst.dispose();
+  }
+
+  // 2. Bytes to review 500- and 3,000-line files; bytes re-sent after a one-line edit.
+  const ours = await spawnServer({ env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl } });
+  const floor = await spawnServer({ serverModule: path.join(__dirname, 'floor-server.js'), args: ['--stdio'] });
+  try {
+    for (const n of [500, 3000]) {
+      fake.reset();
+      const text = sourceFile(n, n);
+      const uri = fileUri(`/bench/review${n}.ts`);
+      await ours.open(uri, text, 'typescript');
+      await ours.waitFor(() => ours.diagnostics.get(uri)?.length, 20_000, `the review of ${n} lines`);
+      const sent = fake.requests.filter(isReview);
+      const bytes = sent.reduce((a, r) => a + r.bytes, 0);
+      const size = Buffer.byteLength(text);
+      rows.push({
+        what: `bytes sent to review a ${n.toLocaleString('en')}-line file (${sent.length} request${sent.length === 1 ? '' : 's'})`,
+        value: `${(bytes / 1024).toFixed(1)} KB`,
+        floor: `${(size / 1024).toFixed(1)} KB file`,
+        ratio: `${(bytes / size).toFixed(2)}x the file`,
+        goal: 'about the file, once',
+        met: undefined,
+      });
+      if (n === 3000) {
+        const edited = text.replace("'f40-2.txt'", "'f40-2.json'");
+        if (edited === text) throw new Error('the edit did not apply');
+        fake.reset();
+        await ours.change(uri, edited);
+        await ours.save(uri);
+        await ours.waitFor(() => (ours.diagnostics.get(uri)?.length ?? 0) >= 2, 20_000, 'the review after the edit');
+        const again = fake.requests.filter(isReview);
+        const re = again.reduce((a, r) => a + r.bytes, 0);
+        rows.push({
+          what: 'bytes re-sent after a one-line edit in the 3,000-line file',
+          value: `${(re / 1024).toFixed(1)} KB (${again.length} request${again.length === 1 ? '' : 's'})`,
+          floor: `${(bytes / 1024).toFixed(1)} KB whole review`,
+          ratio: `${((100 * re) / bytes).toFixed(1)}% of a full review`,
+          goal: 'one chunk',
+          met: again.length === 1,
+        });
+        fake.reset();
+        await ours.close(uri);
+        await ours.open(uri, edited, 'typescript', 1);
+        await new Promise((r) => setTimeout(r, 1000));
+        const reopen = fake.requests.filter(isReview).length;
+        rows.push({ what: 'model calls to review the unchanged file again on reopen', value: `${reopen}`, floor: '0', ratio: '', goal: '0', met: reopen === 0 });
+      }
+    }
+
+    // 3. codeAction request -> instant quick fix, against a server answering a fixed fix.
+    fake.reset();
+    fake.setDefault((r) => (r.schemaName === 'diagnostics' ? { json: { diagnostics: [{ line: 4, quote: 'readFile', severity: 'warning', message: 'unchecked read', replacement: 'readFileSafe' }] } } : { text: 'x' }));
+    const text = sourceFile(2000, 7);
+    const uri = fileUri('/bench/fix.ts');
+    await ours.open(uri, text, 'typescript');
+    await floor.open(uri, text, 'typescript');
+    const p = await ours.waitForDiagnostics(uri, (d) => d.diagnostics.some((x) => x.data !== undefined), 20_000);
+    const diag = p.diagnostics.find((x) => x.data !== undefined)!;
+    const params = { textDocument: { uri }, range: diag.range, context: { diagnostics: [diag] } };
+    const a: number[] = [];
+    const b: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      a.push(await time(async () => {
+        const actions = await ours.request<Array<{ edit?: unknown }>>('textDocument/codeAction', params);
+        if (!actions.some((x) => x.edit)) throw new Error('no instant fix');
+      }));
+      b.push(await time(() => floor.request('textDocument/codeAction', params)));
+    }
+    const before = fake.requests.length;
+    const ma = median(a.slice(50));
+    const mb = median(b.slice(50));
+    rows.push({
+      what: 'codeAction request to instant quick fix, 2,000-line file (median of 350)',
+      value: fmtMs(ma),
+      floor: `${fmtMs(mb)} (fixed-answer server)`,
+      ratio: `${(ma / mb).toFixed(2)}x`,
+      goal: 'a few ms, no model call',
+      met: ma < 5 && fake.requests.length === before,
+    });
+  } finally {
+    await ours.dispose();
+    await floor.dispose();
+  }
+}
+
 function table(): string {
   const head = '| measure | codex-lsp | floor | ratio / margin | goal | met |\n|---|---|---|---|---|---|';
   return [head, ...rows.map((r) => `| ${r.what} | ${r.value} | ${r.floor} | ${r.ratio} | ${r.goal} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`)].join('\n');
@@ -150,6 +274,7 @@ async function main(): Promise<void> {
   try {
     await cachedHoverVsFloor(fake);
     await uncachedHover(fake);
+    await reviewBench(fake);
   } finally {
     await fake.close();
   }
@@ -170,6 +295,11 @@ async function main(): Promise<void> {
     '- **cached hover**: the same hover asked again, answered from the memory cache; the floor is a minimal',
     '  `vscode-languageserver` server over the same stdio transport that answers a fixed hover. Default settings,',
     '  so a cached answer also shows that it skips the grace delay.',
+    '- **reviews**: with `diagnostics.trigger: "change"`, 20 edits 40 ms apart (debounce 300 ms); bytes are request',
+    '  bodies as the endpoint received them (instructions, context and numbered listing included); the edit changes one',
+    '  line in the middle of the 3,000-line file and saves.',
+    '- **instant quick fix**: `textDocument/codeAction` for a review finding with a replacement; the floor server',
+    '  answers a fixed quick fix.',
     '- **uncached hover**: a hover on a new line of a 2,000-line file each time (a cache miss: context, prompt,',
     '  redaction, cache lookups, SDK call, HTTP to the fake). The floor is one bare `fetch` of the same request body',
     '  to the same endpoint; "own work" also subtracts an LSP round trip of the floor server. `hover.delayMs` is 0 here.',

@@ -340,9 +340,13 @@ describe('triggers, versions and cost', () => {
     expect(reviews().length).toBe(0);
   });
 
-  it('never reviews an ignored file, and nothing when diagnostics are off', async () => {
+  it('never reviews an ignored file, nor lock files, minified files or commit messages, and nothing when diagnostics are off', async () => {
     const c = await start({ settings: { hover: { delayMs: 0 }, ignore: ['secret-stuff/**'] } });
     await c.open(fileUri('/work/project/.env'), 'TOKEN=abc\n', 'dotenv');
+    await c.open(fileUri('/work/project/package-lock.json'), '{"lockfileVersion": 3}\n', 'json');
+    await c.open(fileUri('/work/project/dist/app.min.js'), 'var a=1;\n', 'javascript');
+    await c.open(fileUri('/work/project/.git/COMMIT_EDITMSG'), 'Fix the thing\n', 'gitcommit');
+    await c.open(fileUri('/work/project/node_modules/x/index.js'), 'module.exports = 1;\n', 'javascript');
     await c.open(fileUri('/work/project/secret-stuff/a.ts'), 'export const a = 1;\n', 'typescript');
     const d = await start({ settings: { diagnostics: { enabled: false } } });
     await d.open(URI, CHECK, 'typescript');
