@@ -1,26 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeOpenAI, openAIError } from '../support/fake-openai';
-import { fileUri, inProcessServer, position, spawnServer, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
+import { describe, expect, it } from 'vitest';
+import { openAIError } from '../support/fake-openai';
+import { fileUri, inProcessServer, position, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
 import { REPO_ROOT, SERVER_BIN } from '../support/paths';
+import { TEST_KEY as KEY, useSession } from '../support/session';
 
-let fake: FakeOpenAI;
-const clients: LspTestClient[] = [];
-
-beforeAll(async () => {
-  fake = await FakeOpenAI.start();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => fake.reset());
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
-});
-
-const KEY = 'test-key-abcdef123456';
+// Reviews are tested on their own; here every model call is a hover.
+const session = useSession({ hover: { delayMs: 0 }, diagnostics: { enabled: false } });
 
 /** Changes the client's settings and waits until the server has taken them. */
 async function reconfigure(c: LspTestClient, settings: Record<string, unknown>): Promise<void> {
@@ -30,15 +18,8 @@ async function reconfigure(c: LspTestClient, settings: Record<string, unknown>):
   await c.waitFor(() => c.logs.filter((l) => /configuration changed/.test(l.message)).length > before, 3000, 'the server to take the new settings');
 }
 
-async function start(opts: SpawnOptions = {}, withKey = true): Promise<LspTestClient> {
-  const c = await spawnServer({
-    ...opts,
-    env: { ...(withKey ? { CODEX_LSP_API_KEY: KEY } : {}), CODEX_LSP_BASE_URL: fake.baseUrl, ...opts.env },
-    // Reviews are tested on their own; here every model call is a hover.
-    settings: opts.settings ?? { hover: { delayMs: 0 }, diagnostics: { enabled: false } },
-  });
-  clients.push(c);
-  return c;
+function start(opts: SpawnOptions = {}, withKey = true): Promise<LspTestClient> {
+  return session.start({ ...opts, withKey });
 }
 
 const TEXT = 'const total = items.reduce((sum, item) => sum + item.price, 0);\n';
@@ -112,7 +93,7 @@ describe('lifecycle and robustness', () => {
     const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, logLevel: 'debug' } });
     await c.open(URI, TEXT, 'typescript');
     await c.hover(URI, POS);
-    fake.script(openAIError(500, 'boom'));
+    session.fake.script(openAIError(500, 'boom'));
     await c.hover(URI, position(TEXT, 'price'));
     expect(c.errors).toEqual([]);
     expect(c.logs.some((l) => l.message.startsWith('openai:'))).toBe(true);
@@ -124,9 +105,9 @@ describe('lifecycle and robustness', () => {
   it('a model that answers garbage gives a null hover and no crash', async () => {
     const c = await start();
     await c.open(URI, TEXT, 'typescript');
-    fake.script({ status: 200, body: 'not json at all' });
+    session.fake.script({ status: 200, body: 'not json at all' });
     expect(await c.hover(URI, POS)).toBeNull();
-    fake.script({ status: 200, body: { unexpected: true } });
+    session.fake.script({ status: 200, body: { unexpected: true } });
     expect(await c.hover(URI, position(TEXT, 'price'))).toBeNull();
     expect(await c.hover(URI, position(TEXT, 'sum +'))).not.toBeNull();
   });
@@ -139,22 +120,22 @@ describe('configuration', () => {
     await c.waitFor(() => c.registrations.some((r) => r.method === 'workspace/didChangeConfiguration'), 3000, 'the registration');
     await c.open(URI, TEXT, 'typescript');
     await c.hover(URI, POS);
-    expect(fake.requests[0]?.model).toBe('model-a');
-    expect(fake.requests[0]?.endpoint).toBe('chat');
+    expect(session.fake.requests[0]?.model).toBe('model-a');
+    expect(session.fake.requests[0]?.endpoint).toBe('chat');
     await reconfigure(c, { hover: { delayMs: 0 }, diagnostics: { enabled: false }, model: 'model-b', api: 'chat' });
     await c.hover(URI, POS);
-    expect(fake.requests[1]?.model).toBe('model-b');
+    expect(session.fake.requests[1]?.model).toBe('model-b');
   });
 
   it('takes initializationOptions, overridden by workspace/configuration', async () => {
     const c = await start({ initializationOptions: { model: 'init-model', maxConcurrency: 3 }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } } });
     await c.open(URI, TEXT, 'typescript');
     await c.hover(URI, POS);
-    expect(fake.requests[0]?.model).toBe('init-model');
+    expect(session.fake.requests[0]?.model).toBe('init-model');
     const d = await start({ initializationOptions: { model: 'init-model' }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, model: 'ws-model' } });
     await d.open(URI, TEXT, 'typescript');
     await d.hover(URI, POS);
-    expect(fake.requests[1]?.model).toBe('ws-model');
+    expect(session.fake.requests[1]?.model).toBe('ws-model');
   });
 
   it('takes pushed settings from a client without workspace/configuration', async () => {
@@ -170,7 +151,7 @@ describe('configuration', () => {
     await c.changeConfiguration({ push: true });
     // Notifications are handled in order: a hover sent after the push sees the new settings.
     expect(await c.hover(URI, position(TEXT, 'price'))).toBeNull();
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
   });
 
   it('logs a bad value and keeps the default, never fatal', async () => {
@@ -181,7 +162,7 @@ describe('configuration', () => {
     expect(log).toMatch(/setting "timeoutMs" must be a whole number/);
     expect(log).toMatch(/setting "maxConcurrency"/);
     expect(log).toMatch(/setting "api"/);
-    expect(fake.requests[0]?.endpoint).toBe('responses');
+    expect(session.fake.requests[0]?.endpoint).toBe('responses');
   });
 });
 
@@ -196,30 +177,30 @@ describe('problems the user must act on', () => {
     expect(await c.hover(URI, POS)).toBeNull();
     expect(await c.hover(URI, position(TEXT, 'price'))).toBeNull();
     expect(c.messages.filter((m) => /no API key/.test(m.message)).length).toBe(1);
-    expect(fake.requests.length).toBe(0);
+    expect(session.fake.requests.length).toBe(0);
     await reconfigure(c, { hover: { delayMs: 0 }, diagnostics: { enabled: false }, apiKey: 'settings-key-123456' });
     expect(await c.hover(URI, POS)).not.toBeNull();
-    expect(fake.requests[0]?.headers.authorization).toBe('Bearer settings-key-123456');
+    expect(session.fake.requests[0]?.headers.authorization).toBe('Bearer settings-key-123456');
   });
 
   it('a rejected key: told once, model calls pause until the configuration changes', async () => {
     const c = await start();
-    fake.setDefault(() => openAIError(401, `Incorrect API key provided: ${KEY}.`));
+    session.fake.setDefault(() => openAIError(401, `Incorrect API key provided: ${KEY}.`));
     await c.open(URI, TEXT, 'typescript');
     expect(await c.hover(URI, POS)).toBeNull();
     const msg = await c.waitForMessage(/rejected the API key/);
     expect(msg.message).toMatch(/CODEX_LSP_API_KEY/);
     expect(msg.message).not.toContain(KEY);
     expect(await c.hover(URI, position(TEXT, 'price'))).toBeNull();
-    expect(fake.requests.length).toBe(1);
-    fake.reset();
+    expect(session.fake.requests.length).toBe(1);
+    session.fake.reset();
     await reconfigure(c, { hover: { delayMs: 0 }, diagnostics: { enabled: false }, timeoutMs: 20000 });
     expect(await c.hover(URI, POS)).not.toBeNull();
   });
 
   it('an unknown model: told once, naming it and how to pick another', async () => {
     const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, model: 'codex-mini-latest' } });
-    fake.setDefault(() => openAIError(404, 'The model `codex-mini-latest` does not exist or you do not have access to it.', { code: 'model_not_found' }));
+    session.fake.setDefault(() => openAIError(404, 'The model `codex-mini-latest` does not exist or you do not have access to it.', { code: 'model_not_found' }));
     await c.open(URI, TEXT, 'typescript');
     expect(await c.hover(URI, POS)).toBeNull();
     const msg = await c.waitForMessage(/codex-mini-latest/);
@@ -239,7 +220,7 @@ describe('problems the user must act on', () => {
 
   it('quota exhausted: told once', async () => {
     const c = await start();
-    fake.setDefault(() => openAIError(429, 'You exceeded your current quota, please check your plan and billing details.', { code: 'insufficient_quota' }));
+    session.fake.setDefault(() => openAIError(429, 'You exceeded your current quota, please check your plan and billing details.', { code: 'insufficient_quota' }));
     await c.open(URI, TEXT, 'typescript');
     expect(await c.hover(URI, POS)).toBeNull();
     await c.waitForMessage(/no quota left/);
@@ -249,14 +230,14 @@ describe('problems the user must act on', () => {
 describe('more problems, end to end', () => {
   it('rate limited even after retries: told once', async () => {
     const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, timeoutMs: 1500 } });
-    fake.setDefault(() => openAIError(429, 'Rate limit reached for requests', { headers: { 'retry-after': '30' } }));
+    session.fake.setDefault(() => openAIError(429, 'Rate limit reached for requests', { headers: { 'retry-after': '30' } }));
     await c.open(URI, TEXT, 'typescript');
     expect(await c.hover(URI, POS)).toBeNull();
     await c.waitForMessage(/rate-limiting/);
   });
 
   it('a base URL without the endpoints: told to check it', async () => {
-    const c = await start({ env: { CODEX_LSP_BASE_URL: fake.baseUrl.replace(/\/v1$/, '/nothing-here') } });
+    const c = await start({ env: { CODEX_LSP_BASE_URL: session.fake.baseUrl.replace(/\/v1$/, '/nothing-here') } });
     await c.open(URI, TEXT, 'typescript');
     expect(await c.hover(URI, POS)).toBeNull();
     const m = await c.waitForMessage(/has no \/chat\/completions or \/responses endpoint/);
@@ -283,14 +264,14 @@ describe('shared cache', () => {
     await new Promise((r) => setTimeout(r, 100));
     const second = await b.hover(URI, POS);
     expect(second).toEqual(first);
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
   });
 });
 
 describe('in-process transport', () => {
   it('serves the same hover over in-memory streams', async () => {
-    const c = await inProcessServer({ env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } } });
-    clients.push(c);
+    const c = await inProcessServer({ env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: session.fake.baseUrl }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } } });
+    session.track(c);
     await c.open(URI, TEXT, 'typescript');
     const h = (await c.hover(URI, POS)) as { contents: { value: string } } | null;
     expect(h?.contents.value).toMatch(/Fake explanation/);
@@ -302,7 +283,7 @@ describe('usage', () => {
   it('codex.usage reports the tokens the endpoint counted, per feature and model', async () => {
     const c = await start();
     await c.open(URI, TEXT, 'typescript');
-    fake.script({ text: 'one', usage: { input: 120, cached: 40, output: 30 } }, { text: 'two', usage: { input: 80, cached: 0, output: 20 } });
+    session.fake.script({ text: 'one', usage: { input: 120, cached: 40, output: 30 } }, { text: 'two', usage: { input: 80, cached: 0, output: 20 } });
     await c.hover(URI, POS);
     await c.hover(URI, position(TEXT, 'price'));
     await c.hover(URI, POS);

@@ -1,32 +1,13 @@
 import { CancellationTokenSource } from 'vscode-languageserver-protocol/node';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeOpenAI, openAIError } from '../support/fake-openai';
-import { fileUri, position, spawnServer, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
+import { describe, expect, it } from 'vitest';
+import { useSession } from '../support/session';
+import { fileUri, position, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
 
-let fake: FakeOpenAI;
-const clients: LspTestClient[] = [];
-
-beforeAll(async () => {
-  fake = await FakeOpenAI.start();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => fake.reset());
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
-});
-
-async function start(opts: SpawnOptions = {}): Promise<LspTestClient> {
-  const c = await spawnServer({
-    ...opts,
-    env: { CODEX_LSP_API_KEY: 'test-key-abcdef123456', CODEX_LSP_BASE_URL: fake.baseUrl, ...opts.env },
-    // Reviews are tested on their own; here every model call is a hover.
-    settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, ...opts.settings },
-  });
-  clients.push(c);
-  return c;
-}
+const DEFAULTS = { hover: { delayMs: 0 }, diagnostics: { enabled: false } };
+const session = useSession(DEFAULTS);
+/** A test's own settings are merged over the defaults. */
+const start = (opts: SpawnOptions = {}): Promise<LspTestClient> =>
+  session.start({ ...opts, settings: opts.settings === undefined ? undefined : { ...DEFAULTS, ...opts.settings } });
 
 const SOURCE = [
   "import { readFile } from 'node:fs/promises';",
@@ -51,10 +32,10 @@ describe('hover explanations', () => {
     expect(c.initializeResult?.capabilities.hoverProvider).toBe(true);
     expect(c.initializeResult?.serverInfo?.name).toBe('codex-lsp');
     await c.open(URI, SOURCE, 'typescript');
-    fake.script({ text: '**`readFile`** reads the whole file as UTF-8 text.' });
+    session.fake.script({ text: '**`readFile`** reads the whole file as UTF-8 text.' });
     const h = await c.hover(URI, position(SOURCE, 'readFile(path'));
     expect(markdown(h)).toBe('**`readFile`** reads the whole file as UTF-8 text.');
-    const req = fake.requests[0]!;
+    const req = session.fake.requests[0]!;
     expect(req.path).toBe('/v1/responses');
     expect(req.model).toBe('codex-mini');
     expect(req.prompt).toContain('Explain: `readFile`');
@@ -70,16 +51,16 @@ describe('hover explanations', () => {
     await c.open(URI, SOURCE, 'typescript');
     const pos = position(SOURCE, 'JSON.parse');
     const first = markdown(await c.hover(URI, pos));
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
     expect(markdown(await c.hover(URI, pos))).toBe(first);
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
     const cacheDir = c.cacheDir;
     await c.shutdown();
 
     const d = await start({ env: { CODEX_LSP_CACHE_DIR: cacheDir } });
     await d.open(URI, SOURCE, 'typescript');
     expect(markdown(await d.hover(URI, pos))).toBe(first);
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
     const usage = await d.request<{ session: { totals: { cacheHits: number; requests: number } } }>('workspace/executeCommand', { command: 'codex.usage', arguments: [] });
     expect(usage.session.totals).toMatchObject({ cacheHits: 1, requests: 0 });
   });
@@ -90,7 +71,7 @@ describe('hover explanations', () => {
     const pos = position(SOURCE, 'JSON.parse');
     await c.hover(URI, pos);
     await c.hover(URI, pos);
-    expect(fake.requests.length).toBe(2);
+    expect(session.fake.requests.length).toBe(2);
   });
 
   it('answers null without a model call for blank lines, positions past the end, unopened documents and lone braces', async () => {
@@ -101,7 +82,7 @@ describe('hover explanations', () => {
     expect(await c.hover(URI, { line: 2, character: 500 })).toBeNull();
     expect(await c.hover(URI, { line: 5, character: 0 })).toBeNull();
     expect(await c.hover(fileUri('/never/opened.ts'), { line: 0, character: 0 })).toBeNull();
-    expect(fake.requests.length).toBe(0);
+    expect(session.fake.requests.length).toBe(0);
   });
 
   it('never sends an ignored file, by default or by user glob', async () => {
@@ -115,7 +96,7 @@ describe('hover explanations', () => {
     const gen = fileUri('/work/project/src/generated/api.ts');
     await c.open(gen, 'export const x = 1;\n', 'typescript');
     expect(await c.hover(gen, { line: 0, character: 14 })).toBeNull();
-    expect(fake.requests.length).toBe(0);
+    expect(session.fake.requests.length).toBe(0);
   });
 
   it('masks a private-key block and a token on a long line, whatever part of them the excerpt shows', async () => {
@@ -131,7 +112,7 @@ describe('hover explanations', () => {
     ].join('\n');
     await c.open(URI, text, 'typescript');
     await c.hover(URI, position(text, 'connect('));
-    const prompt = fake.requests[0]!.prompt;
+    const prompt = session.fake.requests[0]!.prompt;
     expect(prompt).toContain('tls.connect');
     for (const b of body) expect(prompt).not.toContain(b.slice(0, 12));
     expect(prompt).not.toMatch(/ghp_[0-9a-z]{3}/);
@@ -146,7 +127,7 @@ describe('hover explanations', () => {
     ].join('\n');
     await c.open(URI, text, 'typescript');
     await c.hover(URI, position(text, 'makeClient'));
-    const prompt = fake.requests[0]!.prompt;
+    const prompt = session.fake.requests[0]!.prompt;
     expect(prompt).toContain('makeClient');
     expect(prompt).not.toContain('AKIAIOSFODNN7EXAMPLE');
     expect(prompt).not.toContain('ghp_1234567890abcdefghijklmnopqrstuvwxyzAB');
@@ -160,8 +141,8 @@ describe('hover explanations', () => {
     const uri = fileUri('/work/project/src/big.ts');
     await c.open(uri, big, 'typescript');
     await c.hover(uri, position(big, 'f1000('));
-    expect(fake.requests[0]!.bytes).toBeLessThan(16 * 1024);
-    expect(fake.requests[0]!.prompt).toContain('f1000');
+    expect(session.fake.requests[0]!.bytes).toBeLessThan(16 * 1024);
+    expect(session.fake.requests[0]!.prompt).toContain('f1000');
 
     const huge = 'const x = 1;\n'.repeat(400_000) + 'const target = compute(x);\n';
     expect(huge.length).toBeGreaterThan(5_000_000);
@@ -169,31 +150,31 @@ describe('hover explanations', () => {
     await c.open(hugeUri, huge, 'typescript');
     const h = await c.hover(hugeUri, { line: 400_000, character: 17 });
     expect(h).not.toBeNull();
-    expect(fake.requests[1]!.bytes).toBeLessThan(16 * 1024);
-    expect(fake.requests[1]!.prompt).toContain('compute');
+    expect(session.fake.requests[1]!.bytes).toBeLessThan(16 * 1024);
+    expect(session.fake.requests[1]!.prompt).toContain('compute');
   });
 
   it('shares one model call between identical hovers in flight', async () => {
     const c = await start();
     await c.open(URI, SOURCE, 'typescript');
-    fake.setDefault(() => ({ text: 'shared answer', delayMs: 200 }));
+    session.fake.setDefault(() => ({ text: 'shared answer', delayMs: 200 }));
     const pos = position(SOURCE, 'loadConfig');
     const [a, b] = await Promise.all([c.hover(URI, pos), c.hover(URI, pos)]);
     expect(markdown(a)).toBe('shared answer');
     expect(markdown(b)).toBe('shared answer');
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
   });
 
   it('keeps model requests under maxConcurrency and answers them all', async () => {
     const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, maxConcurrency: 2 } });
     const text = Array.from({ length: 8 }, (_, i) => `const value${i} = compute${i}(input${i});`).join('\n');
     await c.open(URI, text, 'typescript');
-    fake.setDefault((r) => ({ text: `answer for ${r.prompt.includes('compute') ? 'x' : '?'}`, delayMs: 150 }));
+    session.fake.setDefault((r) => ({ text: `answer for ${r.prompt.includes('compute') ? 'x' : '?'}`, delayMs: 150 }));
     const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => c.hover(URI, position(text, `compute${i}`))));
     expect(answers.every((a) => a !== null)).toBe(true);
-    expect(fake.requests.length).toBe(8);
-    expect(fake.maxInFlight).toBeLessThanOrEqual(2);
-    expect(fake.maxInFlight).toBe(2);
+    expect(session.fake.requests.length).toBe(8);
+    expect(session.fake.maxInFlight).toBeLessThanOrEqual(2);
+    expect(session.fake.maxInFlight).toBe(2);
   });
 });
 
@@ -206,26 +187,26 @@ describe('cancellation', () => {
     setTimeout(() => source.cancel(), 50);
     await expect(p).rejects.toMatchObject({ code: -32800 });
     await new Promise((r) => setTimeout(r, 500));
-    expect(fake.requests.length).toBe(0);
+    expect(session.fake.requests.length).toBe(0);
   });
 
   it('$/cancelRequest closes the HTTP request behind the hover', async () => {
     const c = await start();
     await c.open(URI, SOURCE, 'typescript');
-    fake.script({ hang: true });
+    session.fake.script({ hang: true });
     const source = new CancellationTokenSource();
     const p = c.hover(URI, position(SOURCE, 'loadConfig'), source.token);
-    await fake.waitForRequests(1);
+    await session.fake.waitForRequests(1);
     source.cancel();
     await expect(p).rejects.toMatchObject({ code: -32800 });
-    await c.waitFor(() => fake.requests[0]!.aborted, 3000, 'the fake to see the request aborted');
-    expect(fake.inFlight()).toBe(0);
+    await c.waitFor(() => session.fake.requests[0]!.aborted, 3000, 'the fake to see the request aborted');
+    expect(session.fake.inFlight()).toBe(0);
   });
 
   it('a hover that times out answers null and the server goes on', async () => {
     const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, timeoutMs: 1000 } });
     await c.open(URI, SOURCE, 'typescript');
-    fake.script({ hang: true });
+    session.fake.script({ hang: true });
     expect(await c.hover(URI, position(SOURCE, 'loadConfig'))).toBeNull();
     expect(c.logs.some((l) => /within 1000 ms/.test(l.message))).toBe(true);
     expect(markdown(await c.hover(URI, position(SOURCE, 'readFile(')))).toMatch(/Fake explanation/);

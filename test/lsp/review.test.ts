@@ -1,33 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CodeAction, Diagnostic, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver-protocol';
-import { FakeOpenAI, openAIError, type RecordedRequest } from '../support/fake-openai';
-import { applyTextEdits, fileUri, spawnServer, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
+import { openAIError, type RecordedRequest } from '../support/fake-openai';
+import { useSession } from '../support/session';
+import { applyTextEdits, fileUri, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
 
-let fake: FakeOpenAI;
-const clients: LspTestClient[] = [];
+const DEFAULTS = { hover: { delayMs: 0 } };
+const session = useSession(DEFAULTS);
+/** A test's own settings are merged over the defaults. */
+const start = (opts: SpawnOptions = {}): Promise<LspTestClient> =>
+  session.start({ ...opts, settings: opts.settings === undefined ? undefined : { ...DEFAULTS, ...opts.settings } });
 
-beforeAll(async () => {
-  fake = await FakeOpenAI.start();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => fake.reset());
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
-});
-
-async function start(opts: SpawnOptions = {}): Promise<LspTestClient> {
-  const c = await spawnServer({
-    ...opts,
-    env: { CODEX_LSP_API_KEY: 'test-key-abcdef123456', CODEX_LSP_BASE_URL: fake.baseUrl, ...opts.env },
-    settings: { hover: { delayMs: 0 }, ...opts.settings },
-  });
-  clients.push(c);
-  return c;
-}
-
-const reviews = (): RecordedRequest[] => fake.requests.filter((r) => r.schemaName === 'diagnostics');
+const reviews = (): RecordedRequest[] => session.fake.requests.filter((r) => r.schemaName === 'diagnostics');
 
 /** The numbered listing the model was shown, as {number: text}. */
 function listing(r: RecordedRequest): Map<number, string> {
@@ -38,7 +21,7 @@ function listing(r: RecordedRequest): Map<number, string> {
 
 /** Answers review requests with findings chosen by the listing's text. */
 function reviewer(pick: (lines: Map<number, string>, r: RecordedRequest) => unknown[]): void {
-  fake.setDefault((r) => (r.schemaName === 'diagnostics' ? { json: { diagnostics: pick(listing(r), r) } } : { text: 'x' }));
+  session.fake.setDefault((r) => (r.schemaName === 'diagnostics' ? { json: { diagnostics: pick(listing(r), r) } } : { text: 'x' }));
 }
 
 function lineOf(lines: Map<number, string>, needle: string): number {
@@ -105,7 +88,7 @@ describe('review diagnostics', () => {
   it('names the language from the file when the client sends a generic id (eglot "prog")', async () => {
     const c = await start();
     await c.open(fileUri('/work/project/tool.py'), 'def f(x):\n    return x / 0\n', 'prog');
-    await fake.waitForRequests(1);
+    await session.fake.waitForRequests(1);
     expect(reviews()[0]!.prompt).toContain('Language: python');
   });
 
@@ -151,19 +134,19 @@ describe('review diagnostics', () => {
 
   it('survives malformed JSON, JSON after prose, and hundreds of findings', async () => {
     const c = await start();
-    fake.script({ text: '{"diagnostics": [{"line": 4, "quote": "user.role' });
+    session.fake.script({ text: '{"diagnostics": [{"line": 4, "quote": "user.role' });
     await c.open(URI, CHECK, 'typescript');
-    await fake.waitForRequests(1);
+    await session.fake.waitForRequests(1);
     await new Promise((r) => setTimeout(r, 200));
     expect(c.logs.some((l) => /not the JSON that was asked for/.test(l.message))).toBe(true);
 
-    fake.script({ text: 'Here is my review:\n```json\n{"diagnostics": [{"line": 4, "quote": "user.role = \\"admin\\"", "severity": "error", "message": "fenced", "replacement": null}]}\n```' });
+    session.fake.script({ text: 'Here is my review:\n```json\n{"diagnostics": [{"line": 4, "quote": "user.role = \\"admin\\"", "severity": "error", "message": "fenced", "replacement": null}]}\n```' });
     const u2 = fileUri('/work/project/src/check2.ts');
     await c.open(u2, CHECK, 'typescript');
     expect((await latest(c, u2, (d) => d.diagnostics.length === 1)).diagnostics[0]!.message).toBe('fenced');
 
     const many = Array.from({ length: 300 }, (_, i) => ({ line: (i % 8) + 1, quote: '', severity: 'hint', message: `finding ${i}`, replacement: null }));
-    fake.script({ json: { diagnostics: many } });
+    session.fake.script({ json: { diagnostics: many } });
     const u3 = fileUri('/work/project/src/check3.ts');
     await c.open(u3, CHECK, 'typescript');
     const p3 = await latest(c, u3, (d) => d.diagnostics.length > 0);
@@ -195,10 +178,10 @@ describe('quick fixes', () => {
     const c = await start();
     await c.open(URI, CHECK, 'typescript');
     const p = await latest(c, URI, (d) => d.diagnostics.length === 2);
-    const before = fake.requests.length;
+    const before = session.fake.requests.length;
     const d0 = p.diagnostics[0]!;
     const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: URI }, range: d0.range, context: { diagnostics: [d0] } });
-    expect(fake.requests.length).toBe(before);
+    expect(session.fake.requests.length).toBe(before);
     const fix = actions.find((a) => a.kind === 'quickfix')!;
     expect(fix.isPreferred).toBe(true);
     expect(fix.diagnostics).toEqual([d0]);
@@ -211,7 +194,7 @@ describe('quick fixes', () => {
     expect(all[0]!.kind).toBe('source.fixAll.codex');
     const edits = (all[0]!.edit!.documentChanges![0] as { edits: TextEdit[] }).edits;
     expect(applyTextEdits(CHECK, edits)).toBe(CHECK.replace('user.role = "admin"', 'user.role === "admin"').replace('rows.length < limit', 'rows.length <= limit'));
-    expect(fake.requests.length).toBe(before);
+    expect(session.fake.requests.length).toBe(before);
   });
 
   it('uses plain changes for clients without documentChanges, and finds fixes for clients that drop data', async () => {
@@ -240,7 +223,7 @@ describe('triggers, versions and cost', () => {
   it('trigger "change": a burst of 20 edits costs one review, of the final text', async () => {
     const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { trigger: 'change', debounceMs: 300 } } });
     await c.open(URI, CHECK, 'typescript');
-    await fake.waitForRequests(1);
+    await session.fake.waitForRequests(1);
     let text = CHECK;
     for (let i = 0; i < 20; i++) {
       text = text.replace('return true;', `return true; // ${i}`);
@@ -256,7 +239,7 @@ describe('triggers, versions and cost', () => {
   it('trigger "save" (the default): edits cost nothing, a save reviews', async () => {
     const c = await start();
     await c.open(URI, CHECK, 'typescript');
-    await fake.waitForRequests(1);
+    await session.fake.waitForRequests(1);
     await c.change(URI, CHECK + '\nexport const z = 1;\n');
     await new Promise((r) => setTimeout(r, 2000));
     expect(reviews().length).toBe(1);
@@ -266,11 +249,11 @@ describe('triggers, versions and cost', () => {
 
   it('a new version aborts the review in flight for the old one, which never shows', async () => {
     const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { trigger: 'change', debounceMs: 200 } } });
-    fake.script(async () => ({ json: { diagnostics: [{ line: 4, quote: 'user.role = "admin"', severity: 'error', message: 'stale finding', replacement: null }] }, delayMs: 1500 }));
+    session.fake.script(async () => ({ json: { diagnostics: [{ line: 4, quote: 'user.role = "admin"', severity: 'error', message: 'stale finding', replacement: null }] }, delayMs: 1500 }));
     await c.open(URI, CHECK, 'typescript');
-    await fake.waitForRequests(1);
+    await session.fake.waitForRequests(1);
     await c.change(URI, CHECK.replace('limit: number', 'limit: number, extra = 0'));
-    await c.waitFor(() => fake.requests[0]!.aborted, 3000, 'the first review to be aborted');
+    await c.waitFor(() => session.fake.requests[0]!.aborted, 3000, 'the first review to be aborted');
     await c.waitFor(() => reviews().length === 2, 3000, 'the second review');
     await new Promise((r) => setTimeout(r, 1800));
     for (const p of c.diagnostics.get(URI) ?? []) expect(p.diagnostics.map((d) => d.message)).not.toContain('stale finding');
@@ -297,10 +280,10 @@ describe('triggers, versions and cost', () => {
     await latest(c, URI, (d) => d.diagnostics.length === 1);
     await c.close(URI);
     await latest(c, URI, (d) => d.diagnostics.length === 0);
-    const n = fake.requests.length;
+    const n = session.fake.requests.length;
     await c.open(URI, CHECK, 'typescript');
     await c.waitFor(() => (c.diagnostics.get(URI)?.at(-1)?.diagnostics.length ?? 0) === 1, 3000, 'diagnostics from the cache');
-    expect(fake.requests.length).toBe(n);
+    expect(session.fake.requests.length).toBe(n);
   });
 
   it('splits a 3,000-line file into chunks, and a one-line edit re-sends one chunk', async () => {
@@ -359,7 +342,7 @@ describe('triggers, versions and cost', () => {
     const c = await start();
     await c.open(URI, CHECK, 'typescript');
     await latest(c, URI, (d) => d.diagnostics.length === 1);
-    fake.setDefault(() => openAIError(400, 'Your prompt is malformed'));
+    session.fake.setDefault(() => openAIError(400, 'Your prompt is malformed'));
     await c.change(URI, '\n' + CHECK);
     await c.save(URI);
     await c.waitFor(() => c.logs.some((l) => /malformed/.test(l.message)), 5000, 'the failed review');
@@ -373,17 +356,17 @@ describe('triggers, versions and cost', () => {
 describe('many files', () => {
   it('60 files opened at once are all reviewed, never above maxConcurrency', async () => {
     const c = await start({ settings: { hover: { delayMs: 0 }, maxConcurrency: 3 } });
-    fake.setDefault((r) => (r.schemaName === 'diagnostics' ? { json: { diagnostics: [{ line: 1, quote: 'export', severity: 'hint', message: 'seen', replacement: null }] }, delayMs: 30 } : { text: 'x' }));
+    session.fake.setDefault((r) => (r.schemaName === 'diagnostics' ? { json: { diagnostics: [{ line: 1, quote: 'export', severity: 'hint', message: 'seen', replacement: null }] }, delayMs: 30 } : { text: 'x' }));
     const uris = Array.from({ length: 60 }, (_, i) => fileUri(`/work/project/many/f${i}.ts`));
     await Promise.all(uris.map((u, i) => c.open(u, `export const v${i} = compute(${i});\n`, 'typescript')));
     await c.waitFor(() => uris.every((u) => (c.diagnostics.get(u)?.at(-1)?.diagnostics.length ?? 0) === 1), 20000, 'all 60 files to get diagnostics');
     expect(reviews().length).toBe(60);
-    expect(fake.maxInFlight).toBeLessThanOrEqual(3);
+    expect(session.fake.maxInFlight).toBeLessThanOrEqual(3);
   });
 
   it('the most recently touched documents go first', async () => {
     const c = await start({ settings: { hover: { delayMs: 0 }, maxConcurrency: 1 } });
-    fake.setDefault((r) => ({ json: { diagnostics: [] }, delayMs: r.prompt.includes('file0') ? 300 : 10 }));
+    session.fake.setDefault((r) => ({ json: { diagnostics: [] }, delayMs: r.prompt.includes('file0') ? 300 : 10 }));
     for (let i = 0; i < 5; i++) await c.open(fileUri(`/work/project/order/file${i}.ts`), `export const file${i} = ${i};\n`, 'typescript');
     await c.waitFor(() => reviews().length === 5, 5000, 'five reviews');
     const order = reviews().map((r) => /file(\d)/.exec(r.prompt)?.[1]);

@@ -1,0 +1,55 @@
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { FakeOpenAI } from './fake-openai';
+import { spawnServer, type LspTestClient, type SpawnOptions } from './lsp-client';
+
+export const TEST_KEY = 'test-key-abcdef123456';
+
+export interface Session {
+  /** The fake model server of this test file (reset before each test). */
+  readonly fake: FakeOpenAI;
+  /** Spawns the built server against the fake, with a test key; disposed after each test. */
+  start(opts?: SpawnOptions & { withKey?: boolean }): Promise<LspTestClient>;
+  /** Registers a client made some other way, to be disposed after the test. */
+  track(c: LspTestClient): LspTestClient;
+}
+
+/**
+ * One fake model server per test file and the servers each test starts, cleaned up by
+ * vitest hooks. `defaults` are the settings every started server gets unless a test passes
+ * its own.
+ */
+export function useSession(defaults: Record<string, unknown>): Session {
+  let fake: FakeOpenAI | undefined;
+  const clients: LspTestClient[] = [];
+  beforeAll(async () => {
+    fake = await FakeOpenAI.start();
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+  beforeEach(() => fake?.reset());
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  });
+  const session: Session = {
+    get fake(): FakeOpenAI {
+      if (!fake) throw new Error('the fake model server is not started (use the session inside a test)');
+      return fake;
+    },
+    async start(opts = {}) {
+      const { withKey = true, ...rest } = opts;
+      const c = await spawnServer({
+        ...rest,
+        env: { ...(withKey ? { CODEX_LSP_API_KEY: TEST_KEY } : {}), CODEX_LSP_BASE_URL: session.fake.baseUrl, ...rest.env },
+        settings: rest.settings ?? defaults,
+      });
+      clients.push(c);
+      return c;
+    },
+    track(c) {
+      clients.push(c);
+      return c;
+    },
+  };
+  return session;
+}
