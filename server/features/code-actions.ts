@@ -1,6 +1,7 @@
 import {
   CodeActionKind,
   type CodeAction,
+  type Command,
   type CodeActionParams,
   type Diagnostic,
   type Range,
@@ -9,10 +10,13 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { AiActionFeature, APPLY_COMMAND } from './ai-actions';
 import type { FindingData, ReviewFeature, StoredFinding } from './review';
 import type { Services } from './services';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.codex`;
+/** For clients without code-action literals: an edit delivered as a command argument. */
+export const APPLY_EDIT_COMMAND = 'codex.applyEdit';
 
 /** Whether an action of `kind` may be offered when the client asked only for `only`. */
 export function kindAllowed(kind: string, only: readonly string[] | undefined): boolean {
@@ -40,18 +44,36 @@ function clip(text: string, max: number): string {
  * become quick fixes with their edit computed here, from local state, in microseconds.
  */
 export class CodeActionFeature {
+  readonly ai: AiActionFeature;
+
   constructor(
     private readonly s: Services,
     private readonly review: ReviewFeature,
-  ) {}
-
-  capabilities(): Partial<ServerCapabilities> {
-    return { codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] } };
+  ) {
+    this.ai = new AiActionFeature(s, (doc, edits) => this.workspaceEdit(doc, edits));
   }
 
-  codeActions(params: CodeActionParams): CodeAction[] {
+  capabilities(): Partial<ServerCapabilities> {
+    return {
+      codeActionProvider: { codeActionKinds: [...new Set([...this.ai.kinds(), FIX_ALL_KIND])], resolveProvider: true },
+    };
+  }
+
+  commands(): string[] {
+    return [APPLY_COMMAND, APPLY_EDIT_COMMAND];
+  }
+
+  /** Answers from local state only: never waits for the model. */
+  codeActions(params: CodeActionParams): Array<CodeAction | Command> {
+    const actions = this.collect(params);
+    if (this.s.capabilities.textDocument?.codeAction?.codeActionLiteralSupport) return actions;
+    // A client from before code-action literals understands only commands.
+    return actions.map((a) => a.command ?? { title: a.title, command: APPLY_EDIT_COMMAND, arguments: [a.edit] });
+  }
+
+  private collect(params: CodeActionParams): CodeAction[] {
     const doc = this.s.documents.get(params.textDocument?.uri);
-    if (!doc || this.s.privacy.isIgnored(doc.uri)) return [];
+    if (!doc || this.s.privacy.isIgnored(doc.uri) || !params.range) return [];
     const only = params.context?.only;
     const actions: CodeAction[] = [];
 
@@ -83,6 +105,7 @@ export class CodeActionFeature {
       // Offered in the menu only when it does more than the single fix there; always when asked for by kind.
       if (all && (only !== undefined || all.count > 1)) actions.push(all.action);
     }
+    actions.push(...this.ai.list(doc, params.range, params.context?.diagnostics ?? [], (k) => kindAllowed(k, only)));
     return actions;
   }
 

@@ -97,7 +97,7 @@ export class HoverFeature {
   async hover(params: HoverParams, token: CancellationToken): Promise<Hover | null> {
     // A hover that arrives before the editor's settings are in waits for them, briefly; without
     // them (a client slow to answer workspace/configuration) nothing is sent.
-    if (!this.ready && !(await Promise.race([this.s.ready.then(() => true), sleep(SETTINGS_WAIT_MS).then(() => false)]))) return null;
+    if (!this.ready && !(await this.s.settled(SETTINGS_WAIT_MS))) return null;
     const settings = this.s.config.settings;
     if (!settings.hover.enabled) return null;
     // Clients send what they send: a request without a usable position is answered, not crashed on.

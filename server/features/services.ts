@@ -24,4 +24,10 @@ export interface Services {
   roots: readonly string[];
   /** Resolves once the first workspace/configuration pull is in (at once for clients without it). */
   ready: Promise<void>;
+  /**
+   * For requests the user waits on: true once the settings are in, waiting at most `ms` for
+   * them at start-up; false means answer without the model (the user's ignore globs and
+   * endpoint are not known yet).
+   */
+  settled(ms?: number): boolean | Promise<boolean>;
 }

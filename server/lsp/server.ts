@@ -5,10 +5,12 @@ import {
   type Connection,
   type InitializeParams,
   type InitializeResult,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ConfigStore, type ConfigSnapshot } from '../config/store';
-import { CodeActionFeature } from '../features/code-actions';
+import { APPLY_COMMAND } from '../features/ai-actions';
+import { APPLY_EDIT_COMMAND, CodeActionFeature } from '../features/code-actions';
 import { HoverFeature } from '../features/hover';
 import { ReviewFeature } from '../features/review';
 import type { Services } from '../features/services';
@@ -62,9 +64,14 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   privacy.configure(config.settings.ignore);
   const documents = new TextDocuments(TextDocument);
 
+  let isReady = false;
   let markReady: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  const services: Services = { config, log, client, gateway, pipeline, privacy, usage, documents, capabilities: {}, roots: [], ready };
+  const ready = new Promise<void>((resolve) => (markReady = resolve)).then(() => {
+    isReady = true;
+  });
+  const settled = (ms = 1000): boolean | Promise<boolean> =>
+    isReady || Promise.race([ready.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+  const services: Services = { config, log, client, gateway, pipeline, privacy, usage, documents, capabilities: {}, roots: [], ready, settled };
   const hover = new HoverFeature(services);
   const review = new ReviewFeature(services);
   const codeActions = new CodeActionFeature(services, review);
@@ -111,7 +118,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
         ...hover.capabilities(),
         ...review.capabilities(),
         ...codeActions.capabilities(),
-        executeCommandProvider: { commands: [USAGE_COMMAND] },
+        executeCommandProvider: { commands: [USAGE_COMMAND, ...codeActions.commands()] },
       },
       serverInfo: { name: 'codex-lsp', version: VERSION },
     };
@@ -152,13 +159,22 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   });
 
   connection.onHover((params, token) => hover.hover(params, token));
-  connection.onCodeAction((params) => codeActions.codeActions(params));
+  connection.onCodeAction(async (params) => ((await services.settled()) ? codeActions.codeActions(params) : []));
+  connection.onCodeActionResolve((action, token) => codeActions.ai.resolve(action, token));
   connection.languages.diagnostics.on((params) => review.pullDiagnostics(params));
   documents.onDidOpen((e) => review.opened(e.document));
   documents.onDidChangeContent((e) => review.changed(e.document));
   documents.onDidSave((e) => review.saved(e.document));
   documents.onDidClose((e) => review.closed(e.document.uri));
-  connection.onExecuteCommand((params) => usageCommand.execute(params));
+  connection.onExecuteCommand(async (params, token) => {
+    if (params.command === APPLY_COMMAND) return codeActions.ai.execute(params.arguments, token);
+    if (params.command === APPLY_EDIT_COMMAND) {
+      const edit = params.arguments?.[0] as WorkspaceEdit | undefined;
+      if (edit) await client.applyEdit({ edit });
+      return null;
+    }
+    return usageCommand.execute(params);
+  });
   connection.onShutdown(async () => {
     await pipeline.flush();
     const t = usage.totals();

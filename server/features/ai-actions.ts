@@ -1,0 +1,274 @@
+import {
+  CodeActionKind,
+  LSPErrorCodes,
+  ResponseError,
+  type CancellationToken,
+  type CodeAction,
+  type Diagnostic,
+  type Range,
+  type WorkspaceEdit,
+} from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { targetRegion } from '../edits/block';
+import { locateEdits, parseEditAnswer, toTextEdits } from '../edits/locate';
+import { buildEditRequest } from '../edits/prompt';
+import { ModelError } from '../model/gateway';
+import { maskedView } from '../privacy/masked-view';
+import { linesOf, reanchor } from '../review/anchor';
+import { estimateTokens } from '../review/chunker';
+import { findEnclosing, findImports } from '../text/hover-context';
+import { languageOf } from '../text/language';
+import { LineReader } from '../text/lines';
+import { displayPath } from '../util/uri';
+import { abortOn } from './cancel';
+import type { Services } from './services';
+
+export const APPLY_COMMAND = 'codex.applyCodeAction';
+
+export type AiActionKind = 'fix' | 'refactor' | 'document' | 'custom';
+
+/** What an AI action carries between listing and resolving (or the command). Kept small. */
+export interface AiActionData {
+  codex: 'ai-action';
+  action: AiActionKind;
+  title: string;
+  uri: string;
+  version: number;
+  range: Range;
+  /** The text of the first line of `range` when listed: finds the place again if the document changed. */
+  anchor: string;
+  diagnostic?: { message: string; code?: string | number; source?: string; range: Range };
+  prompt?: string;
+}
+
+export function isAiActionData(v: unknown): v is AiActionData {
+  const d = v as Partial<AiActionData> | null;
+  return (
+    d?.codex === 'ai-action' &&
+    typeof d.uri === 'string' &&
+    typeof d.title === 'string' &&
+    typeof d.version === 'number' &&
+    typeof d.range?.start?.line === 'number' &&
+    typeof d.range.end?.line === 'number' &&
+    ['fix', 'refactor', 'document', 'custom'].includes(d.action ?? '')
+  );
+}
+
+const CONTEXT_LINES = 30;
+const CONTEXT_CHARS = 4000;
+const MAX_DIAGNOSTIC_FIXES = 5;
+
+const TASKS: Record<Exclude<AiActionKind, 'fix' | 'custom'>, string> = {
+  refactor: 'Improve this code: make it clearer, simpler and more robust, without changing what it does.',
+  document:
+    'Add a documentation comment to the function, method, class or block in the target, in the idiomatic style of the language ' +
+    '(JSDoc, a docstring, ///, ...), saying what it does, its parameters and what it returns. Do not change the code itself.',
+};
+
+type Outcome = { edit: WorkspaceEdit; explanation: string } | { message: string; severity: 'warning' | 'error' };
+
+function clip(text: string, max: number): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+/**
+ * AI code actions: listed from local state (no model call), their edit computed on
+ * `codeAction/resolve` or, for clients without resolve support, by a command that ends in
+ * `workspace/applyEdit`. Edits are located by their quotes in the current text; an edit
+ * that cannot be placed exactly rejects the whole action with a message.
+ */
+export class AiActionFeature {
+  constructor(
+    private readonly s: Services,
+    private readonly workspaceEdit: (doc: TextDocument, edits: ReturnType<typeof toTextEdits>) => WorkspaceEdit,
+  ) {}
+
+  private get resolveEdits(): boolean {
+    return this.s.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
+  }
+
+  kinds(): string[] {
+    const custom = this.s.config.settings.codeActions.custom.map((c) => c.kind);
+    return [...new Set([CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, ...custom])];
+  }
+
+  /** The AI actions for a position or selection: computed from the request alone, in microseconds. */
+  list(doc: TextDocument, range: Range, diagnostics: readonly Diagnostic[], allowed: (kind: string) => boolean): CodeAction[] {
+    const settings = this.s.config.settings.codeActions;
+    if (!settings.enabled) return [];
+    const out: CodeAction[] = [];
+    const anchor = lineText(doc, range.start.line);
+    const base = { codex: 'ai-action' as const, uri: doc.uri, version: doc.version };
+    if (allowed(CodeActionKind.QuickFix)) {
+      let n = 0;
+      for (const d of diagnostics) {
+        // Codex findings with a replacement already have an instant fix.
+        if (d.source === 'codex' && typeof (d.data as { replacement?: unknown } | undefined)?.replacement === 'string') continue;
+        if (typeof d.message !== 'string' || !d.range || n++ >= MAX_DIAGNOSTIC_FIXES) continue;
+        const diagnostic: AiActionData['diagnostic'] = { message: d.message, range: d.range };
+        if (d.code !== undefined) diagnostic.code = d.code;
+        if (d.source !== undefined) diagnostic.source = d.source;
+        const title = `Fix with codex: ${clip(d.message, 60)}`;
+        out.push(this.action(title, CodeActionKind.QuickFix, { ...base, action: 'fix', title, range: d.range, anchor: lineText(doc, d.range.start.line), diagnostic }, [d]));
+      }
+    }
+    if (allowed(CodeActionKind.RefactorRewrite)) {
+      out.push(this.action('Refactor with codex', CodeActionKind.RefactorRewrite, { ...base, action: 'refactor', title: 'Refactor with codex', range, anchor }));
+      out.push(this.action('Add documentation (codex)', CodeActionKind.RefactorRewrite, { ...base, action: 'document', title: 'Add documentation (codex)', range, anchor }));
+    }
+    for (const c of settings.custom) {
+      if (!allowed(c.kind)) continue;
+      out.push(this.action(c.title, c.kind, { ...base, action: 'custom', title: c.title, range, anchor, prompt: c.prompt }));
+    }
+    return out;
+  }
+
+  private action(title: string, kind: string, data: AiActionData, diagnostics?: Diagnostic[]): CodeAction {
+    const a: CodeAction = { title, kind };
+    if (diagnostics) a.diagnostics = diagnostics;
+    if (this.resolveEdits) a.data = data;
+    else a.command = { title, command: APPLY_COMMAND, arguments: [data] };
+    return a;
+  }
+
+  /** `codeAction/resolve`: the action with its edit; without one (and a message) when no exact edit exists. */
+  async resolve(action: CodeAction, token: CancellationToken): Promise<CodeAction> {
+    if (!isAiActionData(action.data)) return action;
+    const outcome = await this.run(action.data, token);
+    if ('edit' in outcome) return { ...action, edit: outcome.edit };
+    this.s.client.showMessage(outcome.severity, outcome.message);
+    return action;
+  }
+
+  /** The command path, for clients without resolve support: compute, then `workspace/applyEdit`. */
+  async execute(args: unknown[] | undefined, token: CancellationToken): Promise<null> {
+    const data = args?.[0];
+    if (!isAiActionData(data)) throw new ResponseError(-32602, `${APPLY_COMMAND} needs the action's data as its argument`);
+    const outcome = await this.run(data, token);
+    if (!('edit' in outcome)) {
+      this.s.client.showMessage(outcome.severity, outcome.message);
+      return null;
+    }
+    const result = await this.s.client.applyEdit({ label: data.title, edit: outcome.edit });
+    if (!result.applied) {
+      this.s.client.showMessage('warning', `codex: ${data.title}: the editor did not apply the edit${result.failureReason ? ` (${result.failureReason})` : ''}.`);
+    }
+    return null;
+  }
+
+  private async run(data: AiActionData, token: CancellationToken): Promise<Outcome> {
+    const { signal, dispose } = abortOn(token);
+    const progress = await this.s.client.beginProgress(`codex: ${data.title}`);
+    try {
+      return await this.compute(data, signal);
+    } catch (err) {
+      if (token.isCancellationRequested || (err instanceof ModelError && err.kind === 'cancelled')) {
+        throw new ResponseError(LSPErrorCodes.RequestCancelled, 'code action cancelled');
+      }
+      if (err instanceof ModelError) return { severity: 'error', message: `codex: ${data.title}: ${err.message}` };
+      this.s.log.error(`code action failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return { severity: 'error', message: `codex: ${data.title} failed: ${err instanceof Error ? err.message : String(err)}` };
+    } finally {
+      progress.done();
+      dispose();
+    }
+  }
+
+  private async compute(data: AiActionData, signal: AbortSignal): Promise<Outcome> {
+    const doc = this.s.documents.get(data.uri);
+    const fail = (message: string, severity: 'warning' | 'error' = 'warning'): Outcome => ({ severity, message: `codex: ${data.title}: ${message}` });
+    if (!doc) return fail('the file is no longer open.');
+    if (this.s.privacy.isIgnored(doc.uri)) return fail('this file matches an "ignore" glob and is never sent to the model.');
+    if (!this.s.config.settings.codeActions.enabled) return fail('AI code actions are turned off ("codeActions.enabled").');
+    const blocked = this.s.gateway.blockedReason();
+    if (blocked) return fail(blocked.message, 'error');
+
+    // The document may have changed since the menu was shown: work on the current text.
+    const selection = doc.version === data.version ? data.range : this.relocate(doc, data);
+    const region = targetRegion(doc, selection);
+    const view = maskedView(doc, this.s.privacy, 'code action', region.range.start);
+    const file = displayPath(doc.uri, this.s.roots);
+    const reader = new LineReader(view);
+    const first = region.range.start.line;
+    const last = region.range.end.line;
+    const imports = findImports(reader, 300, 25).filter((l) => l < first).map((l) => reader.display(l, 240));
+    const headers = findEnclosing(reader, first, 300)
+      .filter((h) => h.startLine < first)
+      .reverse()
+      .map((h) => reader.display(h.startLine, 240));
+    const before = contextLines(reader, Math.max(0, first - CONTEXT_LINES), first, 'end');
+    const after = contextLines(reader, last + 1, Math.min(view.lineCount, last + 1 + CONTEXT_LINES), 'start');
+    const target = view.getText().slice(region.start, region.end);
+    const base = buildEditRequest({
+      feature: data.action,
+      task: this.task(data, doc, region.range.start.line),
+      language: languageOf(doc.languageId, file),
+      file,
+      imports: imports.filter((l) => !before.includes(l)),
+      headers,
+      before,
+      target,
+      after,
+      targetTokens: estimateTokens(target),
+    });
+    const req = { ...base, instructions: this.s.privacy.redact(base.instructions, 'code action'), input: this.s.privacy.redact(base.input, 'code action'), signal };
+    const answer = await this.s.pipeline.run(req);
+    const parsed = parseEditAnswer(answer.json);
+    if ('error' in parsed) return fail(`the model's answer was unusable (${parsed.error}); nothing was changed.`);
+    if (parsed.explanation) this.s.log.info(`${data.title}: ${clip(parsed.explanation, 200)}`);
+    if (parsed.edits.length === 0) return fail(`no change proposed${parsed.explanation ? `: ${clip(parsed.explanation, 160)}` : '.'}`);
+    const current = this.s.documents.get(data.uri);
+    if (!current) return fail('the file is no longer open.');
+    // Located in the text as it is now (it may have changed while the model thought).
+    const text = current.getText();
+    const now = current.version === doc.version ? region : targetRegion(current, this.relocate(current, { ...data, version: doc.version, range: region.range, anchor: lineText(doc, region.range.start.line) }));
+    const located = locateEdits(text, { start: now.start, end: now.end }, parsed.edits);
+    if (!located.ok) return fail(`${located.reason.replace(/; not applied$/, '')}; nothing was changed.`);
+    if (located.edits.length === 0) return fail('the proposed edits change nothing.');
+    return { edit: this.workspaceEdit(current, toTextEdits(current, located.edits)), explanation: parsed.explanation };
+  }
+
+  private task(data: AiActionData, doc: TextDocument, targetStart: number): string {
+    if (data.action === 'fix' && data.diagnostic) {
+      const d = data.diagnostic;
+      const by = d.source ? `${d.source}${d.code !== undefined ? ` (${String(d.code)})` : ''}` : d.code !== undefined ? `a tool (${String(d.code)})` : 'a tool';
+      const at = clip(doc.getText(d.range), 200);
+      const line = d.range.start.line - targetStart + 1;
+      return `Fix this problem reported by ${by}: "${clip(d.message, 400)}"${at ? `, at \`${at}\`` : ''} (line ${line} of the target).`;
+    }
+    if (data.action === 'custom') return clip(data.prompt ?? data.title, 2000);
+    return TASKS[data.action === 'document' ? 'document' : 'refactor'];
+  }
+
+  /** Finds the listed place again in a changed document by its first line's text; else keeps the old range. */
+  private relocate(doc: TextDocument, data: AiActionData): Range {
+    const lines = linesOf(doc.getText());
+    const a = data.anchor.trim() === '' ? null : reanchor(lines, { line: data.range.start.line, text: data.anchor.trim(), exact: true });
+    const delta = a ? a.range.start.line - data.range.start.line : 0;
+    const clampLine = (l: number): number => Math.max(0, Math.min(doc.lineCount - 1, l));
+    return {
+      start: { line: clampLine(data.range.start.line + delta), character: a ? data.range.start.character : 0 },
+      end: { line: clampLine(data.range.end.line + delta), character: data.range.end.character },
+    };
+  }
+}
+
+function lineText(doc: TextDocument, line: number): string {
+  if (line < 0 || line >= doc.lineCount) return '';
+  return doc.getText({ start: { line, character: 0 }, end: { line, character: Number.MAX_SAFE_INTEGER } }).slice(0, 200);
+}
+
+/** Lines [from, to) of the view, trimmed at the end, at most CONTEXT_CHARS in all (keeping the side next to the target). */
+function contextLines(reader: LineReader, from: number, to: number, keep: 'start' | 'end'): string[] {
+  const out: string[] = [];
+  let chars = 0;
+  const order = keep === 'start' ? [...Array(Math.max(0, to - from)).keys()].map((i) => from + i) : [...Array(Math.max(0, to - from)).keys()].map((i) => to - 1 - i);
+  for (const l of order) {
+    const t = reader.display(l, 240);
+    chars += t.length + 1;
+    if (chars > CONTEXT_CHARS) break;
+    out.push(t);
+  }
+  return keep === 'start' ? out : out.reverse();
+}
