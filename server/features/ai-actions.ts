@@ -159,7 +159,7 @@ export class AiActionFeature {
 
   private async run(data: AiActionData, token: CancellationToken): Promise<Outcome> {
     const { signal, dispose } = abortOn(token);
-    const progress = await this.s.client.beginProgress(`codex: ${data.title}`);
+    const progress = this.s.client.beginProgress(`codex: ${data.title}`);
     try {
       return await this.compute(data, signal);
     } catch (err) {

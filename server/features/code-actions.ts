@@ -1,5 +1,6 @@
 import {
   CodeActionKind,
+  CodeActionTriggerKind,
   type CodeAction,
   type Command,
   type CodeActionParams,
@@ -26,7 +27,7 @@ export function kindAllowed(kind: string, only: readonly string[] | undefined): 
 
 function isFindingData(v: unknown): v is FindingData {
   const d = v as Partial<FindingData> | null;
-  return typeof d?.replacement === 'string' && typeof d.text === 'string';
+  return typeof d?.replacement === 'string' && typeof d.text === 'string' && typeof d.version === 'number' && Array.isArray(d.lines);
 }
 
 function overlaps(a: Range, b: Range): boolean {
@@ -89,10 +90,10 @@ export class CodeActionFeature {
           actions.push(fix.action);
         }
       }
-      const shown = this.review.findingsFor(doc.uri);
+      const shown = this.review.findingsFor(doc);
       for (const f of shown?.findings ?? []) {
         if (f.replacement === undefined || !overlaps(f.range, params.range) || seen.has(key(f.range))) continue;
-        const fix = this.quickFix(doc, this.diagnosticOf(f), { replacement: f.replacement, text: f.text, version: shown?.version ?? doc.version });
+        const fix = this.quickFix(doc, this.diagnosticOf(f), { replacement: f.replacement, text: f.text, version: shown?.version ?? doc.version, lines: f.lines });
         if (fix) {
           seen.add(key(f.range));
           actions.push(fix.action);
@@ -100,7 +101,9 @@ export class CodeActionFeature {
       }
     }
 
-    if (kindAllowed(FIX_ALL_KIND, only)) {
+    // Not on automatic triggers (an editor's "fix all on save"): AI replacements are applied
+    // when the user asks for them, never silently.
+    if (kindAllowed(FIX_ALL_KIND, only) && params.context?.triggerKind !== CodeActionTriggerKind.Automatic) {
       const all = this.fixAll(doc);
       // Offered in the menu only when it does more than the single fix there; always when asked for by kind.
       if (all && (only !== undefined || all.count > 1)) actions.push(all.action);
@@ -113,26 +116,31 @@ export class CodeActionFeature {
     return { range: f.range, message: f.message, source: 'codex' };
   }
 
-  /** The fix, if the text it replaces is still exactly where the diagnostic says. */
+  /**
+   * The fix, if the text it replaces is still exactly there: at the diagnostic's range when the
+   * document is as it was, else found again by its text on the current document.
+   */
   private quickFix(doc: TextDocument, d: Diagnostic, data: FindingData): { action: CodeAction; range: Range } | undefined {
-    if (doc.getText(d.range) !== data.text) return undefined;
-    const edit: TextEdit = { range: d.range, newText: data.replacement };
+    let range: Range | undefined = d.range;
+    if (data.version !== doc.version) range = this.review.relocate(doc, { range: d.range, text: data.text, lines: data.lines });
+    if (!range || !sameText(doc.getText(range), data.text)) return undefined;
+    const edit: TextEdit = { range, newText: withEol(data.replacement, doc) };
     const title = data.replacement === '' ? `Remove \`${clip(data.text, 40)}\` (codex)` : `Replace with \`${clip(data.replacement, 50)}\` (codex)`;
     return {
-      range: d.range,
+      range,
       action: { title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: this.workspaceEdit(doc, [edit]) },
     };
   }
 
   private fixAll(doc: TextDocument): { action: CodeAction; count: number } | undefined {
-    const shown = this.review.findingsFor(doc.uri);
+    const shown = this.review.findingsFor(doc);
     const edits: TextEdit[] = [];
     const taken: Range[] = [];
     const fixes = (shown?.findings ?? []).filter((f) => f.replacement !== undefined);
     for (const f of [...fixes].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character)) {
-      if (doc.getText(f.range) !== f.text || taken.some((r) => overlaps(r, f.range))) continue;
+      if (!sameText(doc.getText(f.range), f.text) || taken.some((r) => overlaps(r, f.range))) continue;
       taken.push(f.range);
-      edits.push({ range: f.range, newText: f.replacement as string });
+      edits.push({ range: f.range, newText: withEol(f.replacement as string, doc) });
     }
     if (edits.length === 0) return undefined;
     return {
@@ -148,6 +156,18 @@ export class CodeActionFeature {
     }
     return { changes: { [doc.uri]: edits } };
   }
+}
+
+/** Text equality that does not care which line ending the document uses. */
+function sameText(a: string, b: string): boolean {
+  return a === b || a.replace(/\r\n?/g, '\n') === b.replace(/\r\n?/g, '\n');
+}
+
+/** A replacement written with the document's own line ending. */
+function withEol(text: string, doc: TextDocument): string {
+  if (!text.includes('\n')) return text;
+  const sample = doc.getText({ start: { line: 0, character: 0 }, end: { line: Math.min(doc.lineCount - 1, 50), character: 0 } });
+  return sample.includes('\r\n') ? text.replace(/\r?\n/g, '\r\n') : text;
 }
 
 function key(r: Range): string {

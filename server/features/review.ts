@@ -9,12 +9,14 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { ModelError } from '../model/gateway';
-import { anchorFinding, linesOf, reanchor, type LineSource } from '../review/anchor';
+import { anchorFinding, follow, linesAt, linesOf, type LineSource } from '../review/anchor';
 import { chunkContext, chunkDocument, type Chunk } from '../review/chunker';
+import { relevantImports } from '../review/imports';
 import { dedupeFindings, parseFindings, type Severity } from '../review/findings';
 import { buildReviewRequest } from '../review/prompt';
 import { languageOf } from '../text/language';
-import { createIgnoreMatcher } from '../privacy/ignore';
+import type { ProgressHandle } from '../lsp/client';
+import { createIgnoreMatcher, type IgnoreMatcher } from '../privacy/ignore';
 import { maskedView } from '../privacy/masked-view';
 import { displayPath } from '../util/uri';
 import type { Services } from './services';
@@ -32,7 +34,6 @@ export const REVIEW_SKIP: readonly string[] = [
   'COMMIT_EDITMSG', 'MERGE_MSG', 'git-rebase-todo',
 ];
 const SKIP_LANGUAGES = new Set(['plaintext', 'log', 'gitcommit', 'git-commit', 'gitrebase', 'git-rebase', 'diff', 'csv', 'tsv']);
-const reviewSkip = createIgnoreMatcher(REVIEW_SKIP, []);
 
 /** Findings kept per chunk after validation (the prompt asks for at most 10). */
 const MAX_FINDINGS_PER_CHUNK = 25;
@@ -48,6 +49,8 @@ export interface StoredFinding {
   exact: boolean;
   /** The document text under `range`, used to find the finding again after edits. */
   text: string;
+  /** The whole lines the range was on: they carry the finding through edits elsewhere. */
+  lines: string[];
 }
 
 /** What a diagnostic carries in `data`: enough to apply its fix with no model call. */
@@ -55,14 +58,26 @@ export interface FindingData {
   replacement: string;
   text: string;
   version: number;
+  lines: string[];
+}
+
+interface ActiveReview {
+  seq: number;
+  version: number;
+  controller: AbortController;
 }
 
 interface DocState {
   uri: string;
   version: number;
   touched: number;
-  controller?: AbortController;
-  reviewingVersion?: number;
+  /** Reviews running for this document; an older one is aborted when a newer one lands. */
+  active: ActiveReview[];
+  /** Sequence numbers: a result never replaces one from a review started later. */
+  seq: number;
+  publishedSeq: number;
+  /** The version the last completed review was of (undefined: never reviewed, e.g. no key yet). */
+  reviewedVersion?: number;
   debounce?: NodeJS.Timeout;
   reanchorTimer?: NodeJS.Timeout;
   findings: StoredFinding[];
@@ -88,6 +103,7 @@ export class ReviewFeature {
   private touchCounter = 0;
   private pull = false;
   private resultCounter = 0;
+  private skip: IgnoreMatcher | undefined;
   /** Reviews started, for tests and the benchmark (`codex.usage` shows model calls). */
   reviewsStarted = 0;
 
@@ -104,16 +120,26 @@ export class ReviewFeature {
     return this.pull;
   }
 
-  /** The findings currently shown for a document (code actions read them). */
-  findingsFor(uri: string): { findings: readonly StoredFinding[]; version: number } | undefined {
-    const st = this.states.get(uri);
-    return st ? { findings: st.findings, version: st.findingsVersion } : undefined;
+  /**
+   * The findings for the document as it is now (code actions read them): if it changed since
+   * they were shown, they are found again on the current text first, or left out.
+   */
+  findingsFor(doc: TextDocument): { findings: readonly StoredFinding[]; version: number } | undefined {
+    const st = this.states.get(doc.uri);
+    if (!st) return undefined;
+    if (st.findingsVersion === doc.version) return { findings: st.findings, version: st.findingsVersion };
+    return { findings: this.moveAll(st.findings, linesOf(doc.getText())), version: doc.version };
+  }
+
+  /** One finding found again on the current text, by its lines, else by the text it marked. */
+  relocate(doc: TextDocument, placed: { range: Range; text: string; lines: readonly string[] }): Range | undefined {
+    return follow(linesOf(doc.getText()), { ...placed, exact: true })?.range;
   }
 
   private state(doc: TextDocument): DocState {
     let st = this.states.get(doc.uri);
     if (!st) {
-      st = { uri: doc.uri, version: doc.version, touched: 0, findings: [], findingsVersion: doc.version, resultId: 0 };
+      st = { uri: doc.uri, version: doc.version, touched: 0, active: [], seq: 0, publishedSeq: 0, findings: [], findingsVersion: doc.version, resultId: 0 };
       this.states.set(doc.uri, st);
     }
     return st;
@@ -131,8 +157,8 @@ export class ReviewFeature {
     if (!st || doc.version === st.version) return;
     st.version = doc.version;
     st.touched = ++this.touchCounter;
-    // The review in flight is for text that no longer exists.
-    this.abort(st);
+    // A review in flight goes on: its unchanged parts are paid for and the next review shares
+    // them; its result is re-anchored on the newer text, and it is aborted once a newer one lands.
     if (st.findings.length > 0) {
       clearTimeout(st.reanchorTimer);
       st.reanchorTimer = setTimeout(() => this.reanchorShown(st), REANCHOR_DELAY_MS);
@@ -153,7 +179,7 @@ export class ReviewFeature {
     clearTimeout(st.debounce);
     st.debounce = undefined;
     // A review of this very version is already under way (opened and saved at once).
-    if (st.controller && st.reviewingVersion === doc.version) return;
+    if (st.active.some((r) => r.version === doc.version)) return;
     this.startReview(st);
   }
 
@@ -167,12 +193,18 @@ export class ReviewFeature {
     if (!this.pull) this.s.client.publishDiagnostics(uri, []);
   }
 
-  /** Settings changed: turning reviews off or ignoring a file takes its diagnostics away at once. */
+  /**
+   * Settings changed: turning reviews off or ignoring a file takes its diagnostics away at
+   * once; a document that could not be reviewed before (reviews off, no key, ignored) is
+   * reviewed now that it can be.
+   */
   configurationChanged(): void {
     for (const st of this.states.values()) {
       if (!this.s.config.settings.diagnostics.enabled || this.s.privacy.isIgnored(st.uri)) {
         this.abort(st);
         this.setFindings(st, [], st.version);
+      } else if (st.reviewedVersion !== st.version && st.active.length === 0) {
+        this.startReview(st);
       }
     }
   }
@@ -187,9 +219,8 @@ export class ReviewFeature {
   }
 
   private abort(st: DocState): void {
-    st.controller?.abort();
-    st.controller = undefined;
-    st.reviewingVersion = undefined;
+    for (const r of st.active) r.controller.abort();
+    st.active = [];
   }
 
   private startReview(st: DocState): void {
@@ -208,7 +239,9 @@ export class ReviewFeature {
       this.s.log.debug(() => `review: ${doc.uri} matches an ignore glob; not sent`);
       return;
     }
-    if (reviewSkip.ignores(doc.uri) || SKIP_LANGUAGES.has(doc.languageId)) {
+    // Relative to the workspace: a project that itself lives under some vendor/ folder is still reviewed.
+    this.skip ??= createIgnoreMatcher(REVIEW_SKIP, this.s.roots);
+    if (this.skip.ignores(doc.uri) || SKIP_LANGUAGES.has(doc.languageId)) {
       this.s.log.debug(() => `review: ${doc.uri} (${doc.languageId}) is not code worth reviewing; skipped`);
       return;
     }
@@ -223,11 +256,10 @@ export class ReviewFeature {
       return;
     }
 
-    this.abort(st);
     const controller = new AbortController();
-    st.controller = controller;
     const version = doc.version;
-    st.reviewingVersion = version;
+    const me: ActiveReview = { seq: ++st.seq, version, controller };
+    st.active.push(me);
     this.reviewsStarted++;
 
     const file = displayPath(doc.uri, this.s.roots);
@@ -237,20 +269,29 @@ export class ReviewFeature {
     const view = maskedView(doc, this.s.privacy, 'review');
     const chunks = chunkDocument(view).filter((c) => c.lines.some((l) => l.trim() !== ''));
     const lines = linesOf(text);
-    const progress = await this.s.client.beginProgress(`Reviewing ${file.split('/').pop() ?? file}`, chunks.length > 1 ? `0/${chunks.length} parts` : undefined);
+    // Shown once a part actually goes to the model (not for answers from the cache, not while queued).
+    let progress: ProgressHandle | undefined;
+    const onStart = (): void => {
+      progress ??= this.s.client.beginProgress(`Reviewing ${file.split('/').pop() ?? file}`, chunks.length > 1 ? `${done}/${chunks.length} parts` : undefined);
+    };
     let done = 0;
     try {
       const results = await Promise.all(
         chunks.map(async (chunk) => {
-          const found = await this.reviewChunk(view, chunk, lines, language, file, st.touched, controller.signal);
+          const found = await this.reviewChunk(view, chunk, lines, language, file, st.touched, controller.signal, onStart);
           done++;
-          if (chunks.length > 1) progress.report(`${done}/${chunks.length} parts`, Math.round((100 * done) / chunks.length));
+          if (chunks.length > 1) progress?.report(`${done}/${chunks.length} parts`, Math.round((100 * done) / chunks.length));
           return { chunk, found };
         }),
       );
-      if (controller.signal.aborted || st.controller !== controller) return;
-      st.controller = undefined;
-      st.reviewingVersion = undefined;
+      if (controller.signal.aborted || this.states.get(st.uri) !== st) return;
+      // A review started later has already published: this older result has nothing to add.
+      if (me.seq < st.publishedSeq) return;
+      st.publishedSeq = me.seq;
+      st.reviewedVersion = version;
+      // Older reviews still running can only produce older results.
+      for (const r of st.active) if (r.seq < me.seq) r.controller.abort();
+      st.active = st.active.filter((r) => r.seq > me.seq);
 
       const next: StoredFinding[] = [];
       for (const { chunk, found } of results) {
@@ -258,7 +299,7 @@ export class ReviewFeature {
         else next.push(...this.previousIn(st, chunk, lines));
       }
       const current = this.s.documents.get(st.uri);
-      if (!current || this.states.get(st.uri) !== st) return;
+      if (!current) return;
       // Published even when nothing changed: the client learns that the review is done.
       if (current.version === version) {
         this.setFindings(st, dedupeFindings(next), version, true);
@@ -267,7 +308,8 @@ export class ReviewFeature {
         this.setFindings(st, this.moveAll(next, linesOf(current.getText())), current.version, true);
       }
     } finally {
-      progress.done();
+      st.active = st.active.filter((r) => r !== me);
+      progress?.done();
     }
   }
 
@@ -280,15 +322,18 @@ export class ReviewFeature {
     file: string,
     priority: number,
     signal: AbortSignal,
+    onStart: () => void,
   ): Promise<StoredFinding[] | undefined> {
     const ctx = chunkContext(view, chunk);
-    const base = buildReviewRequest({ language, file, imports: ctx.imports, headers: ctx.headers, lines: chunk.lines });
+    const imports = relevantImports(ctx.imports, chunk.lines);
+    const base = buildReviewRequest({ language, file, imports, headers: ctx.headers, lines: chunk.lines });
     const req = {
       ...base,
       instructions: this.s.privacy.redact(base.instructions, 'review'),
       input: this.s.privacy.redact(base.input, 'review'),
       priority,
       signal,
+      onStart,
     };
     let json: unknown;
     try {
@@ -313,7 +358,7 @@ export class ReviewFeature {
       if (replacement !== undefined && (!anchor.exact || replacement.includes('[REDACTED') || (/\*{8}/.test(replacement) && !/\*{8}/.test(anchor.text)))) {
         replacement = undefined;
       }
-      const stored: StoredFinding = { range: anchor.range, severity: f.severity, message: f.message, exact: anchor.exact, text: anchor.text };
+      const stored: StoredFinding = { range: anchor.range, severity: f.severity, message: f.message, exact: anchor.exact, text: anchor.text, lines: linesAt(lines, anchor.range) };
       if (replacement !== undefined) stored.replacement = replacement;
       out.push(stored);
     }
@@ -330,8 +375,8 @@ export class ReviewFeature {
   private moveAll(findings: readonly StoredFinding[], lines: LineSource): StoredFinding[] {
     const out: StoredFinding[] = [];
     for (const f of findings) {
-      const a = reanchor(lines, { line: f.range.start.line, text: f.text, exact: f.exact });
-      if (a) out.push({ ...f, range: a.range, text: a.text });
+      const a = follow(lines, f);
+      if (a) out.push({ ...f, range: a.range, text: a.text, lines: linesAt(lines, a.range) });
     }
     return dedupeFindings(out);
   }
@@ -359,7 +404,7 @@ export class ReviewFeature {
     return st.findings.map((f) => {
       const d: Diagnostic = { range: f.range, severity: SEVERITY[f.severity], source: 'codex', message: f.message };
       if (f.replacement !== undefined) {
-        const data: FindingData = { replacement: f.replacement, text: f.text, version: st.findingsVersion };
+        const data: FindingData = { replacement: f.replacement, text: f.text, version: st.findingsVersion, lines: f.lines };
         d.data = data;
       }
       return d;

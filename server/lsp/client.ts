@@ -18,8 +18,11 @@ export interface LspClient {
   applyEdit(params: ApplyWorkspaceEditParams): Promise<ApplyWorkspaceEditResult>;
   /** The `codex` section, or undefined when the client cannot answer. */
   pullConfiguration(): Promise<unknown>;
-  /** Work-done progress shown by the client ("Reviewing check.ts"); a no-op where unsupported. */
-  beginProgress(title: string, message?: string): Promise<ProgressHandle>;
+  /**
+   * Work-done progress shown by the client ("Reviewing check.ts"); a no-op where unsupported.
+   * Never waits on the client: a client that does not answer the create request just shows nothing.
+   */
+  beginProgress(title: string, message?: string): ProgressHandle;
   /** Asks a pull-diagnostics client to pull again (workspace/diagnostic/refresh). */
   refreshDiagnostics(): void;
 }
@@ -57,25 +60,35 @@ export class ConnectionClient implements LspClient {
     return this.connection.workspace.applyEdit(params);
   }
 
-  async beginProgress(title: string, message?: string): Promise<ProgressHandle> {
-    try {
-      // Sends window/workDoneProgress/create only when the client advertised window.workDoneProgress.
-      const reporter = await this.connection.window.createWorkDoneProgress();
-      reporter.begin(title, 0, message, false);
-      let ended = false;
-      return {
-        report: (m, pct) => {
-          if (!ended) reporter.report(pct ?? 0, m);
-        },
-        done: () => {
-          if (ended) return;
-          ended = true;
-          reporter.done();
-        },
-      };
-    } catch {
-      return { report: () => undefined, done: () => undefined };
-    }
+  beginProgress(title: string, message?: string): ProgressHandle {
+    let ended = false;
+    let reporter: { report(pct: number, message?: string): void; done(): void } | undefined;
+    let pending: { message: string; pct: number } | undefined;
+    // Sends window/workDoneProgress/create only when the client advertised window.workDoneProgress.
+    this.connection.window
+      .createWorkDoneProgress()
+      .then((r) => {
+        if (ended) {
+          // Finished before the client answered: nothing to show.
+          return;
+        }
+        r.begin(title, 0, message, false);
+        reporter = r;
+        if (pending) r.report(pending.pct, pending.message);
+      })
+      .catch(() => undefined);
+    return {
+      report: (m, pct) => {
+        if (ended) return;
+        if (reporter) reporter.report(pct ?? 0, m);
+        else pending = { message: m, pct: pct ?? 0 };
+      },
+      done: () => {
+        if (ended) return;
+        ended = true;
+        reporter?.done();
+      },
+    };
   }
 
   refreshDiagnostics(): void {

@@ -19,6 +19,8 @@ export interface PipelineRequest extends ModelRequest {
   priority?: number;
   /** Skip the caches (still single-flight and bounded). */
   noCache?: boolean;
+  /** Called when the request gets a slot and goes to the model (not for cached answers). */
+  onStart?: () => void;
 }
 
 export interface PipelineAnswer extends ModelAnswer {
@@ -118,7 +120,13 @@ export class Pipeline {
     }
     try {
       return await this.flights.run(key, req.signal, async (shared) => {
-        const answer = await this.limiter.run(() => this.gateway.complete({ ...req, signal: shared }), { priority: req.priority ?? 0, signal: shared });
+        const answer = await this.limiter.run(
+          () => {
+            req.onStart?.();
+            return this.gateway.complete({ ...req, signal: shared });
+          },
+          { priority: req.priority ?? 0, signal: shared },
+        );
         if (useCache) {
           const entry: CachedAnswer = answer.json === undefined ? { text: answer.text, model: answer.model } : { text: answer.text, json: answer.json, model: answer.model };
           this.memory.set(key, entry);

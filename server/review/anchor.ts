@@ -358,3 +358,46 @@ function gapsAgree(d: Compact, k: number, q: Compact): boolean {
   }
   return true;
 }
+
+/** Where a marked text was: its range, the text itself, and the whole lines it sat on. */
+export interface Placed {
+  range: Range;
+  text: string;
+  exact: boolean;
+  /** The full text of the lines range.start.line..range.end.line when it was placed. */
+  lines: readonly string[];
+}
+
+/** The full lines a range covers, for `follow`. */
+export function linesAt(doc: LineSource, r: Range): string[] {
+  const out: string[] = [];
+  for (let l = r.start.line; l <= r.end.line && l < doc.lineCount; l++) out.push(doc.line(l));
+  return out;
+}
+
+/**
+ * Finds a placed text again after edits. First by its whole lines, unchanged, nearest to where
+ * they were: then the range moves with them, column for column, even when the same short text
+ * occurs on a neighbouring line. Failing that (its own line was edited), by the text itself, on
+ * that same line only: a neighbour with the same text would be a guess. Otherwise null: it is gone.
+ */
+export function follow(doc: LineSource, previous: Placed): Anchor | null {
+  try {
+    const start = previous.range.start.line;
+    const n = previous.lines.length;
+    if (n > 0) {
+      for (const l of around(start, REANCHOR_LINES, 0, doc.lineCount - n + 1)) {
+        let same = true;
+        for (let k = 0; k < n && same; k++) same = doc.line(l + k) === previous.lines[k];
+        if (!same) continue;
+        const shift = l - start;
+        const r = range(previous.range.start.line + shift, previous.range.start.character, previous.range.end.line + shift, previous.range.end.character);
+        return { range: r, exact: previous.exact, text: previous.text };
+      }
+    }
+    if (start >= doc.lineCount) return null;
+    return reanchorImpl(doc, { line: start, text: previous.text, exact: previous.exact }, { start, end: start + 1 });
+  } catch {
+    return null;
+  }
+}

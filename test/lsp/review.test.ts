@@ -333,8 +333,13 @@ describe('triggers, versions and cost', () => {
     await c.open(fileUri('/work/project/secret-stuff/a.ts'), 'export const a = 1;\n', 'typescript');
     const d = await start({ settings: { diagnostics: { enabled: false } } });
     await d.open(URI, CHECK, 'typescript');
-    await new Promise((r) => setTimeout(r, 800));
-    expect(reviews().length).toBe(0);
+    // A positive control: an ordinary file next to them is reviewed.
+    const ordinary = fileUri('/work/project/src/ok.ts');
+    await c.open(ordinary, 'export const ok = compute();\n', 'typescript');
+    await c.waitFor(() => reviews().length === 1, 3000, 'the ordinary file to be reviewed');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(reviews().length).toBe(1);
+    expect(reviews()[0]!.prompt).toContain('File: ok.ts');
   });
 
   it('keeps the last findings of a part the model could not review now', async () => {
@@ -350,6 +355,143 @@ describe('triggers, versions and cost', () => {
     const last = c.diagnostics.get(URI)!.at(-1)!;
     expect(last.diagnostics.map((d) => d.message)).toEqual(['Assignment']);
     expect(last.diagnostics[0]!.range.start.line).toBe(4);
+  });
+});
+
+describe('edits during a review', () => {
+  it('trigger "save": typing during the review of an opened file still shows its findings, moved with their text', async () => {
+    session.fake.setDefault((r) => ({ json: { diagnostics: [{ line: lineOf(listing(r), 'user.role'), quote: 'user.role = "admin"', severity: 'error', message: 'Assignment', replacement: 'user.role === "admin"' }] }, delayMs: 600 }));
+    const c = await start();
+    await c.open(URI, CHECK, 'typescript');
+    await session.fake.waitForRequests(1);
+    await c.change(URI, '// added while the review ran\n' + CHECK);
+    const p = await latest(c, URI, (d) => d.diagnostics.length === 1, 5000);
+    expect(p.version).toBe(2);
+    expect(p.diagnostics[0]!.range.start).toEqual({ line: 4, character: 6 });
+    expect(reviews().length).toBe(1);
+    expect(session.fake.requests[0]!.aborted).toBe(false);
+  });
+
+  it('a result computed for an old version loses the findings whose text is gone', async () => {
+    session.fake.setDefault((r) => ({
+      json: {
+        diagnostics: [
+          { line: lineOf(listing(r), 'user.role'), quote: 'user.role = "admin"', severity: 'error', message: 'Assignment', replacement: null },
+          { line: lineOf(listing(r), 'db.query'), quote: 'db.query', severity: 'warning', message: 'Injection', replacement: null },
+        ],
+      },
+      delayMs: 600,
+    }));
+    const c = await start();
+    await c.open(URI, CHECK, 'typescript');
+    await session.fake.waitForRequests(1);
+    await c.change(URI, CHECK.replace('user.role = "admin"', 'isAdmin(user)'));
+    const p = await latest(c, URI, (d) => d.version === 2, 5000);
+    expect(p.diagnostics.map((d) => d.message)).toEqual(['Injection']);
+  });
+
+  it('an edit during a review costs no second request for the parts that did not change', async () => {
+    const lines: string[] = ["import { readFile } from 'node:fs/promises';", ''];
+    for (let f = 0; lines.length < 1500; f++) {
+      lines.push(`export async function load${f}(dir: string): Promise<number> {`);
+      for (let k = 0; k < 3 + (f % 7); k++) lines.push(`  const v${k} = (await readFile(dir + '/f${f}-${k}.txt', 'utf8')).length * ${k};`);
+      lines.push(`  return ${f};`, '}', '');
+    }
+    const text = lines.join('\n');
+    const uri = fileUri('/work/project/src/mid.ts');
+    session.fake.setDefault(() => ({ json: { diagnostics: [] }, delayMs: 400 }));
+    const c = await start({ settings: { diagnostics: { trigger: 'change', debounceMs: 100 } } });
+    await c.open(uri, text, 'typescript');
+    await session.fake.waitForRequests(1);
+    await c.change(uri, text.replace("'/f20-1.txt'", "'/f20-1.json'"));
+    await c.waitFor(() => (c.diagnostics.get(uri)?.length ?? 0) >= 1, 15_000, 'a review to land');
+    await new Promise((r) => setTimeout(r, 1500));
+    const prompts = reviews().map((r) => r.prompt);
+    // Every distinct prompt was sent once: the second review joined the first one's requests.
+    expect(prompts.length).toBe(new Set(prompts).size);
+  });
+
+  it('closing during a review: the request is closed and nothing is shown after', async () => {
+    session.fake.setDefault((r) => ({ json: { diagnostics: [{ line: lineOf(listing(r), 'user.role'), quote: 'user.role', severity: 'error', message: 'late', replacement: null }] }, delayMs: 500 }));
+    const c = await start();
+    await c.open(URI, CHECK, 'typescript');
+    await session.fake.waitForRequests(1);
+    await c.close(URI);
+    await c.waitFor(() => session.fake.requests[0]!.aborted, 3000, 'the request to be closed');
+    await new Promise((r) => setTimeout(r, 700));
+    expect(c.diagnostics.get(URI)?.at(-1)?.diagnostics).toEqual([]);
+  });
+});
+
+describe('configuration', () => {
+  it('a file that could not be reviewed is reviewed once it can be: reviews turned on, a key supplied', async () => {
+    const c = await start({ settings: { diagnostics: { enabled: false } } });
+    await c.open(URI, CHECK, 'typescript');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(reviews().length).toBe(0);
+    c.settings = { hover: { delayMs: 0 }, diagnostics: { enabled: true } };
+    await c.changeConfiguration();
+    await c.waitFor(() => reviews().length === 1, 3000, 'the review after turning reviews on');
+
+    const d = await session.start({ withKey: false, settings: { hover: { delayMs: 0 } } });
+    const other = fileUri('/work/project/src/other.ts');
+    await d.open(other, CHECK, 'typescript');
+    await d.waitForMessage(/no API key/);
+    d.settings = { apiKey: 'a-key-from-settings-123' };
+    await d.changeConfiguration();
+    await d.waitFor(() => reviews().length === 2, 3000, 'the review once a key is there');
+  });
+});
+
+describe('fixes after edits', () => {
+  const LOOPS = ['for (let i = 0; i <= n; i++) a();', 'for (let i = 0; i <= n; i++) b();', ''].join('\n');
+
+  it('a quick fix from an older version is placed by its text, not its old range', async () => {
+    reviewer(() => [{ line: 2, quote: 'i <= n', severity: 'error', message: 'off by one', replacement: 'i < n' }]);
+    const c = await start();
+    const uri = fileUri('/work/project/loops.ts');
+    await c.open(uri, LOOPS, 'typescript');
+    const p = await latest(c, uri, (d) => d.diagnostics.length === 1);
+    const d0 = p.diagnostics[0]!;
+    const edited = '// a comment\n' + LOOPS;
+    await c.change(uri, edited);
+    const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d0.range, context: { diagnostics: [d0] } });
+    const fix = actions.find((a) => a.kind === 'quickfix' && a.edit);
+    expect(fix).toBeDefined();
+    const out = applyTextEdits(edited, (fix!.edit!.documentChanges![0] as { edits: TextEdit[] }).edits);
+    expect(out).toBe('// a comment\nfor (let i = 0; i <= n; i++) a();\nfor (let i = 0; i < n; i++) b();\n');
+  });
+
+  it('fixes keep CRLF documents CRLF, also across lines', async () => {
+    const crlf = 'if (a) {\r\n  run(a)\r\n}\r\n';
+    reviewer(() => [{ line: 2, quote: '  run(a)\n}', severity: 'warning', message: 'missing semicolon and return', replacement: '  run(a);\n  return;\n}' }]);
+    const c = await start();
+    const uri = fileUri('/work/project/crlf.ts');
+    await c.open(uri, crlf, 'typescript');
+    const p = await latest(c, uri, (d) => d.diagnostics.length === 1);
+    const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: p.diagnostics[0]!.range, context: { diagnostics: p.diagnostics } });
+    const fix = actions.find((a) => a.kind === 'quickfix' && a.edit)!;
+    expect(applyTextEdits(crlf, (fix.edit!.documentChanges![0] as { edits: TextEdit[] }).edits)).toBe('if (a) {\r\n  run(a);\r\n  return;\r\n}\r\n');
+  });
+
+  it('fix-all skips overlapping fixes, and is never offered on an automatic trigger (fix on save)', async () => {
+    reviewer(() => [
+      { line: 1, quote: 'i <= n', severity: 'error', message: 'off by one', replacement: 'i < n' },
+      { line: 1, quote: 'let i = 0; i <= n', severity: 'warning', message: 'overlapping', replacement: 'let i = 1; i <= n' },
+      { line: 2, quote: 'b()', severity: 'hint', message: 'rename', replacement: 'c()' },
+    ]);
+    const c = await start();
+    const uri = fileUri('/work/project/loops2.ts');
+    await c.open(uri, LOOPS, 'typescript');
+    await latest(c, uri, (d) => d.diagnostics.length === 3);
+    const params = { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
+    const auto = await c.request<CodeAction[]>('textDocument/codeAction', { ...params, context: { diagnostics: [], only: ['source.fixAll'], triggerKind: 2 } });
+    expect(auto).toEqual([]);
+    const invoked = await c.request<CodeAction[]>('textDocument/codeAction', { ...params, context: { diagnostics: [], only: ['source.fixAll'], triggerKind: 1 } });
+    const edits = (invoked[0]!.edit!.documentChanges![0] as { edits: TextEdit[] }).edits;
+    expect(edits.length).toBe(2);
+    // Sorted by position, the wider fix comes first; the one inside it is skipped.
+    expect(applyTextEdits(LOOPS, edits)).toBe('for (let i = 1; i <= n; i++) a();\nfor (let i = 0; i <= n; i++) c();\n');
   });
 });
 
@@ -376,7 +518,8 @@ describe('many files', () => {
 
 describe('pull diagnostics and progress', () => {
   it('serves textDocument/diagnostic and asks for a refresh when a review lands; no pushes', async () => {
-    reviewer((lines) => [{ line: lineOf(lines, 'user.role'), quote: 'user.role = "admin"', severity: 'error', message: 'Assignment', replacement: 'user.role === "admin"' }]);
+    // Slow enough that the client has answered the progress create request before the review ends.
+    session.fake.setDefault((r) => ({ json: { diagnostics: [{ line: lineOf(listing(r), 'user.role'), quote: 'user.role = "admin"', severity: 'error', message: 'Assignment', replacement: 'user.role === "admin"' }] }, delayMs: 300 }));
     const c = await start({
       capabilities: {
         textDocument: { diagnostic: { dynamicRegistration: false }, publishDiagnostics: {} },
@@ -395,7 +538,11 @@ describe('pull diagnostics and progress', () => {
     expect(c.diagnostics.get(URI)).toBeUndefined();
     // Work-done progress: "Reviewing check.ts".
     expect(c.workDoneCreates.length).toBeGreaterThan(0);
-    expect(c.progress.some((p) => (p.value as { kind?: string; title?: string }).title === 'Reviewing check.ts')).toBe(true);
-    expect(c.progress.some((p) => (p.value as { kind?: string }).kind === 'end')).toBe(true);
+    await c.waitFor(() => c.progress.some((p) => (p.value as { kind?: string }).kind === 'end'), 3000, 'the progress to end');
+    const kinds = c.progress.map((p) => (p.value as { kind?: string }).kind);
+    expect(kinds[0]).toBe('begin');
+    expect(kinds.at(-1)).toBe('end');
+    expect(kinds.filter((k) => k === 'begin').length).toBe(kinds.filter((k) => k === 'end').length);
+    expect(c.progress.some((p) => (p.value as { title?: string }).title === 'Reviewing check.ts')).toBe(true);
   });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Range } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
+  follow,
+  linesAt,
   MAX_QUOTE_CHARS,
   anchorFinding,
   linesOf,
@@ -508,5 +510,24 @@ describe('reanchor', () => {
     const spy: LineSource = { lineCount: base.lineCount, line: (i) => (seen.add(i), base.line(i)) };
     expect(reanchor(spy, { line: 50_000, text: 'gone', exact: true })).toBeNull();
     expect(seen.size).toBeLessThanOrEqual(61);
+  });
+});
+
+describe('follow', () => {
+  const before = linesOf('for (let i = 0; i <= n; i++) a();\nfor (let i = 0; i <= n; i++) b();\n');
+  const placed = { range: { start: { line: 1, character: 16 }, end: { line: 1, character: 22 } }, text: 'i <= n', exact: true, lines: linesAt(before, { start: { line: 1, character: 16 }, end: { line: 1, character: 22 } }) };
+
+  it('moves with its whole line, not to the same short text on a neighbour', () => {
+    const after = linesOf('// new\nfor (let i = 0; i <= n; i++) a();\nfor (let i = 0; i <= n; i++) b();\n');
+    expect(follow(after, placed)?.range).toEqual({ start: { line: 2, character: 16 }, end: { line: 2, character: 22 } });
+  });
+  it('falls back to the text on its own line when that line was edited', () => {
+    const after = linesOf('for (let i = 0; i <= n; i++) a();\nfor (let i = 0; i <= n; i++) c();\n');
+    expect(follow(after, placed)?.range.start).toEqual({ line: 1, character: 16 });
+  });
+  it('is gone when its text is gone', () => {
+    const after = linesOf('for (let i = 0; i <= n; i++) a();\nfor (const x of xs) c();\n');
+    // The neighbour still has the text, but it is not this finding's line.
+    expect(follow(after, placed)).toBeNull();
   });
 });
