@@ -219,9 +219,24 @@ async function reviewBench(fake: FakeOpenAI): Promise<void> {
           goal: 'one chunk',
           met: again.length === 1,
         });
+        // An added import: only the chunks using the imported name may change.
+        fake.reset();
+        const withImport = "import { createHash } from 'node:crypto';\n" + edited;
+        await ours.change(uri, withImport);
+        await ours.save(uri);
+        await ours.waitFor(() => (ours.diagnostics.get(uri)?.length ?? 0) >= 3, 20_000, 'the review after the import');
+        const imp = fake.requests.filter(isReview);
+        rows.push({
+          what: 'bytes re-sent after adding an unused import to the 3,000-line file',
+          value: `${(imp.reduce((a, r) => a + r.bytes, 0) / 1024).toFixed(1)} KB (${imp.length} request${imp.length === 1 ? '' : 's'})`,
+          floor: `${(bytes / 1024).toFixed(1)} KB whole review`,
+          ratio: '',
+          goal: 'the first chunk only',
+          met: imp.length <= 1,
+        });
         fake.reset();
         await ours.close(uri);
-        await ours.open(uri, edited, 'typescript', 1);
+        await ours.open(uri, withImport, 'typescript', 1);
         await new Promise((r) => setTimeout(r, 1000));
         const reopen = fake.requests.filter(isReview).length;
         rows.push({ what: 'model calls to review the unchanged file again on reopen', value: `${reopen}`, floor: '0', ratio: '', goal: '0', met: reopen === 0 });
@@ -264,6 +279,80 @@ async function reviewBench(fake: FakeOpenAI): Promise<void> {
   }
 }
 
+async function codeActionBench(fake: FakeOpenAI): Promise<void> {
+  fake.reset();
+  const caps = {
+    textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor'] } }, dataSupport: true, resolveSupport: { properties: ['edit'] } } },
+    workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true } },
+  };
+  const ours = await spawnServer({ env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl }, settings: { diagnostics: { enabled: false } }, capabilities: caps });
+  const floor = await spawnServer({ serverModule: path.join(__dirname, 'floor-server.js'), args: ['--stdio'] });
+  try {
+    const text = sourceFile(2000, 3);
+    const uri = fileUri('/bench/actions.ts');
+    await ours.open(uri, text, 'typescript');
+    await floor.open(uri, text, 'typescript');
+    const lines = text.split('\n');
+    const a: number[] = [];
+    const b: number[] = [];
+    const diag = { range: { start: { line: 900, character: 2 }, end: { line: 900, character: 12 } }, message: "Variable 'v3' is never read", source: 'ts', code: 6133 };
+    for (let i = 0; i < 400; i++) {
+      const line = 100 + ((i * 37) % 1800);
+      const params = { textDocument: { uri }, range: { start: { line, character: 4 }, end: { line, character: 4 } }, context: { diagnostics: i % 2 ? [diag] : [] } };
+      a.push(await time(() => ours.request('textDocument/codeAction', params)));
+      b.push(await time(() => floor.request('textDocument/codeAction', params)));
+    }
+    if (fake.requests.length !== 0) throw new Error('listing called the model');
+    const ma = median(a.slice(50));
+    const mb = median(b.slice(50));
+    rows.push({
+      what: 'codeAction listing, 2,000-line file, cursor moving (median of 350)',
+      value: fmtMs(ma),
+      floor: `${fmtMs(mb)} (fixed-answer server)`,
+      ratio: `${(ma / mb).toFixed(2)}x`,
+      goal: '< 5 ms, no model call',
+      met: ma < 5,
+    });
+
+    // Resolve: the time it adds over its model call (the fake answers at once, so the model call is one HTTP round trip).
+    const target = lines.findIndex((l, i) => i > 500 && l.includes('export async function'));
+    const quoteLine = lines[target + 2]!.trim();
+    fake.setDefault((r) => ({ json: { edits: [{ quote: quoteLine, replacement: quoteLine.replace('* ', '/ ') }], explanation: 'x' }, delayMs: 0, usage: { input: r.bytes / 4 } }));
+    const resolveTimes: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < 60; i++) {
+      // A new custom prompt each time: every resolve is a cache miss.
+      const action = {
+        title: 'Refactor with codex',
+        kind: 'refactor.rewrite',
+        data: { codex: 'ai-action', action: 'custom', title: `Bench ${i}`, prompt: `Bench task ${i}: change the multiplication.`, uri, version: 1, range: { start: { line: target + 2, character: 4 }, end: { line: target + 2, character: 4 } }, anchor: lines[target + 2] },
+      };
+      resolveTimes.push(await time(async () => {
+        const r = await ours.request<{ edit?: unknown }>('codeAction/resolve', action);
+        if (!r.edit) throw new Error('resolve gave no edit');
+      }));
+      const raw = fake.requests[fake.requests.length - 1]!.raw;
+      bare.push(await time(async () => {
+        const res = await fetch(`${fake.baseUrl}/responses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: raw });
+        await res.json();
+      }));
+    }
+    const mr = median(resolveTimes.slice(10));
+    const mbare = median(bare.slice(10));
+    rows.push({
+      what: 'codeAction/resolve, uncached (median of 50)',
+      value: `${fmtMs(mr)}: adds ${fmtMs(mr - mbare)} over the model call`,
+      floor: `${fmtMs(mbare)} bare HTTP round trip`,
+      ratio: '',
+      goal: 'a few ms over the model',
+      met: mr - mbare < 10,
+    });
+  } finally {
+    await ours.dispose();
+    await floor.dispose();
+  }
+}
+
 function table(): string {
   const head = '| measure | codex-lsp | floor | ratio / margin | goal | met |\n|---|---|---|---|---|---|';
   return [head, ...rows.map((r) => `| ${r.what} | ${r.value} | ${r.floor} | ${r.ratio} | ${r.goal} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`)].join('\n');
@@ -275,6 +364,7 @@ async function main(): Promise<void> {
     await cachedHoverVsFloor(fake);
     await uncachedHover(fake);
     await reviewBench(fake);
+    await codeActionBench(fake);
   } finally {
     await fake.close();
   }
@@ -300,6 +390,8 @@ async function main(): Promise<void> {
     '  line in the middle of the 3,000-line file and saves.',
     '- **instant quick fix**: `textDocument/codeAction` for a review finding with a replacement; the floor server',
     '  answers a fixed quick fix.',
+    '- **code actions**: listing with the cursor at a different line each time (half with another tool\'s',
+    '  diagnostic in the context); resolve with a new custom prompt each time, so each is a model call.',
     '- **uncached hover**: a hover on a new line of a 2,000-line file each time (a cache miss: context, prompt,',
     '  redaction, cache lookups, SDK call, HTTP to the fake). The floor is one bare `fetch` of the same request body',
     '  to the same endpoint; "own work" also subtracts an LSP round trip of the floor server. `hover.delayMs` is 0 here.',
