@@ -14,6 +14,16 @@ export interface CustomAction {
   kind: string;
 }
 
+/** US dollars per million tokens. */
+export interface Price {
+  input: number;
+  cachedInput: number;
+  output: number;
+}
+
+/** codex-mini's list price: $1.50 per million input tokens ($0.375 cached), $6.00 per million output tokens. */
+export const DEFAULT_PRICES: Record<string, Price> = { 'codex-mini': { input: 1.5, cachedInput: 0.375, output: 6 } };
+
 export interface Settings {
   apiKey: string | undefined;
   baseUrl: string;
@@ -26,6 +36,8 @@ export interface Settings {
   codeActions: { enabled: boolean; custom: CustomAction[] };
   ignore: string[];
   cache: { enabled: boolean; maxDiskMB: number };
+  prices: Record<string, Price>;
+  budget: { dailyUSD: number };
   logLevel: LogLevel;
 }
 
@@ -36,7 +48,7 @@ type Check = (value: unknown) => { ok: true; value: unknown } | { ok: false; exp
 
 export interface SettingSpec {
   key: string;
-  type: 'string' | 'number' | 'boolean' | 'array';
+  type: 'string' | 'number' | 'boolean' | 'array' | 'object';
   default: unknown;
   description: string;
   enum?: readonly string[];
@@ -80,6 +92,27 @@ function int(min: number, max: number): Check {
     return { ok: true, value: n };
   };
 }
+
+function decimal(min: number, max: number): Check {
+  return (v) => {
+    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+    if (typeof n !== 'number' || !Number.isFinite(n) || n < min || n > max) return { ok: false, expected: `a number from ${min} to ${max}` };
+    return { ok: true, value: n };
+  };
+}
+
+const prices: Check = (v) => {
+  const expected = 'an object of {"model": {"input": n, "cachedInput": n, "output": n}} in dollars per million tokens';
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { ok: false, expected };
+  const out: Record<string, Price> = { ...DEFAULT_PRICES };
+  for (const [model, p] of Object.entries(v as Record<string, unknown>)) {
+    const r = p as Partial<Record<keyof Price, unknown>> | null;
+    const ok = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+    if (!r || !ok(r.input) || !ok(r.output) || (r.cachedInput !== undefined && !ok(r.cachedInput))) return { ok: false, expected };
+    out[model] = { input: r.input, output: r.output, cachedInput: ok(r.cachedInput) ? r.cachedInput : r.input };
+  }
+  return { ok: true, value: out };
+};
 
 const bool: Check = (v) => {
   if (typeof v === 'boolean') return { ok: true, value: v };
@@ -141,6 +174,8 @@ export const SETTINGS: readonly SettingSpec[] = [
   spec({ key: 'ignore', default: [], type: 'array', check: stringList, description: 'Globs of files never sent to the model, added to the built-in list (.env, *.pem, *.key, id_rsa*, ...); "!glob" re-includes.' }),
   spec({ key: 'cache.enabled', default: true, check: bool, description: 'Memory and disk cache of model answers.' }),
   spec({ key: 'cache.maxDiskMB', default: 200, minimum: 1, maximum: 100_000, check: int(1, 100_000), description: 'Size bound of the disk cache.' }),
+  spec({ key: 'prices', default: DEFAULT_PRICES, type: 'object', check: prices, description: 'Dollars per million tokens per model, for the usage report and the budget: {"model": {"input": 1.5, "cachedInput": 0.375, "output": 6}}; added to the built-in codex-mini price.' }),
+  spec({ key: 'budget.dailyUSD', default: 0, minimum: 0, maximum: 100_000, check: decimal(0, 100_000), description: 'Daily budget in dollars (0: none). Once today\'s estimated spend reaches it, automatic reviews pause; hovers and chosen code actions still run.' }),
   spec({ key: 'logLevel', default: 'info', enum: ['error', 'warn', 'info', 'debug'], check: oneOf(['error', 'warn', 'info', 'debug']), description: 'How much the server logs (window/logMessage).' }),
 ];
 

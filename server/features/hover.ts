@@ -19,7 +19,7 @@ import { displayPath } from '../util/uri';
 import { abortOn } from './cancel';
 import type { Services } from './services';
 
-export const HOVER_PROMPT_VERSION = 'hover-1';
+export const HOVER_PROMPT_VERSION = 'hover-2';
 /** How long a hover waits at start-up for the client's settings before answering null. */
 const SETTINGS_WAIT_MS = 1000;
 
@@ -47,10 +47,10 @@ const INSTRUCTIONS = [
 export function buildHoverRequest(doc: TextDocument, ctx: HoverContext, roots: readonly string[]): Omit<PipelineRequest, 'signal'> {
   const file = displayPath(doc.uri, roots);
   const language = languageOf(doc.languageId, file);
-  const lines = [`Language: ${language}`, `File: ${file}`];
-  lines.push(ctx.symbol ? `Explain: \`${ctx.symbol}\` on line ${ctx.line + 1}` : `Explain: line ${ctx.line + 1}`);
+  // Stable first (language, file), the code next, the question last: prompts share prefixes.
+  const lines = [`Language: ${language}`, `File: ${file}`, '', 'Code (file line numbers; → marks the cursor line):', ctx.excerpt, ''];
   if (ctx.enclosing) lines.push(`Inside: ${ctx.enclosing.trim()}`);
-  lines.push('', 'Code (file line numbers; → marks the cursor line):', ctx.excerpt);
+  lines.push(ctx.symbol ? `Explain: \`${ctx.symbol}\` on line ${ctx.line + 1}` : `Explain: line ${ctx.line + 1}`);
   return {
     feature: 'hover',
     promptVersion: HOVER_PROMPT_VERSION,

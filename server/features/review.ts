@@ -20,6 +20,7 @@ import { createIgnoreMatcher, type IgnoreMatcher } from '../privacy/ignore';
 import { maskedView } from '../privacy/masked-view';
 import { displayPath } from '../util/uri';
 import type { Services } from './services';
+import { budgetReached } from './usage-command';
 
 /** Files above these are not reviewed (said once per file in the log): a review of them costs too much. */
 export const MAX_REVIEW_BYTES = 512 * 1024;
@@ -247,6 +248,17 @@ export class ReviewFeature {
     }
     // No key, rejected key...: the user has been told; reviews wait for the configuration to change.
     if (this.s.gateway.blockedReason()) return;
+    // The daily budget stops automatic work only; what the user asks for (hover, actions) still runs.
+    const over = await budgetReached(this.s);
+    if (over) {
+      this.s.problems.report(
+        'budget',
+        `codex-lsp: today's estimated spend ($${over.spent.toFixed(2)}) reached the daily budget ($${over.budget.toFixed(2)}, "codex.budget.dailyUSD"). ` +
+          `Automatic reviews are paused until tomorrow or a higher budget; hovers and the code actions you choose still run.`,
+      );
+      return;
+    }
+    if (this.states.get(st.uri) !== st) return;
     const text = doc.getText();
     if (Buffer.byteLength(text) > MAX_REVIEW_BYTES || doc.lineCount > MAX_REVIEW_LINES) {
       if (!st.tooLargeLogged) {

@@ -2,8 +2,8 @@ import type { ClientCapabilities } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ConfigStore } from '../config/store';
 import type { LspClient } from '../lsp/client';
-import type { ModelGateway } from '../model/gateway';
-import type { UsageTracker } from '../model/usage';
+import type { ModelGateway, ProblemReporter } from '../model/gateway';
+import type { UsageLedger } from '../model/usage-ledger';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { Privacy } from '../privacy/privacy';
 import type { Logger } from '../util/log';
@@ -16,7 +16,9 @@ export interface Services {
   gateway: ModelGateway;
   pipeline: Pipeline;
   privacy: Privacy;
-  usage: UsageTracker;
+  usage: UsageLedger;
+  /** Problems the user must act on: shown once each until the configuration changes. */
+  problems: ProblemReporter;
   documents: { get(uri: string): TextDocument | undefined };
   /** Filled in at initialize. */
   capabilities: ClientCapabilities;

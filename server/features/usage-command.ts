@@ -1,25 +1,59 @@
 import { ErrorCodes, ResponseError, type ExecuteCommandParams } from 'vscode-languageserver/node';
-import type { UsageRow } from '../model/usage';
+import type { Price } from '../config/settings';
+import { summarize, type UsageLedger, type UsageSummary } from '../model/usage-ledger';
 import type { Services } from './services';
 
 export const USAGE_COMMAND = 'codex.usage';
 
 export interface UsageReport {
-  session: { totals: UsageRow; rows: UsageRow[]; cacheHitRate: number };
+  session: UsageSummary;
+  today: UsageSummary & { date: string; budgetUSD: number | null; budgetReached: boolean };
+  prices: Record<string, Price>;
 }
 
-/** `workspace/executeCommand` `codex.usage`: the session's token counts per feature and model. */
+function usd(n: number | undefined): string {
+  return n === undefined ? '?' : `$${n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`;
+}
+
+/** The one line logged at shutdown. */
+export function sessionSummary(ledger: UsageLedger, prices: Record<string, Price>): string {
+  const s = summarize(ledger.session.snapshot(), prices);
+  const t = s.totals;
+  return (
+    `session usage: ${t.requests} model call${t.requests === 1 ? '' : 's'}, ${t.cacheHits} cache hit${t.cacheHits === 1 ? '' : 's'}, ` +
+    `tokens in ${t.input} (cached ${t.cachedInput}) out ${t.output}, about ${usd(t.usd)}`
+  );
+}
+
+/**
+ * `workspace/executeCommand` `codex.usage`: tokens (input, cached input, output) per feature
+ * and model, cache hits and estimated dollars, for this session and for today (all servers
+ * on this machine), with the daily budget.
+ */
 export class UsageCommand {
   constructor(private readonly s: Services) {}
 
-  execute(params: ExecuteCommandParams): UsageReport {
+  async execute(params: ExecuteCommandParams): Promise<UsageReport> {
     if (params.command !== USAGE_COMMAND) {
       throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
     }
-    const totals = this.s.usage.totals();
-    const lookups = totals.requests + totals.cacheHits;
+    const prices = this.s.config.settings.prices;
+    const today = await this.s.usage.today();
+    const daySummary = summarize(today.rows, prices);
+    const budget = this.s.config.settings.budget.dailyUSD;
     return {
-      session: { totals, rows: this.s.usage.snapshot(), cacheHitRate: lookups === 0 ? 0 : totals.cacheHits / lookups },
+      session: summarize(this.s.usage.session.snapshot(), prices),
+      today: { ...daySummary, date: today.day, budgetUSD: budget > 0 ? budget : null, budgetReached: budget > 0 && (daySummary.totals.usd ?? 0) >= budget },
+      prices,
     };
   }
+}
+
+/** Today's estimated spend on this machine, when a daily budget is set and reached; else undefined. */
+export async function budgetReached(s: Services): Promise<{ spent: number; budget: number } | undefined> {
+  const budget = s.config.settings.budget.dailyUSD;
+  if (!(budget > 0)) return undefined;
+  const today = await s.usage.today();
+  const spent = summarize(today.rows, s.config.settings.prices).totals.usd ?? 0;
+  return spent >= budget ? { spent, budget } : undefined;
 }

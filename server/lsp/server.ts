@@ -8,15 +8,16 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import * as path from 'node:path';
 import { ConfigStore, type ConfigSnapshot } from '../config/store';
 import { APPLY_COMMAND } from '../features/ai-actions';
 import { APPLY_EDIT_COMMAND, CodeActionFeature } from '../features/code-actions';
 import { HoverFeature } from '../features/hover';
 import { ReviewFeature } from '../features/review';
 import type { Services } from '../features/services';
-import { UsageCommand, USAGE_COMMAND } from '../features/usage-command';
+import { sessionSummary, UsageCommand, USAGE_COMMAND } from '../features/usage-command';
 import { ModelGateway, type EndpointConfig } from '../model/gateway';
-import { UsageTracker } from '../model/usage';
+import { UsageLedger } from '../model/usage-ledger';
 import { DiskCache } from '../pipeline/disk-cache';
 import { Pipeline } from '../pipeline/pipeline';
 import { Privacy } from '../privacy/privacy';
@@ -42,7 +43,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   // Until `initialize` arrives nothing may be sent to the client: early lines go to stderr.
 
   const config = new ConfigStore(deps.env ?? process.env, log);
-  const usage = new UsageTracker();
+  const usage = new UsageLedger(path.join(config.current.cacheDir, 'usage'), log);
   const problems = new OnceProblemReporter(client, log);
   const endpoint = (): EndpointConfig => {
     const { settings, keySource, blocking } = config.current;
@@ -71,7 +72,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   });
   const settled = (ms = 1000): boolean | Promise<boolean> =>
     isReady || Promise.race([ready.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
-  const services: Services = { config, log, client, gateway, pipeline, privacy, usage, documents, capabilities: {}, roots: [], ready, settled };
+  const services: Services = { config, log, client, gateway, pipeline, privacy, usage, problems, documents, capabilities: {}, roots: [], ready, settled };
   const hover = new HoverFeature(services);
   const review = new ReviewFeature(services);
   const codeActions = new CodeActionFeature(services, review);
@@ -176,9 +177,8 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     return usageCommand.execute(params);
   });
   connection.onShutdown(async () => {
-    await pipeline.flush();
-    const t = usage.totals();
-    log.info(`session usage: ${t.requests} model calls, ${t.cacheHits} cache hits, tokens in ${t.input} (cached ${t.cachedInput}) out ${t.output}`);
+    await Promise.all([pipeline.flush(), usage.flush()]);
+    log.info(sessionSummary(usage, config.settings.prices));
   });
 
   documents.listen(connection);

@@ -25,7 +25,8 @@ import {
   type PromptParts,
 } from './request-body';
 import { backoffMs, retryAfterMs, sleep } from './retry';
-import type { TokenUsage, UsageTracker } from './usage';
+import type { TokenUsage } from './usage';
+import type { UsageSink } from './usage-ledger';
 
 export type ModelErrorKind =
   | 'config'
@@ -55,7 +56,7 @@ export class ModelError extends Error {
 }
 
 /** Problems the user must act on; each is shown once until the configuration changes. */
-export type ProblemKind = 'config' | 'no-key' | 'key-mismatch' | 'auth' | 'model-not-found' | 'quota' | 'rate-limit' | 'unreachable' | 'endpoint';
+export type ProblemKind = 'budget' | 'config' | 'no-key' | 'key-mismatch' | 'auth' | 'model-not-found' | 'quota' | 'rate-limit' | 'unreachable' | 'endpoint';
 
 export interface ProblemReporter {
   report(kind: ProblemKind, message: string): void;
@@ -124,7 +125,7 @@ export class ModelGateway {
   constructor(
     private readonly config: () => EndpointConfig,
     private readonly log: Logger,
-    private readonly usage: UsageTracker,
+    private readonly usage: UsageSink,
     private readonly problems: ProblemReporter,
   ) {}
 
@@ -262,7 +263,7 @@ export class ModelGateway {
       const stateKey = `${endpointKey}\u0000${api}`;
       const state = this.state(stateKey);
       const schemaInPrompt = req.schema !== undefined && this.noSchema.has(stateKey);
-      const body = buildBody(api, cfg.model, req, state, schemaInPrompt);
+      const body = buildBody(api, cfg.model, { cacheKey: `codex-lsp-${req.feature}`, ...req }, state, schemaInPrompt);
       const ctx: CallContext = { bytesSent: 0 };
       let raw: unknown;
       try {

@@ -19,6 +19,11 @@ export interface PromptParts {
   /** Budget for the visible answer; reasoning models get an allowance on top. */
   maxOutputTokens: number;
   effort?: Effort;
+  /**
+   * Sent as `prompt_cache_key`: requests that share a long prefix (the instructions, a file's
+   * header) are routed to the same cache, so providers bill the repeated part at the cached rate.
+   */
+  cacheKey?: string;
 }
 
 /** What we learned about one endpoint + model + API: parameters it refused. */
@@ -70,6 +75,7 @@ export function buildBody(api: ApiKind, model: string, p: PromptParts, state: Pa
     else if (!state.dropped.has(other)) body[other] = limit;
     if (reasoning) put('reasoning_effort', effort);
     else put('temperature', 0.2);
+    if (p.cacheKey) put('prompt_cache_key', p.cacheKey);
     if (p.schema && !schemaInPrompt) {
       put('response_format', { type: 'json_schema', json_schema: { name: p.schema.name, schema: p.schema.schema, strict: p.schema.strict ?? false } });
     }
@@ -81,6 +87,7 @@ export function buildBody(api: ApiKind, model: string, p: PromptParts, state: Pa
     else put('temperature', 0.2);
     // The code we send is not kept on the provider's side for later retrieval.
     put('store', false);
+    if (p.cacheKey) put('prompt_cache_key', p.cacheKey);
     if (p.schema && !schemaInPrompt) {
       put('text', { format: { type: 'json_schema', name: p.schema.name, schema: p.schema.schema, strict: p.schema.strict ?? false } });
     }

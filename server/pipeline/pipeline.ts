@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type { ModelAnswer, ModelGateway, ModelRequest } from '../model/gateway';
 import { ModelError } from '../model/gateway';
 import { AbortedError } from '../model/retry';
-import type { UsageTracker } from '../model/usage';
+import type { UsageSink } from '../model/usage-ledger';
 import type { Logger } from '../util/log';
 import type { CachedAnswer, DiskCache } from './disk-cache';
 import { Limiter } from './limiter';
@@ -49,7 +49,7 @@ export class Pipeline {
   constructor(
     private readonly gateway: ModelGateway,
     private disk: DiskCache | undefined,
-    private readonly usage: UsageTracker,
+    private readonly usage: UsageSink,
     private readonly log: Logger,
     private readonly options: PipelineOptions,
     maxConcurrency: number,

@@ -3,7 +3,7 @@
  * loopback against the fake model server. Medians and ratios, never a lone absolute time:
  * these machines are noisy. Prints a Markdown table and writes it to BENCHMARKS.md.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeOpenAI } from '../support/fake-openai';
@@ -353,6 +353,72 @@ async function codeActionBench(fake: FakeOpenAI): Promise<void> {
   }
 }
 
+function rssMB(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function startupBench(fake: FakeOpenAI): Promise<void> {
+  const ours: number[] = [];
+  const floor: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    for (const which of i % 2 ? ['ours', 'floor'] : ['floor', 'ours']) {
+      const t0 = process.hrtime.bigint();
+      const c = which === 'ours'
+        ? await spawnServer({ initialize: false, env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl } })
+        : await spawnServer({ initialize: false, serverModule: path.join(__dirname, 'floor-server.js'), args: ['--stdio'] });
+      await c.initialize();
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      (which === 'ours' ? ours : floor).push(ms);
+      await c.dispose();
+    }
+  }
+  const mo = median(ours.slice(1));
+  const mf = median(floor.slice(1));
+  rows.push({ what: 'start-up: spawn to the initialize answer (median of 14)', value: fmtMs(mo), floor: `${fmtMs(mf)} (minimal server)`, ratio: `${(mo / mf).toFixed(2)}x`, goal: '< 300 ms', met: mo < 300 });
+}
+
+async function memoryBench(fake: FakeOpenAI): Promise<void> {
+  fake.reset();
+  fake.setDefault(() => ({ text: '**Fake explanation.** It computes a value from its inputs and returns it.' }));
+  const c = await spawnServer({ env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } } });
+  try {
+    const base = rssMB(c.pid);
+    const docs = 1000;
+    const text = sourceFile(200, 11);
+    for (let i = 0; i < docs; i++) await c.open(fileUri(`/bench/mem/f${i}.ts`), text.replace('Loads part 0', `Loads part 0 of file ${i}`), 'typescript');
+    await c.request('workspace/executeCommand', { command: 'codex.usage' });
+    const withDocs = rssMB(c.pid);
+    rows.push({ what: `server memory (RSS) with ${docs} open documents of 200 lines`, value: `${withDocs.toFixed(0)} MB`, floor: `${base.toFixed(0)} MB idle`, ratio: `+${(withDocs - base).toFixed(0)} MB`, goal: '< 200 MB', met: withDocs < 200 });
+    const lines = text.split('\n');
+    const code = lines.map((l, i) => (/const v/.test(l) ? i : -1)).filter((i) => i >= 0);
+    const readings: number[] = [];
+    const total = 10_000;
+    const batch = 8;
+    for (let i = 0; i < total; i += batch) {
+      await Promise.all(
+        Array.from({ length: batch }, (_, k) => {
+          const n = i + k;
+          return c.hover(fileUri(`/bench/mem/f${n % docs}.ts`), { line: code[Math.floor(n / docs) % code.length]!, character: 10 });
+        }),
+      );
+      if ((i + batch) % 2000 === 0) readings.push(rssMB(c.pid));
+    }
+    const after = readings.at(-1)!;
+    rows.push({
+      what: `server memory after ${total.toLocaleString('en')} distinct hovers (RSS every 2,000: ${readings.map((r) => r.toFixed(0)).join(', ')} MB)`,
+      value: `${after.toFixed(0)} MB`,
+      floor: `${withDocs.toFixed(0)} MB before`,
+      ratio: `+${(after - withDocs).toFixed(0)} MB`,
+      goal: 'no growth beyond the cache bounds',
+      met: undefined,
+    });
+  } finally {
+    await c.dispose();
+  }
+}
+
 function table(): string {
   const head = '| measure | codex-lsp | floor | ratio / margin | goal | met |\n|---|---|---|---|---|---|';
   return [head, ...rows.map((r) => `| ${r.what} | ${r.value} | ${r.floor} | ${r.ratio} | ${r.goal} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`)].join('\n');
@@ -365,6 +431,8 @@ async function main(): Promise<void> {
     await uncachedHover(fake);
     await reviewBench(fake);
     await codeActionBench(fake);
+    await startupBench(fake);
+    await memoryBench(fake);
   } finally {
     await fake.close();
   }
@@ -392,6 +460,10 @@ async function main(): Promise<void> {
     '  answers a fixed quick fix.',
     '- **code actions**: listing with the cursor at a different line each time (half with another tool\'s',
     '  diagnostic in the context); resolve with a new custom prompt each time, so each is a model call.',
+    '- **start-up**: from spawning `node bin/codex-lsp.js --stdio` to the `initialize` answer; the floor is the',
+    '  minimal server started the same way.',
+    '- **memory**: resident set size of the server process (Linux /proc), idle, with 1,000 documents open, and',
+    '  while 10,000 hovers at distinct places fill the caches (memory LRU: 2,000 answers / 32 MB; hover keys: 1,000).',
     '- **uncached hover**: a hover on a new line of a 2,000-line file each time (a cache miss: context, prompt,',
     '  redaction, cache lookups, SDK call, HTTP to the fake). The floor is one bare `fetch` of the same request body',
     '  to the same endpoint; "own work" also subtracts an LSP round trip of the floor server. `hover.delayMs` is 0 here.',

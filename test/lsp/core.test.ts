@@ -280,16 +280,76 @@ describe('in-process transport', () => {
 });
 
 describe('usage', () => {
-  it('codex.usage reports the tokens the endpoint counted, per feature and model', async () => {
+  type Report = {
+    session: { totals: Record<string, number>; rows: Array<Record<string, unknown>>; cacheHitRate: number; cachedInputShare: number };
+    today: { date: string; totals: Record<string, number>; budgetUSD: number | null; budgetReached: boolean };
+  };
+
+  it('codex.usage reports the tokens the endpoint counted, cache hits and dollars, per feature and model', async () => {
     const c = await start();
     await c.open(URI, TEXT, 'typescript');
-    session.fake.script({ text: 'one', usage: { input: 120, cached: 40, output: 30 } }, { text: 'two', usage: { input: 80, cached: 0, output: 20 } });
+    session.fake.script({ text: 'one', usage: { input: 120_000, cached: 40_000, output: 30_000 } }, { text: 'two', usage: { input: 80_000, cached: 0, output: 20_000 } });
     await c.hover(URI, POS);
     await c.hover(URI, position(TEXT, 'price'));
     await c.hover(URI, POS);
-    const r = await c.request<{ session: { totals: Record<string, number>; rows: Array<Record<string, unknown>>; cacheHitRate: number } }>('workspace/executeCommand', { command: 'codex.usage' });
-    expect(r.session.totals).toMatchObject({ requests: 2, cacheHits: 1, input: 200, cachedInput: 40, output: 50 });
+    const r = await c.request<Report>('workspace/executeCommand', { command: 'codex.usage' });
+    expect(r.session.totals).toMatchObject({ requests: 2, cacheHits: 1, input: 200_000, cachedInput: 40_000, output: 50_000 });
+    // codex-mini: 160k fresh input at $1.50/M, 40k cached at $0.375/M, 50k output at $6.00/M.
+    expect(r.session.totals.usd).toBeCloseTo(0.24 + 0.015 + 0.3, 10);
     expect(r.session.rows[0]).toMatchObject({ feature: 'hover', model: 'codex-mini' });
     expect(r.session.cacheHitRate).toBeCloseTo(1 / 3);
+    expect(r.session.cachedInputShare).toBeCloseTo(0.2);
+    expect(r.today.totals).toMatchObject({ requests: 2, input: 200_000 });
+    expect(r.today.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await c.shutdown();
+    expect(c.logs.some((l) => /session usage: 2 model calls, 1 cache hit, tokens in 200000 \(cached 40000\) out 50000, about \$0\.56/.test(l.message))).toBe(true);
+  });
+
+  it('the day\'s usage persists across restarts and adds up over servers sharing the machine', async () => {
+    const a = await start();
+    await a.open(URI, TEXT, 'typescript');
+    session.fake.script({ text: 'one', usage: { input: 1000, output: 100 } });
+    await a.hover(URI, POS);
+    await a.shutdown();
+    const b = await start({ env: { CODEX_LSP_CACHE_DIR: a.cacheDir } });
+    await b.open(URI, TEXT, 'typescript');
+    session.fake.script({ text: 'two', usage: { input: 500, output: 50 } });
+    await b.hover(URI, position(TEXT, 'price'));
+    const r = await b.request<Report>('workspace/executeCommand', { command: 'codex.usage' });
+    expect(r.session.totals).toMatchObject({ requests: 1, input: 500 });
+    expect(r.today.totals).toMatchObject({ requests: 2, input: 1500, output: 150 });
+  });
+
+  it('asks for prompt caching with a prompt_cache_key per feature, and drops it where refused', async () => {
+    const c = await start();
+    await c.open(URI, TEXT, 'typescript');
+    await c.hover(URI, POS);
+    expect((session.fake.requests[0]!.body as Record<string, unknown>).prompt_cache_key).toBe('codex-lsp-hover');
+    session.fake.script(openAIError(400, "Unrecognized request argument supplied: prompt_cache_key"));
+    await c.hover(URI, position(TEXT, 'price'));
+    expect((session.fake.requests.at(-1)!.body as Record<string, unknown>).prompt_cache_key).toBeUndefined();
+  });
+});
+
+describe('budget guard', () => {
+  it('once the daily budget is reached, automatic reviews pause with one message; hovers still run', async () => {
+    const c = await start({ settings: { hover: { delayMs: 0 }, budget: { dailyUSD: 0.01 } } });
+    const code = 'export const answer = compute(42);\n';
+    const first = fileUri('/work/project/first.ts');
+    // The first review costs $0.06 (40k input tokens): over the budget.
+    session.fake.setDefault((r) => (r.schemaName === 'diagnostics' ? { json: { diagnostics: [] }, usage: { input: 40_000, output: 0 } } : { text: 'hover answer' }));
+    await c.open(first, code, 'typescript');
+    await c.waitFor(() => c.diagnostics.get(first)?.length, 5000, 'the first review');
+    const reviewsBefore = session.fake.requests.filter((r) => r.schemaName === 'diagnostics').length;
+    expect(reviewsBefore).toBe(1);
+    const second = fileUri('/work/project/second.ts');
+    await c.open(second, code.replace('42', '43'), 'typescript');
+    const m = await c.waitForMessage(/daily budget/);
+    expect(m.message).toMatch(/hovers and the code actions you choose still run/);
+    expect(session.fake.requests.filter((r) => r.schemaName === 'diagnostics').length).toBe(1);
+    const h = await c.hover(second, position(code, 'compute'));
+    expect(h).not.toBeNull();
+    const r = await c.request<{ today: { budgetReached: boolean; budgetUSD: number } }>('workspace/executeCommand', { command: 'codex.usage' });
+    expect(r.today).toMatchObject({ budgetReached: true, budgetUSD: 0.01 });
   });
 });

@@ -466,6 +466,11 @@ export class LspTestClient {
     );
   }
 
+  /** The server's process id (stdio only): for memory readings in the benchmark. */
+  get pid(): number | undefined {
+    return this.transport.child?.pid;
+  }
+
   /** Resolves when the child exits (stdio only); rejects on timeout. */
   async waitForExit(timeoutMs = 5000): Promise<ExitInfo> {
     if (this.kind !== 'stdio') throw new Error('waitForExit: the in-process server never exits');
