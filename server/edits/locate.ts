@@ -145,6 +145,11 @@ function locate(
   const found: Found[] = [];
   let skipped = 0;
   let prevEnd = -1;
+  // A quote the answer uses several times means its occurrences in order.
+  const uses = new Map<string, number>();
+  for (const e of proposed) {
+    if (isRecord(e) && typeof e.quote === 'string') uses.set(normaliseEol(e.quote, eol), (uses.get(normaliseEol(e.quote, eol)) ?? 0) + 1);
+  }
   for (const edit of proposed) {
     const rawQuote: unknown = isRecord(edit) ? edit.quote : undefined;
     const rawReplacement: unknown = isRecord(edit) ? edit.replacement : undefined;
@@ -167,14 +172,16 @@ function locate(
       return { ok: false, reason: `an edit would write a masked secret into the code (the quote "${name}"); not applied` };
     }
 
-    const hit = searcher.find(quote, prevEnd);
+    const hit = searcher.find(quote, prevEnd, (uses.get(quote) ?? 0) > 1);
     if (hit.kind === 'missing') {
       const masked = quote.includes(MASK_RUN) ? ' (it contains masked secret text)' : '';
       return { ok: false, reason: `the quote "${name}" is not in the file${masked}` };
     }
     if (hit.kind === 'ambiguous') {
       const times = hit.count === null ? 'many times' : `${hit.count} times`;
-      return { ok: false, reason: `the quote "${name}" occurs ${times} in the file, none in the selected code; not applied` };
+      return hit.inRegion
+        ? { ok: false, reason: `the quote "${name}" occurs ${times} in the selected code and nothing says which; not applied` }
+        : { ok: false, reason: `the quote "${name}" occurs ${times} in the file, none in the selected code; not applied` };
     }
     prevEnd = hit.end;
     const newText = hit.loose ? fitReplacement(text, quote, replacement, hit.loose) : replacement;
@@ -256,7 +263,7 @@ interface LooseMatch {
 
 type Hit =
   | { kind: 'found'; start: number; end: number; loose: LooseMatch | null }
-  | { kind: 'ambiguous'; count: number | null }
+  | { kind: 'ambiguous'; count: number | null; inRegion?: boolean }
   | { kind: 'missing' };
 
 function isBreakOrSpace(c: number): boolean {
@@ -329,23 +336,31 @@ class Searcher {
     private readonly region: { start: number; end: number },
   ) {}
 
-  find(q: string, prevEnd: number): Hit {
-    return this.exactInRegion(q, prevEnd) ?? this.exactInFile(q) ?? this.loose(q, prevEnd);
+  /**
+   * Where a quote is, in this order: exactly in the region, ignoring whitespace in the region,
+   * exactly in the file, ignoring whitespace in the file. In the region, several occurrences
+   * are only told apart by an earlier edit of the same answer (models list edits in order: the
+   * next occurrence after it); otherwise the quote is ambiguous. In the file it must be unique.
+   */
+  find(q: string, prevEnd: number, repeated: boolean): Hit {
+    const budget = { left: LOOSE_BUDGET };
+    const cq = compactQuote(q);
+    return this.exactInRegion(q, prevEnd, repeated) ?? this.looseInRegion(cq, prevEnd, budget) ?? this.exactInFile(q) ?? this.looseInFile(cq, budget);
   }
 
-  private exactInRegion(q: string, prevEnd: number): Hit | null {
+  private exactInRegion(q: string, prevEnd: number, repeated: boolean): Hit | null {
     const rs = this.region.start;
     if (q.length > this.region.end - rs) return null;
     this.regionText ??= this.text.slice(rs, this.region.end);
     const r = this.regionText;
     const first = r.indexOf(q);
     if (first < 0) return null;
-    let at = first;
-    if (r.indexOf(q, first + 1) >= 0 && prevEnd > rs + first) {
-      const next = r.indexOf(q, prevEnd - rs);
-      if (next >= 0) at = next;
-    }
-    return { kind: 'found', start: rs + at, end: rs + at + q.length, loose: null };
+    if (r.indexOf(q, first + 1) < 0) return { kind: 'found', start: rs + first, end: rs + first + q.length, loose: null };
+    const next = prevEnd > rs + first ? r.indexOf(q, prevEnd - rs) : repeated ? first : -1;
+    if (next >= 0) return { kind: 'found', start: rs + next, end: rs + next + q.length, loose: null };
+    let count = 0;
+    for (let i = first; i >= 0; i = r.indexOf(q, i + q.length)) count++;
+    return { kind: 'ambiguous', count: Math.max(2, count), inRegion: true };
   }
 
   private exactInFile(q: string): Hit | null {
@@ -359,30 +374,26 @@ class Searcher {
     return { kind: 'ambiguous', count: Math.max(2, count) };
   }
 
-  private loose(q: string, prevEnd: number): Hit {
-    const cq = compactQuote(q);
-    if (cq.chars.length === 0) return { kind: 'missing' };
-    const budget = { left: LOOSE_BUDGET };
-
-    // In the region: first valid match, whether there is a second, and the first at or after prevEnd.
+  private looseInRegion(cq: CompactQuote, prevEnd: number, budget: { left: number }): Hit | null {
+    if (cq.chars.length === 0) return null;
     this.regionCompact ??= compactOf(this.text, this.region.start, this.region.end);
     const rc = this.regionCompact;
     const first = nextValid(rc, cq, 0, budget);
-    if (first >= 0) {
-      let at = first;
-      if (prevEnd > rc.pos[first]!) {
-        for (let k = nextValid(rc, cq, first + 1, budget); k >= 0; k = nextValid(rc, cq, k + 1, budget)) {
-          if (rc.pos[k]! >= prevEnd) {
-            at = k;
-            break;
-          }
-        }
+    if (first < 0) return budget.left <= 0 ? { kind: 'ambiguous', count: null, inRegion: true } : null;
+    const second = nextValid(rc, cq, first + 1, budget);
+    if (second < 0) return budget.left <= 0 ? { kind: 'ambiguous', count: null, inRegion: true } : looseHit(rc, cq, first);
+    if (prevEnd > rc.pos[first]!) {
+      for (let k = second; k >= 0; k = nextValid(rc, cq, k + 1, budget)) {
+        if (rc.pos[k]! >= prevEnd) return looseHit(rc, cq, k);
       }
-      return looseHit(rc, cq, at);
     }
-    if (budget.left <= 0) return { kind: 'ambiguous', count: null };
+    let count = 1;
+    for (let k = nextValid(rc, cq, first + cq.chars.length, budget); k >= 0; k = nextValid(rc, cq, k + cq.chars.length, budget)) count++;
+    return { kind: 'ambiguous', count: budget.left <= 0 ? null : Math.max(2, count), inRegion: true };
+  }
 
-    // In the whole file: it must be unique.
+  private looseInFile(cq: CompactQuote, budget: { left: number }): Hit {
+    if (cq.chars.length === 0) return { kind: 'missing' };
     this.fileCompact ??= compactOf(this.text, 0, this.text.length);
     const fc = this.fileCompact;
     const a = nextValid(fc, cq, 0, budget);

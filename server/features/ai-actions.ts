@@ -14,7 +14,6 @@ import { locateEdits, parseEditAnswer, toTextEdits } from '../edits/locate';
 import { buildEditRequest } from '../edits/prompt';
 import { ModelError } from '../model/gateway';
 import { maskedView } from '../privacy/masked-view';
-import { linesOf, reanchor } from '../review/anchor';
 import { estimateTokens } from '../review/chunker';
 import { findEnclosing, findImports } from '../text/hover-context';
 import { languageOf } from '../text/language';
@@ -55,6 +54,9 @@ export function isAiActionData(v: unknown): v is AiActionData {
 }
 
 const CONTEXT_LINES = 30;
+/** The largest target one action sends: a prompt stays bounded, and the answer can repeat it. */
+const MAX_TARGET_LINES = 300;
+const MAX_TARGET_CHARS = 24_000;
 const CONTEXT_CHARS = 4000;
 const MAX_DIAGNOSTIC_FIXES = 5;
 
@@ -84,19 +86,29 @@ export class AiActionFeature {
     private readonly workspaceEdit: (doc: TextDocument, edits: ReturnType<typeof toTextEdits>) => WorkspaceEdit,
   ) {}
 
+  /** Resolve needs both: the edit computed on resolve, and `data` kept by the client until then. */
   private get resolveEdits(): boolean {
-    return this.s.capabilities.textDocument?.codeAction?.resolveSupport?.properties.includes('edit') === true;
+    const ca = this.s.capabilities.textDocument?.codeAction;
+    return ca?.resolveSupport?.properties.includes('edit') === true && ca.dataSupport === true;
   }
 
+  /** Without resolve, the command path ends in workspace/applyEdit, which the client must support. */
+  private get canApply(): boolean {
+    return this.resolveEdits || this.s.capabilities.workspace?.applyEdit === true;
+  }
+
+  /**
+   * Advertised at initialize, before the user's settings are in: the base kinds, so custom
+   * actions of any kind (quickfix.x, refactor.x, source.x) are asked for.
+   */
   kinds(): string[] {
-    const custom = this.s.config.settings.codeActions.custom.map((c) => c.kind);
-    return [...new Set([CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite, ...custom])];
+    return [CodeActionKind.QuickFix, CodeActionKind.Refactor, CodeActionKind.RefactorRewrite, CodeActionKind.Source];
   }
 
   /** The AI actions for a position or selection: computed from the request alone, in microseconds. */
   list(doc: TextDocument, range: Range, diagnostics: readonly Diagnostic[], allowed: (kind: string) => boolean): CodeAction[] {
     const settings = this.s.config.settings.codeActions;
-    if (!settings.enabled) return [];
+    if (!settings.enabled || !this.canApply) return [];
     const out: CodeAction[] = [];
     const anchor = lineText(doc, range.start.line);
     const base = { codex: 'ai-action' as const, uri: doc.uri, version: doc.version };
@@ -134,7 +146,10 @@ export class AiActionFeature {
 
   /** `codeAction/resolve`: the action with its edit; without one (and a message) when no exact edit exists. */
   async resolve(action: CodeAction, token: CancellationToken): Promise<CodeAction> {
-    if (!isAiActionData(action.data)) return action;
+    if (!isAiActionData(action.data)) {
+      if (!action.edit && !action.command) this.s.log.warn(`codeAction/resolve for "${action.title}" arrived without its data; nothing to compute`);
+      return action;
+    }
     const outcome = await this.run(action.data, token);
     if ('edit' in outcome) return { ...action, edit: outcome.edit };
     this.s.client.showMessage(outcome.severity, outcome.message);
@@ -150,9 +165,15 @@ export class AiActionFeature {
       this.s.client.showMessage(outcome.severity, outcome.message);
       return null;
     }
-    const result = await this.s.client.applyEdit({ label: data.title, edit: outcome.edit });
-    if (!result.applied) {
-      this.s.client.showMessage('warning', `codex: ${data.title}: the editor did not apply the edit${result.failureReason ? ` (${result.failureReason})` : ''}.`);
+    // Cancelled while the model answered: nothing is applied.
+    if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'code action cancelled');
+    try {
+      const result = await this.s.client.applyEdit({ label: data.title, edit: outcome.edit });
+      if (!result.applied) {
+        this.s.client.showMessage('warning', `codex: ${data.title}: the editor did not apply the edit${result.failureReason ? ` (${result.failureReason})` : ''}.`);
+      }
+    } catch (err) {
+      this.s.client.showMessage('warning', `codex: ${data.title}: the editor refused the edit (${err instanceof Error ? err.message : String(err)}).`);
     }
     return null;
   }
@@ -180,13 +201,25 @@ export class AiActionFeature {
     const fail = (message: string, severity: 'warning' | 'error' = 'warning'): Outcome => ({ severity, message: `codex: ${data.title}: ${message}` });
     if (!doc) return fail('the file is no longer open.');
     if (this.s.privacy.isIgnored(doc.uri)) return fail('this file matches an "ignore" glob and is never sent to the model.');
-    if (!this.s.config.settings.codeActions.enabled) return fail('AI code actions are turned off ("codeActions.enabled").');
+    const settings = this.s.config.settings.codeActions;
+    if (!settings.enabled) return fail('AI code actions are turned off ("codeActions.enabled").');
+    if (data.action === 'custom' && !settings.custom.some((c) => c.title === data.title && c.prompt === data.prompt)) {
+      return fail('this action is no longer in "codeActions.custom"; open the menu again.');
+    }
     const blocked = this.s.gateway.blockedReason();
     if (blocked) return fail(blocked.message, 'error');
 
-    // The document may have changed since the menu was shown: work on the current text.
-    const selection = doc.version === data.version ? data.range : this.relocate(doc, data);
+    // The document may have changed since the menu was shown: find the place again, or refuse.
+    const moved = doc.version === data.version ? { delta: 0 } : this.relocate(doc, data.anchor, data.range.start.line);
+    if (!moved) return fail('the code changed since the menu was shown; open it again.');
+    const selection = shift(data.range, moved.delta);
+    const diagnosticRange = data.diagnostic ? shift(data.diagnostic.range, moved.delta) : undefined;
     const region = targetRegion(doc, selection);
+    const lineCount = region.range.end.line - region.range.start.line + 1;
+    if (lineCount > MAX_TARGET_LINES || region.end - region.start > MAX_TARGET_CHARS) {
+      return fail(`the code is too large for one action (${lineCount} lines, ${region.end - region.start} characters; at most ${MAX_TARGET_LINES} lines and ${MAX_TARGET_CHARS} characters): select less.`);
+    }
+    // Secrets are masked in everything the prompt shows; positions stay those of the document.
     const view = maskedView(doc, this.s.privacy, 'code action', region.range.start);
     const file = displayPath(doc.uri, this.s.roots);
     const reader = new LineReader(view);
@@ -199,10 +232,12 @@ export class AiActionFeature {
       .map((h) => reader.display(h.startLine, 240));
     const before = contextLines(reader, Math.max(0, first - CONTEXT_LINES), first, 'end');
     const after = contextLines(reader, last + 1, Math.min(view.lineCount, last + 1 + CONTEXT_LINES), 'start');
-    const target = view.getText().slice(region.start, region.end);
+    const target = view.getText(region.range);
+    // Text that is not code (another tool's message, a custom prompt) may quote a masked secret too.
+    const secrets = maskedStrings(doc, view, Math.max(0, first - CONTEXT_LINES), Math.min(doc.lineCount, last + 1 + CONTEXT_LINES));
     const base = buildEditRequest({
       feature: data.action,
-      task: this.task(data, doc, region.range.start.line),
+      task: scrub(this.task(data, view, diagnosticRange, first), secrets),
       language: languageOf(doc.languageId, file),
       file,
       imports: imports.filter((l) => !before.includes(l)),
@@ -214,49 +249,90 @@ export class AiActionFeature {
     });
     const req = { ...base, instructions: this.s.privacy.redact(base.instructions, 'code action'), input: this.s.privacy.redact(base.input, 'code action'), signal };
     const answer = await this.s.pipeline.run(req);
+    // An answer that cannot be used is not kept: asking again asks the model again.
+    const refuse = async (message: string): Promise<Outcome> => {
+      await this.s.pipeline.forget(req);
+      return fail(message);
+    };
     const parsed = parseEditAnswer(answer.json);
-    if ('error' in parsed) return fail(`the model's answer was unusable (${parsed.error}); nothing was changed.`);
+    if ('error' in parsed) return refuse(`the model's answer was unusable (${parsed.error}); nothing was changed.`);
     if (parsed.explanation) this.s.log.info(`${data.title}: ${clip(parsed.explanation, 200)}`);
     if (parsed.edits.length === 0) return fail(`no change proposed${parsed.explanation ? `: ${clip(parsed.explanation, 160)}` : '.'}`);
     const current = this.s.documents.get(data.uri);
     if (!current) return fail('the file is no longer open.');
-    // Located in the text as it is now (it may have changed while the model thought).
-    const text = current.getText();
-    const now = current.version === doc.version ? region : targetRegion(current, this.relocate(current, { ...data, version: doc.version, range: region.range, anchor: lineText(doc, region.range.start.line) }));
-    const located = locateEdits(text, { start: now.start, end: now.end }, parsed.edits);
-    if (!located.ok) return fail(`${located.reason.replace(/; not applied$/, '')}; nothing was changed.`);
-    if (located.edits.length === 0) return fail('the proposed edits change nothing.');
+    // Located in the text as it is now: it may have changed while the model thought.
+    let now = region;
+    if (current.version !== doc.version) {
+      const again = this.relocate(current, lineText(doc, first), first);
+      if (!again) return fail('the code changed while the model was answering; try again.');
+      now = targetRegion(current, shift(region.range, again.delta));
+    }
+    const located = locateEdits(current.getText(), { start: now.start, end: now.end }, parsed.edits);
+    if (!located.ok) return refuse(`${located.reason.replace(/; not applied$/, '')}; nothing was changed.`);
+    if (located.edits.length === 0) return refuse('the proposed edits change nothing.');
     return { edit: this.workspaceEdit(current, toTextEdits(current, located.edits)), explanation: parsed.explanation };
   }
 
-  private task(data: AiActionData, doc: TextDocument, targetStart: number): string {
+  private task(data: AiActionData, view: TextDocument, diagnosticRange: Range | undefined, targetStart: number): string {
     if (data.action === 'fix' && data.diagnostic) {
       const d = data.diagnostic;
       const by = d.source ? `${d.source}${d.code !== undefined ? ` (${String(d.code)})` : ''}` : d.code !== undefined ? `a tool (${String(d.code)})` : 'a tool';
-      const at = clip(doc.getText(d.range), 200);
-      const line = d.range.start.line - targetStart + 1;
+      const range = diagnosticRange ?? d.range;
+      const at = clip(view.getText(range), 200);
+      const line = range.start.line - targetStart + 1;
       return `Fix this problem reported by ${by}: "${clip(d.message, 400)}"${at ? `, at \`${at}\`` : ''} (line ${line} of the target).`;
     }
     if (data.action === 'custom') return clip(data.prompt ?? data.title, 2000);
     return TASKS[data.action === 'document' ? 'document' : 'refactor'];
   }
 
-  /** Finds the listed place again in a changed document by its first line's text; else keeps the old range. */
-  private relocate(doc: TextDocument, data: AiActionData): Range {
-    const lines = linesOf(doc.getText());
-    const a = data.anchor.trim() === '' ? null : reanchor(lines, { line: data.range.start.line, text: data.anchor.trim(), exact: true });
-    const delta = a ? a.range.start.line - data.range.start.line : 0;
-    const clampLine = (l: number): number => Math.max(0, Math.min(doc.lineCount - 1, l));
-    return {
-      start: { line: clampLine(data.range.start.line + delta), character: a ? data.range.start.character : 0 },
-      end: { line: clampLine(data.range.end.line + delta), character: data.range.end.character },
-    };
+  /**
+   * How far a line moved: the nearest line (within 30) whose text equals the one listed.
+   * Undefined when it is gone: then the action refuses rather than guess.
+   */
+  private relocate(doc: TextDocument, anchor: string, line: number): { delta: number } | undefined {
+    if (anchor.trim() === '') return line < doc.lineCount ? { delta: 0 } : undefined;
+    for (let d = 0; d <= 30; d++) {
+      for (const l of d === 0 ? [line] : [line - d, line + d]) {
+        if (l >= 0 && l < doc.lineCount && lineText(doc, l) === anchor) return { delta: l - line };
+      }
+    }
+    return undefined;
   }
 }
 
+function shift(r: Range, delta: number): Range {
+  return { start: { line: r.start.line + delta, character: r.start.character }, end: { line: r.end.line + delta, character: r.end.character } };
+}
+
+/** The original strings the masked view hides in lines [from, to): to take them out of free text. */
+function maskedStrings(doc: TextDocument, view: TextDocument, from: number, to: number): string[] {
+  if (doc === view) return [];
+  const out = new Set<string>();
+  const range = { start: { line: from, character: 0 }, end: { line: to, character: 0 } };
+  const a = doc.getText(range);
+  const b = view.getText(range);
+  if (a === b || a.length !== b.length) return [];
+  for (let i = 0; i < a.length; i++) {
+    if (b[i] !== '*' || a[i] === '*') continue;
+    let j = i;
+    while (j < a.length && b[j] === '*' && a[j] !== '*') j++;
+    if (j - i >= 4) out.add(a.slice(i, j));
+    i = j;
+  }
+  return [...out];
+}
+
+function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) out = out.split(s).join('*'.repeat(s.length));
+  return out;
+}
+
+/** A line's text (up to 1,000 characters: enough to tell lines apart, bounded for minified files). */
 function lineText(doc: TextDocument, line: number): string {
   if (line < 0 || line >= doc.lineCount) return '';
-  return doc.getText({ start: { line, character: 0 }, end: { line, character: Number.MAX_SAFE_INTEGER } }).slice(0, 200);
+  return doc.getText({ start: { line, character: 0 }, end: { line, character: Number.MAX_SAFE_INTEGER } }).replace(/\r?\n$/, '').slice(0, 1000);
 }
 
 /** Lines [from, to) of the view, trimmed at the end, at most CONTEXT_CHARS in all (keeping the side next to the target). */

@@ -56,7 +56,7 @@ export class CodeActionFeature {
 
   capabilities(): Partial<ServerCapabilities> {
     return {
-      codeActionProvider: { codeActionKinds: [...new Set([...this.ai.kinds(), FIX_ALL_KIND])], resolveProvider: true },
+      codeActionProvider: { codeActionKinds: [...this.ai.kinds(), FIX_ALL_KIND], resolveProvider: true },
     };
   }
 
@@ -77,6 +77,8 @@ export class CodeActionFeature {
     if (!doc || this.s.privacy.isIgnored(doc.uri) || !params.range) return [];
     const only = params.context?.only;
     const actions: CodeAction[] = [];
+    // Computed once per listing (it re-anchors if the document changed since the review).
+    let shown: ReturnType<ReviewFeature['findingsFor']>;
 
     if (kindAllowed(CodeActionKind.QuickFix, only)) {
       const seen = new Set<string>();
@@ -90,7 +92,7 @@ export class CodeActionFeature {
           actions.push(fix.action);
         }
       }
-      const shown = this.review.findingsFor(doc);
+      shown ??= this.review.findingsFor(doc);
       for (const f of shown?.findings ?? []) {
         if (f.replacement === undefined || !overlaps(f.range, params.range) || seen.has(key(f.range))) continue;
         const fix = this.quickFix(doc, this.diagnosticOf(f), { replacement: f.replacement, text: f.text, version: shown?.version ?? doc.version, lines: f.lines });
@@ -104,7 +106,8 @@ export class CodeActionFeature {
     // Not on automatic triggers (an editor's "fix all on save"): AI replacements are applied
     // when the user asks for them, never silently.
     if (kindAllowed(FIX_ALL_KIND, only) && params.context?.triggerKind !== CodeActionTriggerKind.Automatic) {
-      const all = this.fixAll(doc);
+      shown ??= this.review.findingsFor(doc);
+      const all = this.fixAll(doc, shown);
       // Offered in the menu only when it does more than the single fix there; always when asked for by kind.
       if (all && (only !== undefined || all.count > 1)) actions.push(all.action);
     }
@@ -132,8 +135,7 @@ export class CodeActionFeature {
     };
   }
 
-  private fixAll(doc: TextDocument): { action: CodeAction; count: number } | undefined {
-    const shown = this.review.findingsFor(doc);
+  private fixAll(doc: TextDocument, shown: ReturnType<ReviewFeature['findingsFor']>): { action: CodeAction; count: number } | undefined {
     const edits: TextEdit[] = [];
     const taken: Range[] = [];
     const fixes = (shown?.findings ?? []).filter((f) => f.replacement !== undefined);

@@ -72,6 +72,12 @@ export class DiskCache {
     }
   }
 
+  /** Removes an entry (an answer found unusable); a missing one is fine. */
+  async delete(key: string): Promise<void> {
+    await this.flush();
+    await fs.rm(this.file(key), { force: true }).catch(() => undefined);
+  }
+
   /** Writes in the background; `flush()` waits for every write started so far (at shutdown). */
   set(key: string, answer: CachedAnswer): Promise<void> {
     const p = this.write(key, answer).finally(() => this.pending.delete(p));

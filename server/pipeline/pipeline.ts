@@ -140,6 +140,13 @@ export class Pipeline {
     }
   }
 
+  /** Forgets a cached answer that turned out unusable, so asking again asks the model again. */
+  async forget(req: PipelineRequest): Promise<void> {
+    const key = this.keyOf(req);
+    this.memory.delete(key);
+    await this.disk?.delete(key);
+  }
+
   /** Waits for answers still being written to disk (called at shutdown). */
   async flush(): Promise<void> {
     await this.disk?.flush();

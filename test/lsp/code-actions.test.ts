@@ -123,16 +123,43 @@ describe('resolving', () => {
   });
 
   it('works on the current text when the document changed after listing', async () => {
-    answer({ edits: [{ quote: 'i <= values.length', replacement: 'i < values.length' }], explanation: 'x' });
+    answer({ edits: [{ quote: 'return total / values.length;', replacement: 'return values.length === 0 ? 0 : total / values.length;' }], explanation: 'x' });
+    // The same line also ends another function: the edit must land in the one the menu was for.
+    const code = CODE + 'export function other(values: number[], total: number): number {\n  return total / values.length;\n}\n';
     const c = await start();
-    await c.open(URI, CODE, 'typescript');
+    await c.open(URI, code, 'typescript');
     const action = (await list(c))[0]!;
-    const changed = '// header comment\n// another\n' + CODE;
+    const changed = '// header comment\n// another\n' + code;
     await c.change(URI, changed);
     const resolved = await c.request<CodeAction>('codeAction/resolve', action);
     const change = resolved.edit!.documentChanges![0] as TextDocumentEdit;
     expect(change.textDocument.version).toBe(2);
-    expect(applyTextEdits(changed, change.edits as TextEdit[])).toBe(changed.replace('i <= values.length', 'i < values.length'));
+    const out = applyTextEdits(changed, change.edits as TextEdit[]);
+    expect(out).toBe(changed.replace('return total / values.length;', 'return values.length === 0 ? 0 : total / values.length;'));
+    expect(edits()[0]!.prompt).toMatch(/Target code \(edit only this\):\n`+\nexport function average/);
+  });
+
+  it('refuses, without a model call, when the listed code is gone', async () => {
+    const c = await start();
+    await c.open(URI, CODE, 'typescript');
+    const action = (await list(c))[0]!;
+    await c.change(URI, 'export const nothing = 0;\n');
+    const resolved = await c.request<CodeAction>('codeAction/resolve', action);
+    expect(resolved.edit).toBeUndefined();
+    await c.waitForMessage(/the code changed since the menu was shown/);
+    expect(session.fake.requests.length).toBe(0);
+  });
+
+  it('a fix for another tool\'s diagnostic follows the code when lines were added above', async () => {
+    answer({ edits: [], explanation: 'nothing' });
+    const c = await start();
+    await c.open(URI, CODE, 'typescript');
+    const col = CODE.split('\n')[3]!.indexOf('let total');
+    const d = { range: { start: { line: 3, character: col }, end: { line: 3, character: col + 13 } }, message: 'prefer const', source: 'eslint' };
+    const fix = (await list(c, d.range, { diagnostics: [d] })).find((a) => a.kind === 'quickfix')!;
+    await c.change(URI, '// one\n// two\n' + CODE);
+    await c.request('codeAction/resolve', fix);
+    expect(edits()[0]!.prompt).toContain('at `let total = 0`');
   });
 
   it('keeps CRLF line endings when the model answers with \\n', async () => {
@@ -144,6 +171,50 @@ describe('resolving', () => {
     const out = applyTextEdits(crlf, editsOf(resolved.edit));
     expect(out).toContain('  let total = 0;\r\n  // sum up\r\n  for');
     expect(out.replace(/\r\n/g, '')).not.toContain('\n');
+  });
+});
+
+describe('bounds and privacy', () => {
+  it('in a file over 512 KB, the target is the code under the cursor', async () => {
+    answer({ edits: [], explanation: 'nothing' });
+    const parts: string[] = [];
+    for (let i = 0; i < 4000; i++) parts.push(`export function fn${i}(x: number): number {`, `  return x * ${i} + ${'1'.repeat(120)};`, '}');
+    const big = parts.join('\n') + '\n';
+    expect(big.length).toBeGreaterThan(512 * 1024);
+    const c = await start();
+    const uri = fileUri('/work/project/src/big.ts');
+    await c.open(uri, big, 'typescript');
+    const line = 3 * 3500 + 1;
+    const action = (await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line, character: 4 }, end: { line, character: 4 } }, context: { diagnostics: [] } }))[0]!;
+    await c.request('codeAction/resolve', action);
+    expect(edits()[0]!.prompt).toMatch(/Target code \(edit only this\):\n`+\nexport function fn3500\(x: number\)/);
+  });
+
+  it('a selection too large for one action is refused before any model call', async () => {
+    const c = await start();
+    const text = Array.from({ length: 2000 }, (_, i) => `export const v${i} = ${i};`).join('\n');
+    await c.open(URI, text, 'typescript');
+    const all = { start: { line: 0, character: 0 }, end: { line: 1999, character: 5 } };
+    const action = (await list(c, all))[0]!;
+    const resolved = await c.request<CodeAction>('codeAction/resolve', action);
+    expect(resolved.edit).toBeUndefined();
+    await c.waitForMessage(/too large for one action \(2000 lines/);
+    expect(session.fake.requests.length).toBe(0);
+  });
+
+  it('no secret reaches the prompt, not even through another tool\'s message', async () => {
+    answer({ edits: [], explanation: 'nothing' });
+    const secret = 'q8Vn2xLr7' + 'TzK4mWpA9sD';
+    const code = `export function connect(): Db {\n  const dbPassword = "${secret}";\n  return open(dbPassword);\n}\n`;
+    const c = await start();
+    await c.open(URI, code, 'typescript');
+    const col = code.split('\n')[1]!.indexOf('"');
+    const d = { range: { start: { line: 1, character: col }, end: { line: 1, character: col + secret.length + 2 } }, message: `Hard-coded password "${secret}"`, source: 'secretlint' };
+    const fix = (await list(c, d.range, { diagnostics: [d] })).find((a) => a.kind === 'quickfix')!;
+    await c.request('codeAction/resolve', fix);
+    const prompt = edits()[0]!.prompt;
+    expect(prompt).toContain('reported by secretlint');
+    expect(prompt).not.toContain(secret);
   });
 });
 
@@ -160,6 +231,18 @@ describe('refusing what cannot be placed exactly', () => {
   }
 
   it('a quote that is not in the file', () => refused({ edits: [{ quote: 'i <= items.length', replacement: 'x' }], explanation: '' }, /is not in the file/));
+  it('a quote that occurs twice in the target, with nothing saying which', () =>
+    refused({ edits: [{ quote: 'values', replacement: 'xs' }], explanation: '' }, /in the selected code and nothing says which/));
+
+  it('a refused answer is not cached: asking again asks the model again', async () => {
+    answer({ edits: [{ quote: 'nowhere', replacement: 'x' }], explanation: '' });
+    const c = await start();
+    await c.open(URI, CODE, 'typescript');
+    const action = (await list(c))[0]!;
+    await c.request('codeAction/resolve', action);
+    await c.request('codeAction/resolve', action);
+    expect(edits().length).toBe(2);
+  });
   it('overlapping edits', () =>
     refused({ edits: [{ quote: 'let total = 0;', replacement: 'let t = 0;' }, { quote: 'total = 0', replacement: 'sum = 0' }], explanation: '' }, /overlap/));
   it('an empty edit list', () => refused({ edits: [], explanation: 'Already fine.' }, /no change proposed: Already fine/));
@@ -197,6 +280,29 @@ describe('cancellation', () => {
   });
 });
 
+describe('capabilities', () => {
+  it('advertises the base kinds, so custom actions of any kind are asked for', async () => {
+    const c = await start();
+    const provider = c.initializeResult?.capabilities.codeActionProvider as { codeActionKinds: string[]; resolveProvider: boolean };
+    expect(provider.codeActionKinds).toEqual(expect.arrayContaining(['quickfix', 'refactor', 'source', 'source.fixAll.codex']));
+    expect(provider.resolveProvider).toBe(true);
+  });
+
+  it('a client with resolve support but no data support gets the command path', async () => {
+    const c = await start({ capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } }, resolveSupport: { properties: ['edit'] }, dataSupport: false } }, workspace: { configuration: true, applyEdit: true } } });
+    await c.open(URI, CODE, 'typescript');
+    const action = (await list(c))[0]!;
+    expect(action.data).toBeUndefined();
+    expect(action.command?.command).toBe('codex.applyCodeAction');
+  });
+
+  it('a client that can neither resolve nor apply edits gets no AI actions', async () => {
+    const c = await start({ capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } } } }, workspace: { configuration: true, applyEdit: false } } });
+    await c.open(URI, CODE, 'typescript');
+    expect(await list(c)).toEqual([]);
+  });
+});
+
 describe('clients without resolve support', () => {
   it('get a command that computes the edit and applies it with workspace/applyEdit', async () => {
     answer({ edits: [{ quote: 'i <= values.length', replacement: 'i < values.length' }], explanation: 'x' });
@@ -226,11 +332,37 @@ describe('clients without resolve support', () => {
     expect(c.applyEditRequests).toEqual([]);
   });
 
+  it('an edit the editor does not apply is reported', async () => {
+    answer({ edits: [{ quote: 'i <= values.length', replacement: 'i < values.length' }], explanation: 'x' });
+    const c = await start({ capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } } } }, workspace: { configuration: true, applyEdit: true } } });
+    c.applyEditResult = { applied: false, failureReason: 'the file is read-only' };
+    await c.open(URI, CODE, 'typescript');
+    await c.request('workspace/executeCommand', (await list(c))[0]!.command);
+    await c.waitForMessage(/did not apply the edit \(the file is read-only\)/);
+  });
+
+  it('a cancelled command applies nothing', async () => {
+    session.fake.setDefault(() => ({ json: { edits: [{ quote: 'i <= values.length', replacement: 'i < values.length' }], explanation: 'x' }, delayMs: 400 }));
+    const c = await start({ capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } } } }, workspace: { configuration: true, applyEdit: true } } });
+    await c.open(URI, CODE, 'typescript');
+    const source = new CancellationTokenSource();
+    const p = c.request('workspace/executeCommand', (await list(c))[0]!.command, source.token);
+    await session.fake.waitForRequests(1);
+    source.cancel();
+    await expect(p).rejects.toMatchObject({ code: -32800 });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(c.applyEditRequests).toEqual([]);
+  });
+
   it('clients without code-action literals get plain commands', async () => {
     const c = await start({ capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: null } }, workspace: { configuration: true, applyEdit: true } } } as unknown as SpawnOptions);
     await c.open(URI, CODE, 'typescript');
+    answer({ edits: [{ quote: 'i <= values.length', replacement: 'i < values.length' }], explanation: 'x' });
     const items = await c.request<Command[]>('textDocument/codeAction', { textDocument: { uri: URI }, range: CURSOR, context: { diagnostics: [] } });
     expect(items.length).toBeGreaterThan(0);
     expect(items.every((i) => typeof i.command === 'string' && i.title !== undefined)).toBe(true);
+    // And the command does what it says.
+    await c.request('workspace/executeCommand', items[0]);
+    expect(applyTextEdits(CODE, editsOf(c.applyEditRequests[0]!.edit))).toBe(CODE.replace('i <= values.length', 'i < values.length'));
   });
 });

@@ -119,9 +119,10 @@ describe('locateEdits: exact matches', () => {
     expect(out).toContain('  const x = a(1);\n  debug(x);\n  const x2 = b(1);');
   });
 
-  it('takes the first duplicate when no previous edit says otherwise', () => {
-    const out = edit(text, second, [{ quote: 'a(1)', replacement: 'b(1)' }]);
-    expect(out).toContain('function second() {\n  const x = b(1);\n  log(x);\n  const x2 = a(1);');
+  it('refuses a duplicate in the region when no previous edit says which', () => {
+    const r = locateEdits(text, second, [{ quote: 'a(1)', replacement: 'b(1)' }]);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/occurs 2 times in the selected code and nothing says which/);
   });
 
   it('the same quote twice means consecutive occurrences', () => {
@@ -132,13 +133,19 @@ describe('locateEdits: exact matches', () => {
     expect(out).toContain('  const x = b(1);\n  log(x);\n  const x2 = c(1);');
   });
 
-  it('takes the first duplicate when none starts after the previous edit', () => {
-    const out = edit(text, second, [
+  it('refuses a duplicate when none starts after the previous edit', () => {
+    const r = locateEdits(text, second, [
       { quote: '  return x;\n}', replacement: '  return x2;\n}' },
       { quote: 'a(1)', replacement: 'b(1)' },
     ]);
-    expect(out).toContain('function second() {\n  const x = b(1);');
-    expect(out).toContain('return x2;');
+    expect(r.ok).toBe(false);
+  });
+
+  it('prefers a whitespace-insensitive match in the region to an exact one elsewhere', () => {
+    const t = 'function a() {\n  return value  +  1;\n}\nfunction b() {\n  return value + 1;\n}\n';
+    const target = { start: 0, end: t.indexOf('function b') };
+    const out = edit(t, target, [{ quote: 'return value + 1;', replacement: 'return value + 2;' }]);
+    expect(out).toBe('function a() {\n  return value + 2;\n}\nfunction b() {\n  return value + 1;\n}\n');
   });
 
   it('takes a quote outside the region when it is unique in the file', () => {
@@ -192,8 +199,8 @@ describe('locateEdits: exact matches', () => {
   it('clamps a target region outside the text', () => {
     const out = edit(text, { start: -50, end: 1e9 }, [{ quote: 'log(x);', replacement: 'debug(x);' }]);
     expect(out).toContain('debug(x);');
-    const reversed = edit(text, { start: second.end, end: second.start }, [{ quote: 'a(1)', replacement: 'b(1)' }]);
-    expect(reversed).toContain('function second() {\n  const x = b(1);');
+    const reversed = edit(text, { start: second.end, end: second.start }, [{ quote: 'log(x);\n  const x2', replacement: 'debug(x);\n  const x2' }]);
+    expect(reversed).toContain('function second() {\n  const x = a(1);\n  debug(x);');
   });
 });
 
