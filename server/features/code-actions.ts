@@ -12,7 +12,8 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AiActionFeature, APPLY_COMMAND } from './ai-actions';
-import type { FindingData, ReviewFeature, StoredFinding } from './review';
+import type { StoredFinding } from '../review/review-document';
+import type { FindingData, ReviewFeature } from './review';
 import type { Services } from './services';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.codex`;

@@ -8,51 +8,17 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { ModelError } from '../model/gateway';
-import { anchorFinding, follow, linesAt, linesOf, type LineSource } from '../review/anchor';
-import { chunkContext, chunkDocument, type Chunk } from '../review/chunker';
-import { relevantImports } from '../review/imports';
-import { dedupeFindings, parseFindings, type Severity } from '../review/findings';
-import { buildReviewRequest } from '../review/prompt';
-import { languageOf } from '../text/language';
 import type { ProgressHandle } from '../lsp/client';
-import { createIgnoreMatcher, type IgnoreMatcher } from '../privacy/ignore';
-import { maskedView } from '../privacy/masked-view';
+import { follow, linesOf, type LineSource } from '../review/anchor';
+import type { Chunk } from '../review/chunker';
+import { dedupeFindings, type Severity } from '../review/findings';
+import { moveFindings, reviewDocument, reviewSkipReason, type StoredFinding } from '../review/review-document';
 import { displayPath } from '../util/uri';
 import type { Services } from './services';
 import { budgetReached } from './usage-command';
 
-/** Files above these are not reviewed (said once per file in the log): a review of them costs too much. */
-export const MAX_REVIEW_BYTES = 512 * 1024;
-export const MAX_REVIEW_LINES = 10_000;
-/**
- * Files that are not code worth paying to review (they can still be hovered): lock files,
- * minified and generated artefacts, vendored trees, commit messages and plain text.
- */
-export const REVIEW_SKIP: readonly string[] = [
-  'node_modules/', '.git/', 'vendor/', '*.lock', 'package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'go.sum',
-  'Cargo.lock', 'poetry.lock', 'composer.lock', 'Gemfile.lock', '*.min.js', '*.min.css', '*.map', '*.svg',
-  'COMMIT_EDITMSG', 'MERGE_MSG', 'git-rebase-todo',
-];
-const SKIP_LANGUAGES = new Set(['plaintext', 'log', 'gitcommit', 'git-commit', 'gitrebase', 'git-rebase', 'diff', 'csv', 'tsv']);
-
-/** Findings kept per chunk after validation (the prompt asks for at most 10). */
-const MAX_FINDINGS_PER_CHUNK = 25;
 /** Quiet time before published findings are re-anchored on edited text. */
 const REANCHOR_DELAY_MS = 150;
-
-export interface StoredFinding {
-  range: Range;
-  severity: Severity;
-  message: string;
-  replacement?: string;
-  /** Whether `text` is the model's quote (an exact anchor) or just the marked line. */
-  exact: boolean;
-  /** The document text under `range`, used to find the finding again after edits. */
-  text: string;
-  /** The whole lines the range was on: they carry the finding through edits elsewhere. */
-  lines: string[];
-}
 
 /** What a diagnostic carries in `data`: enough to apply its fix with no model call. */
 export interface FindingData {
@@ -104,7 +70,6 @@ export class ReviewFeature {
   private touchCounter = 0;
   private pull = false;
   private resultCounter = 0;
-  private skip: IgnoreMatcher | undefined;
   /** Reviews started, for tests and the benchmark (`codex.usage` shows model calls). */
   reviewsStarted = 0;
 
@@ -129,7 +94,7 @@ export class ReviewFeature {
     const st = this.states.get(doc.uri);
     if (!st) return undefined;
     if (st.findingsVersion === doc.version) return { findings: st.findings, version: st.findingsVersion };
-    return { findings: this.moveAll(st.findings, linesOf(doc.getText())), version: doc.version };
+    return { findings: moveFindings(st.findings, linesOf(doc.getText())), version: doc.version };
   }
 
   /** One finding found again on the current text, by its lines, else by the text it marked. */
@@ -234,16 +199,15 @@ export class ReviewFeature {
     await this.s.ready;
     const doc = this.s.documents.get(st.uri);
     if (!doc || this.states.get(st.uri) !== st) return;
-    const settings = this.s.config.settings;
-    if (!settings.diagnostics.enabled) return;
-    if (this.s.privacy.isIgnored(doc.uri)) {
-      this.s.log.debug(() => `review: ${doc.uri} matches an ignore glob; not sent`);
-      return;
-    }
-    // Relative to the workspace: a project that itself lives under some vendor/ folder is still reviewed.
-    this.skip ??= createIgnoreMatcher(REVIEW_SKIP, this.s.roots);
-    if (this.skip.ignores(doc.uri) || SKIP_LANGUAGES.has(doc.languageId)) {
-      this.s.log.debug(() => `review: ${doc.uri} (${doc.languageId}) is not code worth reviewing; skipped`);
+    if (!this.s.config.settings.diagnostics.enabled) return;
+    const skip = reviewSkipReason(doc, this.s);
+    if (skip) {
+      if (skip.kind === 'too-large' && !st.tooLargeLogged) {
+        st.tooLargeLogged = true;
+        this.s.log.info(`review: ${displayPath(doc.uri, this.s.roots)} is not reviewed: ${skip.reason}`);
+      } else {
+        this.s.log.debug(() => `review: ${doc.uri} (${doc.languageId}): ${skip.reason}`);
+      }
       return;
     }
     // No key, rejected key...: the user has been told; reviews wait for the configuration to change.
@@ -259,43 +223,28 @@ export class ReviewFeature {
       return;
     }
     if (this.states.get(st.uri) !== st) return;
-    const text = doc.getText();
-    if (Buffer.byteLength(text) > MAX_REVIEW_BYTES || doc.lineCount > MAX_REVIEW_LINES) {
-      if (!st.tooLargeLogged) {
-        st.tooLargeLogged = true;
-        this.s.log.info(`review: ${displayPath(doc.uri, this.s.roots)} is not reviewed: ${doc.lineCount} lines, ${Math.round(Buffer.byteLength(text) / 1024)} KB (limit ${MAX_REVIEW_LINES} lines, ${MAX_REVIEW_BYTES / 1024} KB)`);
-      }
-      return;
-    }
 
     const controller = new AbortController();
     const version = doc.version;
     const me: ActiveReview = { seq: ++st.seq, version, controller };
     st.active.push(me);
     this.reviewsStarted++;
-
-    const file = displayPath(doc.uri, this.s.roots);
-    const language = languageOf(doc.languageId, file);
-    // Chunks and prompts come from the masked text (secrets are `*`, every position unchanged);
-    // findings are anchored on the real text.
-    const view = maskedView(doc, this.s.privacy, 'review');
-    const chunks = chunkDocument(view).filter((c) => c.lines.some((l) => l.trim() !== ''));
-    const lines = linesOf(text);
+    const name = displayPath(doc.uri, this.s.roots).split('/').pop() ?? doc.uri;
     // Shown once a part actually goes to the model (not for answers from the cache, not while queued).
     let progress: ProgressHandle | undefined;
-    const onStart = (): void => {
-      progress ??= this.s.client.beginProgress(`Reviewing ${file.split('/').pop() ?? file}`, chunks.length > 1 ? `${done}/${chunks.length} parts` : undefined);
-    };
-    let done = 0;
+    let parts = { done: 0, total: 0 };
     try {
-      const results = await Promise.all(
-        chunks.map(async (chunk) => {
-          const found = await this.reviewChunk(view, chunk, lines, language, file, st.touched, controller.signal, onStart);
-          done++;
-          if (chunks.length > 1) progress?.report(`${done}/${chunks.length} parts`, Math.round((100 * done) / chunks.length));
-          return { chunk, found };
-        }),
-      );
+      const run = await reviewDocument(this.s, doc, {
+        signal: controller.signal,
+        priority: st.touched,
+        onStart: () => {
+          progress ??= this.s.client.beginProgress(`Reviewing ${name}`, parts.total > 1 ? `${parts.done}/${parts.total} parts` : undefined);
+        },
+        onChunkDone: (done, total) => {
+          parts = { done, total };
+          if (total > 1) progress?.report(`${done}/${total} parts`, Math.round((100 * done) / total));
+        },
+      });
       if (controller.signal.aborted || this.states.get(st.uri) !== st) return;
       // A review started later has already published: this older result has nothing to add.
       if (me.seq < st.publishedSeq) return;
@@ -306,9 +255,9 @@ export class ReviewFeature {
       st.active = st.active.filter((r) => r.seq > me.seq);
 
       const next: StoredFinding[] = [];
-      for (const { chunk, found } of results) {
+      for (const { chunk, found } of run.outcomes) {
         if (found) next.push(...found);
-        else next.push(...this.previousIn(st, chunk, lines));
+        else next.push(...this.previousIn(st, chunk, run.lines));
       }
       const current = this.s.documents.get(st.uri);
       if (!current) return;
@@ -317,7 +266,7 @@ export class ReviewFeature {
         this.setFindings(st, dedupeFindings(next), version, true);
       } else {
         // Computed for an old version: only what can be found again on the new text survives.
-        this.setFindings(st, this.moveAll(next, linesOf(current.getText())), current.version, true);
+        this.setFindings(st, moveFindings(next, linesOf(current.getText())), current.version, true);
       }
     } finally {
       st.active = st.active.filter((r) => r !== me);
@@ -325,80 +274,19 @@ export class ReviewFeature {
     }
   }
 
-  /** One chunk's findings, anchored on the reviewed text; undefined when the model could not answer. */
-  private async reviewChunk(
-    view: TextDocument,
-    chunk: Chunk,
-    lines: LineSource,
-    language: string,
-    file: string,
-    priority: number,
-    signal: AbortSignal,
-    onStart: () => void,
-  ): Promise<StoredFinding[] | undefined> {
-    const ctx = chunkContext(view, chunk);
-    const imports = relevantImports(ctx.imports, chunk.lines);
-    const base = buildReviewRequest({ language, file, imports, headers: ctx.headers, lines: chunk.lines });
-    const req = {
-      ...base,
-      instructions: this.s.privacy.redact(base.instructions, 'review'),
-      input: this.s.privacy.redact(base.input, 'review'),
-      priority,
-      signal,
-      onStart,
-    };
-    let json: unknown;
-    try {
-      json = (await this.s.pipeline.run(req)).json;
-    } catch (err) {
-      if (err instanceof ModelError && err.kind === 'cancelled') return undefined;
-      this.s.log.warn(`review of ${file} lines ${chunk.start + 1}-${chunk.end}: ${err instanceof Error ? err.message : String(err)}`);
-      return undefined;
-    }
-    const parsed = parseFindings(json, { maxFindings: MAX_FINDINGS_PER_CHUNK });
-    const dropped = [...parsed.dropped];
-    const window = { start: chunk.start, end: chunk.end };
-    const out: StoredFinding[] = [];
-    for (const f of parsed.findings) {
-      const anchor = anchorFinding(lines, chunk.start + f.line - 1, f.quote, window);
-      if (!anchor) {
-        dropped.push(`line ${f.line} is outside the reviewed lines or the file`);
-        continue;
-      }
-      let replacement = f.replacement;
-      // A fix is only offered where its quote was found exactly, and never writes a redaction placeholder into code.
-      if (replacement !== undefined && (!anchor.exact || replacement.includes('[REDACTED') || (/\*{8}/.test(replacement) && !/\*{8}/.test(anchor.text)))) {
-        replacement = undefined;
-      }
-      const stored: StoredFinding = { range: anchor.range, severity: f.severity, message: f.message, exact: anchor.exact, text: anchor.text, lines: linesAt(lines, anchor.range) };
-      if (replacement !== undefined) stored.replacement = replacement;
-      out.push(stored);
-    }
-    if (dropped.length > 0) this.s.log.info(`review of ${file} lines ${chunk.start + 1}-${chunk.end}: dropped ${dropped.length} unusable finding(s): ${dropped.slice(0, 5).join('; ')}`);
-    return out;
-  }
-
   /** The findings shown before inside a chunk that could not be reviewed now: kept, not lost. */
   private previousIn(st: DocState, chunk: Chunk, lines: LineSource): StoredFinding[] {
     const inside = st.findings.filter((f) => f.range.start.line >= chunk.start && f.range.start.line < chunk.end);
-    return this.moveAll(inside, lines);
+    return moveFindings(inside, lines);
   }
 
-  private moveAll(findings: readonly StoredFinding[], lines: LineSource): StoredFinding[] {
-    const out: StoredFinding[] = [];
-    for (const f of findings) {
-      const a = follow(lines, f);
-      if (a) out.push({ ...f, range: a.range, text: a.text, lines: linesAt(lines, a.range) });
-    }
-    return dedupeFindings(out);
-  }
 
   /** After edits, published findings follow their text (or go away with it) until the next review. */
   private reanchorShown(st: DocState): void {
     st.reanchorTimer = undefined;
     const doc = this.s.documents.get(st.uri);
     if (!doc || this.states.get(st.uri) !== st || doc.version === st.findingsVersion) return;
-    const moved = this.moveAll(st.findings, linesOf(doc.getText()));
+    const moved = moveFindings(st.findings, linesOf(doc.getText()));
     this.setFindings(st, moved, doc.version);
   }
 
