@@ -1,5 +1,6 @@
 import {
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   TextDocumentSyncKind,
   TextDocuments,
   type Connection,
@@ -9,6 +10,8 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as path from 'node:path';
+import { findProjectFile, PROJECT_FILE, readProjectFile } from '../config/project';
+import { resolveSettings } from '../config/settings';
 import { ConfigStore, type ConfigSnapshot } from '../config/store';
 import { APPLY_COMMAND } from '../features/ai-actions';
 import { APPLY_EDIT_COMMAND, CodeActionFeature } from '../features/code-actions';
@@ -45,6 +48,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   const config = new ConfigStore(deps.env ?? process.env, log);
   const usage = new UsageLedger(path.join(config.current.cacheDir, 'usage'), log);
   const problems = new OnceProblemReporter(client, log);
+  const reporter = problems;
   const endpoint = (): EndpointConfig => {
     const { settings, keySource, blocking } = config.current;
     return { apiKey: settings.apiKey, keySource, baseUrl: settings.baseUrl, model: settings.model, api: settings.api, timeoutMs: settings.timeoutMs, blocking };
@@ -103,6 +107,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined) ?? [];
     const rootFromUri = params.rootUri ? uriToPath(params.rootUri) : undefined;
     services.roots = folders.length > 0 ? folders : rootFromUri ? [rootFromUri] : params.rootPath ? [params.rootPath] : [];
+    loadProjectFile();
     privacy.configure(config.settings.ignore, services.roots);
     canPullConfiguration = params.capabilities?.workspace?.configuration === true;
     canRegisterConfiguration = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
@@ -134,7 +139,31 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     }
   };
 
+  /** The team's `.codex-lsp.json` (nearest at or above the first workspace folder): read at start and whenever it changes. */
+  let projectFile: string | undefined;
+  const loadProjectFile = (): void => {
+    const start = services.roots[0];
+    projectFile = start ? findProjectFile(start) : undefined;
+    if (!projectFile) {
+      config.setLayer('project', 'project file', undefined);
+      return;
+    }
+    const project = readProjectFile(projectFile);
+    const problems = [...project.problems, ...resolveSettings([{ source: projectFile, values: project.values }]).problems];
+    config.setLayer('project', projectFile, project.values);
+    if (problems.length > 0) {
+      // Shown (and logged) once, all together.
+      reporter.report('project', `codex-lsp: ${problems.join(' ')}`);
+    } else {
+      log.info(`project settings from ${projectFile}`);
+    }
+  };
+  const canWatchFiles = (): boolean => services.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+
   connection.onInitialized(async () => {
+    if (canWatchFiles()) {
+      connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${PROJECT_FILE}` }] }).catch(() => undefined);
+    }
     if (canRegisterConfiguration) {
       connection.client.register(DidChangeConfigurationNotification.type, { section: 'codex' }).catch(() => undefined);
     }
@@ -165,7 +194,13 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   connection.languages.diagnostics.on((params) => review.pullDiagnostics(params));
   documents.onDidOpen((e) => review.opened(e.document));
   documents.onDidChangeContent((e) => review.changed(e.document));
-  documents.onDidSave((e) => review.saved(e.document));
+  documents.onDidSave((e) => {
+    if (e.document.uri.endsWith(`/${PROJECT_FILE}`)) loadProjectFile();
+    review.saved(e.document);
+  });
+  connection.onDidChangeWatchedFiles((params) => {
+    if (params.changes.some((c) => c.uri.endsWith(`/${PROJECT_FILE}`))) loadProjectFile();
+  });
   documents.onDidClose((e) => review.closed(e.document.uri));
   connection.onExecuteCommand(async (params, token) => {
     if (params.command === APPLY_COMMAND) return codeActions.ai.execute(params.arguments, token);

@@ -56,7 +56,7 @@ export class ModelError extends Error {
 }
 
 /** Problems the user must act on; each is shown once until the configuration changes. */
-export type ProblemKind = 'budget' | 'config' | 'no-key' | 'key-mismatch' | 'auth' | 'model-not-found' | 'quota' | 'rate-limit' | 'unreachable' | 'endpoint';
+export type ProblemKind = 'project' | 'budget' | 'config' | 'no-key' | 'key-mismatch' | 'auth' | 'model-not-found' | 'quota' | 'rate-limit' | 'unreachable' | 'endpoint';
 
 export interface ProblemReporter {
   report(kind: ProblemKind, message: string): void;
