@@ -253,7 +253,8 @@ export function resolveSettings(layers: readonly SettingsLayer[]): ResolveReport
   const lastBad = new Map<string, string>();
   for (const s of SETTINGS) setPath(out, s.key, s.default);
   for (const layer of layers) {
-    if (layer.values === undefined || layer.values === null) continue;
+    // An empty list is how some clients (Lua's `{}`) write an empty object.
+    if (layer.values === undefined || layer.values === null || (Array.isArray(layer.values) && layer.values.length === 0)) continue;
     if (typeof layer.values !== 'object' || Array.isArray(layer.values)) {
       problems.push(`${layer.source}: expected an object of settings, got ${describe(layer.values, false)}; ignored`);
       continue;

@@ -78,11 +78,7 @@ export class HoverFeature {
    * for the text, as long as the document and the settings stay the same.
    */
   private readonly keys = new LRUCache<string, string>({ max: 1000 });
-  private ready = false;
-
-  constructor(private readonly s: Services) {
-    void s.ready.then(() => (this.ready = true));
-  }
+  constructor(private readonly s: Services) {}
 
   capabilities(): Partial<ServerCapabilities> {
     return { hoverProvider: true };
@@ -97,7 +93,8 @@ export class HoverFeature {
   async hover(params: HoverParams, token: CancellationToken): Promise<Hover | null> {
     // A hover that arrives before the editor's settings are in waits for them, briefly; without
     // them (a client slow to answer workspace/configuration) nothing is sent.
-    if (!this.ready && !(await this.s.settled(SETTINGS_WAIT_MS))) return null;
+    const settled = this.s.settled(SETTINGS_WAIT_MS);
+    if (settled !== true && !(await settled)) return null;
     const settings = this.s.config.settings;
     if (!settings.hover.enabled) return null;
     // Clients send what they send: a request without a usable position is answered, not crashed on.

@@ -169,7 +169,9 @@ export class ReviewFeature {
       if (!this.s.config.settings.diagnostics.enabled || this.s.privacy.isIgnored(st.uri)) {
         this.abort(st);
         this.setFindings(st, [], st.version);
-      } else if (st.reviewedVersion !== st.version && st.active.length === 0) {
+      } else if (st.reviewedVersion === undefined && st.active.length === 0) {
+        // Never reviewed (reviews were off, no key, ignored): now it can be. A document merely
+        // edited since its review waits for its trigger, as always.
         this.startReview(st);
       }
     }

@@ -1,6 +1,5 @@
 import {
   DidChangeConfigurationNotification,
-  DidChangeWatchedFilesNotification,
   TextDocumentSyncKind,
   TextDocuments,
   type Connection,
@@ -9,6 +8,7 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import { findProjectFile, PROJECT_FILE, readProjectFile } from '../config/project';
 import { resolveSettings } from '../config/settings';
@@ -74,8 +74,14 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   const ready = new Promise<void>((resolve) => (markReady = resolve)).then(() => {
     isReady = true;
   });
-  const settled = (ms = 1000): boolean | Promise<boolean> =>
-    isReady || Promise.race([ready.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+  // A configuration pull in flight (after didChangeConfiguration): requests wait for it briefly,
+  // so the first request after a change already sees the new settings.
+  let pulling: Promise<void> | undefined;
+  const settled = (ms = 1000): boolean | Promise<boolean> => {
+    if (isReady && !pulling) return true;
+    const wait = isReady && pulling ? pulling.then(() => true) : ready.then(() => true);
+    return Promise.race([wait, new Promise<boolean>((r) => setTimeout(() => r(isReady), ms).unref())]);
+  };
   const services: Services = { config, log, client, gateway, pipeline, privacy, usage, problems, documents, capabilities: {}, roots: [], ready, settled };
   const hover = new HoverFeature(services);
   const review = new ReviewFeature(services);
@@ -130,20 +136,53 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     };
   });
 
-  const pullConfiguration = async (): Promise<void> => {
-    try {
-      const section = await client.pullConfiguration();
-      config.setLayer('workspace', 'workspace/configuration', section ?? {});
-    } catch (err) {
-      log.warn(`workspace/configuration failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
+  const pullConfiguration = (): Promise<void> => {
+    const p = (async () => {
+      try {
+        const section = await client.pullConfiguration();
+        config.setLayer('workspace', 'workspace/configuration', section ?? {});
+      } catch (err) {
+        log.warn(`workspace/configuration failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    })();
+    pulling = p;
+    void p.finally(() => {
+      if (pulling === p) pulling = undefined;
+    });
+    return p;
   };
 
-  /** The team's `.codex-lsp.json` (nearest at or above the first workspace folder): read at start and whenever it changes. */
+  /**
+   * The team's `.codex-lsp.json` (nearest at or above the first workspace folder): read at start
+   * and whenever it changes. The server watches that one folder itself: a client-side watcher
+   * for a glob makes some clients (Eglot, lsp-mode) watch every folder of the project.
+   */
   let projectFile: string | undefined;
+  let watcher: FSWatcher | undefined;
+  let reloadTimer: NodeJS.Timeout | undefined;
+  const watchProjectFolder = (): void => {
+    watcher?.close();
+    watcher = undefined;
+    const dir = projectFile ? path.dirname(projectFile) : services.roots[0];
+    if (!dir) return;
+    try {
+      watcher = watch(dir, { persistent: false }, (_event, name) => {
+        if (name !== null && name.toString() !== PROJECT_FILE) return;
+        clearTimeout(reloadTimer);
+        reloadTimer = setTimeout(() => loadProjectFile(), 100);
+      });
+      watcher.on('error', () => watcher?.close());
+    } catch {
+      // A folder that cannot be watched: the file is still read again when saved in the editor.
+    }
+  };
   const loadProjectFile = (): void => {
     const start = services.roots[0];
-    projectFile = start ? findProjectFile(start) : undefined;
+    const found = start ? findProjectFile(start) : undefined;
+    if (found !== projectFile || !watcher) {
+      projectFile = found;
+      watchProjectFolder();
+    }
     if (!projectFile) {
       config.setLayer('project', 'project file', undefined);
       return;
@@ -158,12 +197,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
       log.info(`project settings from ${projectFile}`);
     }
   };
-  const canWatchFiles = (): boolean => services.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
-
   connection.onInitialized(async () => {
-    if (canWatchFiles()) {
-      connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: `**/${PROJECT_FILE}` }] }).catch(() => undefined);
-    }
     if (canRegisterConfiguration) {
       connection.client.register(DidChangeConfigurationNotification.type, { section: 'codex' }).catch(() => undefined);
     }
@@ -199,6 +233,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     review.saved(e.document);
   });
   connection.onDidChangeWatchedFiles((params) => {
+    // Clients that watch files on their own (VS Code does) may tell us too.
     if (params.changes.some((c) => c.uri.endsWith(`/${PROJECT_FILE}`))) loadProjectFile();
   });
   documents.onDidClose((e) => review.closed(e.document.uri));
@@ -212,6 +247,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     return usageCommand.execute(params);
   });
   connection.onShutdown(async () => {
+    watcher?.close();
     await Promise.all([pipeline.flush(), usage.flush()]);
     log.info(sessionSummary(usage, config.settings.prices));
   });

@@ -26,7 +26,8 @@ export const REVIEW_SKIP: readonly string[] = [
   'Cargo.lock', 'poetry.lock', 'composer.lock', 'Gemfile.lock', '*.min.js', '*.min.css', '*.map', '*.svg',
   'COMMIT_EDITMSG', 'MERGE_MSG', 'git-rebase-todo',
 ];
-const SKIP_LANGUAGES = new Set(['plaintext', 'log', 'gitcommit', 'git-commit', 'gitrebase', 'git-rebase', 'diff', 'csv', 'tsv']);
+/** Language ids of text that is not code (Neovim sends "text" and "help", VS Code "plaintext"). */
+const SKIP_LANGUAGES = new Set(['plaintext', 'text', 'help', 'man', 'qf', 'checkhealth', 'log', 'gitcommit', 'git-commit', 'gitrebase', 'git-rebase', 'diff', 'csv', 'tsv']);
 /** Findings kept per chunk after validation (the prompt asks for at most 10). */
 const MAX_FINDINGS_PER_CHUNK = 25;
 

@@ -75,16 +75,30 @@ describe('.codex-lsp.json in the server', () => {
     expect(m2.message).toContain(path.join(root2, '.codex-lsp.json'));
   });
 
-  it('reads the file again when it changes', async () => {
+  it('reads the file again when it changes on disk, with no client file watcher', async () => {
     const root = workspace({});
-    const c = await start(root, { capabilities: { workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } } }, settings: { ...DEFAULTS, diagnostics: { enabled: false } } });
-    await c.waitFor(() => c.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles'), 3000, 'the file watcher');
+    const c = await start(root, { settings: { ...DEFAULTS, diagnostics: { enabled: false } } });
+    // No glob watcher is asked of the client: some clients would watch every folder for it.
+    expect(c.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles')).toBe(false);
     const uri = fileUri(path.join(root, 'src', 'cart.ts'));
     await c.open(uri, TEXT, 'typescript');
+    const reads = (): number => c.logs.filter((l) => /project settings from/.test(l.message)).length;
+    await c.waitFor(() => reads() === 1, 3000, 'the first read');
     writeFileSync(path.join(root, '.codex-lsp.json'), JSON.stringify({ hover: { enabled: false } }));
-    await c.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(path.join(root, '.codex-lsp.json')), type: 2 }] });
-    await c.waitFor(() => c.logs.some((l) => /project settings from/.test(l.message) && /configuration changed/.test(c.logs.map((x) => x.message).join('\n'))), 3000, 'the reload');
+    await c.waitFor(() => reads() > 1, 5000, 'the reload');
     // Editor settings (DEFAULTS) do not set hover.enabled: the file's false applies.
     expect(await c.hover(uri, position(TEXT, 'reduce'))).toBeNull();
+  });
+
+  it('notices a project file created after start', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'codex-project-'));
+    dirs.push(root);
+    const c = await start(root, { settings: { ...DEFAULTS, diagnostics: { enabled: false } } });
+    const uri = fileUri(path.join(root, 'cart.ts'));
+    await c.open(uri, TEXT, 'typescript');
+    writeFileSync(path.join(root, '.codex-lsp.json'), JSON.stringify({ ignore: ['cart.ts'] }));
+    await c.waitFor(() => c.logs.some((l) => /project settings from/.test(l.message)), 5000, 'the new file to be read');
+    expect(await c.hover(uri, position(TEXT, 'reduce'))).toBeNull();
+    expect(session.fake.requests.length).toBe(0);
   });
 });

@@ -1,0 +1,103 @@
+import type { Severity } from '../review/findings';
+
+export interface ReviewArgs {
+  paths: string[];
+  format: 'text' | 'json' | 'sarif';
+  /** undefined: review whole files; '' : changed against the index/HEAD; else a base ref. */
+  changed: string | undefined;
+  fix: boolean;
+  dryRun: boolean;
+  failOn: Severity;
+  help: boolean;
+}
+
+export class UsageError extends Error {}
+
+export const REVIEW_HELP = `Usage: codex-lsp review [PATH|GLOB ...] [options]
+
+Reviews files with the same prompts, cache and privacy filter as the editor, and prints
+the findings. Directories are walked honouring .gitignore and the "ignore" globs.
+
+Options:
+  --format text|json|sarif   output format (default: text)
+  --changed [BASE]           only files changed against BASE (default: the index and HEAD),
+                             and in them only the parts with changed lines
+  --fix                      apply the findings' replacements to the files
+  --dry-run                  with --fix: print a unified diff instead of writing
+  --fail-on LEVEL            error|warning|information|hint: exit 1 when a finding is at
+                             or above LEVEL (default: error)
+  -h, --help                 this help
+
+Exit codes: 0 nothing at or above --fail-on; 1 something is; 2 usage or configuration
+error; 3 the model could not be reached (no key, rejected key, unknown model, ...).
+`;
+
+const LEVELS: readonly Severity[] = ['error', 'warning', 'information', 'hint'];
+
+/**
+ * Parses `review`'s arguments. `--changed` takes an optional BASE: the next word is the base
+ * when `isRef` says it names a commit, otherwise it is a path.
+ */
+export async function parseReviewArgs(argv: readonly string[], isRef: (word: string) => Promise<boolean>): Promise<ReviewArgs> {
+  const out: ReviewArgs = { paths: [], format: 'text', changed: undefined, fix: false, dryRun: false, failOn: 'error', help: false };
+  const value = (i: number, name: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('-')) throw new UsageError(`${name} needs a value`);
+    return v;
+  };
+  let onlyPaths = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (onlyPaths || !a.startsWith('-') || a === '-') {
+      out.paths.push(a);
+      continue;
+    }
+    const [name, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    switch (name) {
+      case '--':
+        onlyPaths = true;
+        break;
+      case '-h':
+      case '--help':
+        out.help = true;
+        break;
+      case '--format': {
+        const v = inline ?? value(i++, '--format');
+        if (v !== 'text' && v !== 'json' && v !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not "${v}"`);
+        out.format = v;
+        break;
+      }
+      case '--fail-on': {
+        const v = inline ?? value(i++, '--fail-on');
+        if (!LEVELS.includes(v as Severity)) throw new UsageError(`--fail-on must be one of ${LEVELS.join(', ')}, not "${v}"`);
+        out.failOn = v as Severity;
+        break;
+      }
+      case '--changed': {
+        if (inline !== undefined) {
+          if (inline === '') throw new UsageError('--changed= needs a base, or use --changed alone');
+          out.changed = inline;
+        } else {
+          const next = argv[i + 1];
+          if (next !== undefined && !next.startsWith('-') && (await isRef(next))) {
+            out.changed = next;
+            i++;
+          } else {
+            out.changed = '';
+          }
+        }
+        break;
+      }
+      case '--fix':
+        out.fix = true;
+        break;
+      case '--dry-run':
+        out.dryRun = true;
+        break;
+      default:
+        throw new UsageError(`unknown option ${a}`);
+    }
+  }
+  if (out.dryRun && !out.fix) throw new UsageError('--dry-run goes with --fix');
+  return out;
+}
