@@ -10,6 +10,9 @@ backed by codex-mini through CometAPI (or any OpenAI-compatible endpoint).
 
 Usage:
   codex-lsp --stdio       speak LSP over stdin/stdout (what editors run)
+  codex-lsp review [PATH|GLOB ...] [--format text|json|sarif] [--changed [BASE]]
+                   [--fix [--dry-run]] [--fail-on error|warning|information|hint]
+                          the editor's review, headless (codex-lsp review --help)
   codex-lsp --version     print the version
   codex-lsp --help        print this help
 
@@ -27,6 +30,22 @@ const TOLERATED = /^--clientProcessId(=\d+)?$/;
 
 export function main(argv: string[]): void {
   const args = [...argv];
+  if (args[0] === 'review') {
+    const controller = new AbortController();
+    process.once('SIGINT', () => controller.abort());
+    // Loaded only here: the language server's start-up does not pay for the command line.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runReview } = require('./cli/review-command') as typeof import('./cli/review-command');
+    runReview(args.slice(1), { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr, signal: controller.signal })
+      .then((code) => {
+        process.exitCode = code;
+      })
+      .catch((err: unknown) => {
+        process.stderr.write(`codex-lsp review: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        process.exitCode = 2;
+      });
+    return;
+  }
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(HELP);
     return;
@@ -39,7 +58,7 @@ export function main(argv: string[]): void {
   if (!args.includes('--stdio') || unknown.length > 0) {
     process.stderr.write(
       (unknown.length > 0 ? `codex-lsp: unknown argument ${unknown.map((a) => JSON.stringify(a)).join(', ')}\n` : 'codex-lsp: missing --stdio\n') +
-        'Usage: codex-lsp --stdio | --version | --help\n',
+        'Usage: codex-lsp --stdio | review ... | --version | --help\n',
     );
     process.exitCode = 2;
     return;

@@ -18,7 +18,8 @@
  * - Anything else containing `*`, `?`, `[` or `{` is a glob, relative to cwd
  *   (picomatch, `dot: true`): its static base directory (`src` for
  *   `src/**\/*.ts`) is walked as above and the rest is matched against the
- *   paths relative to that base.
+ *   paths relative to that base (a base directory git ignores as a whole is
+ *   walked, as when named).
  * - Files found by walking that match the ignore globs are dropped silently;
  *   binary files (a NUL byte in the first 8000 bytes) are dropped silently too,
  *   and reported in `binary` when named explicitly.

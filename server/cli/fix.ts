@@ -83,8 +83,8 @@ export interface FixOutcome {
  * in the order given (the review's order: by position), and a replacement whose range
  * overlaps one already taken is skipped and counted, as is one inserting at the same
  * place as another (their order would be a guess) or one whose end is before its start.
- * Ranges that merely touch are both applied. The taken ones are applied from the end of
- * the text backwards, so every range is read against the original text.
+ * Ranges that merely touch are both applied. Every range is read against the original
+ * text (as if applied from the end backwards), so fixes never shift each other.
  *
  * Positions are LSP positions (0-based line, UTF-16 character; `\n`, `\r\n`, `\r` end
  * lines; past-the-end characters clamp to the end of the line). The file keeps its line
@@ -109,11 +109,17 @@ export function applyFixes(text: string, findings: readonly CliFinding[]): FixOu
     const replacement = eol === undefined ? f.replacement : f.replacement.replace(/\r\n|\r|\n/g, eol);
     taken.push({ start, end, text: replacement });
   }
-  // Non-overlapping and distinct starts: sort by start, apply from the last.
-  taken.sort((a, b) => b.start - a.start);
-  let out = text;
-  for (const t of taken) out = out.slice(0, t.start) + t.text + out.slice(t.end);
-  return { text: out, applied: taken.length, skipped };
+  // Non-overlapping with distinct starts: in text order, every range read against the
+  // original text (the same result as applying them from the last one backwards).
+  taken.sort((a, b) => a.start - b.start);
+  const pieces: string[] = [];
+  let at = 0;
+  for (const t of taken) {
+    pieces.push(text.slice(at, t.start), t.text);
+    at = t.end;
+  }
+  pieces.push(text.slice(at));
+  return { text: pieces.join(''), applied: taken.length, skipped };
 }
 
 // ---------------------------------------------------------------------------------------

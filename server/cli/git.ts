@@ -45,7 +45,9 @@ interface GitResult {
 }
 
 /** Global options put before every command. */
-const GLOBAL_ARGS = ['-c', 'core.quotePath=false', '--literal-pathspecs'];
+const GLOBAL_ARGS = ['-c', 'core.quotePath=false'];
+/** Put before commands that take pathspecs: `*`, `[` or `:` in a file name are not patterns. (check-ignore refuses it.) */
+const LITERAL = '--literal-pathspecs';
 
 /**
  * Runs git and resolves with its output when the exit code is in `okCodes`;
@@ -176,11 +178,15 @@ export async function gitRoot(cwd: string, opts: GitOptions = {}): Promise<strin
   }
 }
 
-/** Whether `ref` names a commit (`git rev-parse --verify --quiet <ref>^{commit}`). Never throws. */
+/**
+ * Whether `ref` names a commit (`git rev-parse --verify --quiet <ref>^{commit}`).
+ * `A...` (the merge-base form `changedFiles` accepts) is a commit when A is. Never throws.
+ */
 export async function isCommit(ref: string, cwd: string, opts: GitOptions = {}): Promise<boolean> {
   if (!isSafeRef(ref)) return false;
+  const target = /^(.+)\.\.\.$/.exec(ref)?.[1] ?? ref;
   try {
-    await runGit(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd, opts);
+    await runGit(['rev-parse', '--verify', '--quiet', `${target}^{commit}`], cwd, opts);
     return true;
   } catch {
     return false;
@@ -278,12 +284,13 @@ export async function changedFiles(root: string, base?: string, opts: GitOptions
   let tracked: string[];
   if (base === undefined && !(await isCommit('HEAD', top, opts))) {
     // No commit yet: everything in the index is new.
-    const res = await runGit(['ls-files', '-z', '--cached'], top, opts);
+    const res = await runGit([LITERAL, 'ls-files', '-z', '--cached'], top, opts);
     tracked = splitZ(res.stdout);
   } else {
     const rev = base === undefined ? 'HEAD' : await resolveBase(base, top, opts);
     const res = await runGit(
       [
+        LITERAL,
         'diff',
         '--numstat',
         '-z',
@@ -303,7 +310,7 @@ export async function changedFiles(root: string, base?: string, opts: GitOptions
   }
   const trackedSet = new Set(tracked);
   for (const rel of tracked) rels.add(rel);
-  const untracked = splitZ((await runGit(['ls-files', '-z', '--others', '--exclude-standard'], top, opts)).stdout);
+  const untracked = splitZ((await runGit([LITERAL, 'ls-files', '-z', '--others', '--exclude-standard'], top, opts)).stdout);
   const untrackedSet = new Set<string>();
   for (const rel of untracked) {
     if (rel.endsWith('/') || inNodeModules(rel)) continue; // nested repositories are listed as `dir/`
@@ -378,10 +385,11 @@ export async function changedLines(
   if (base === undefined && !(await isCommit('HEAD', top, opts))) return 'all';
   const rev = base === undefined ? 'HEAD' : await resolveBase(base, top, opts);
 
-  const inIndex = splitZ((await runGit(['ls-files', '-z', '--cached', '--', rel], top, opts)).stdout);
+  const inIndex = splitZ((await runGit([LITERAL, 'ls-files', '-z', '--cached', '--', rel], top, opts)).stdout);
   if (!inIndex.includes(rel)) return kind === 'missing' ? [] : 'all';
 
   const diffArgs = (paths: string[], renames: boolean) => [
+    LITERAL,
     'diff',
     '-U0',
     '--inter-hunk-context=0',
@@ -426,7 +434,7 @@ async function relativeInside(top: string, abs: string): Promise<string | undefi
 /** The old path of `rel` when git sees it as a rename since `rev`. */
 async function renameSource(top: string, rev: string, rel: string, opts: GitOptions): Promise<string | undefined> {
   const res = await runGit(
-    ['diff', '--name-status', '-z', '-M', '--diff-filter=R', '--no-ext-diff', '--ignore-submodules=all', rev, '--'],
+    [LITERAL, 'diff', '--name-status', '-z', '-M', '--diff-filter=R', '--no-ext-diff', '--ignore-submodules=all', rev, '--'],
     top,
     opts,
   );
@@ -442,7 +450,7 @@ async function renameSource(top: string, rev: string, rel: string, opts: GitOpti
   return undefined;
 }
 
-interface DiffSection {
+export interface DiffSection {
   /** The new side is /dev/null (the file was deleted). */
   isDeleted: boolean;
   /** The old side is /dev/null (the file was added). */
@@ -533,8 +541,8 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
  */
 export async function gitListFiles(dir: string, opts: GitOptions = {}): Promise<string[]> {
   const [cached, others] = await Promise.all([
-    runGit(['ls-files', '-z', '--cached', '--', '.'], dir, opts),
-    runGit(['ls-files', '-z', '--others', '--exclude-standard', '--', '.'], dir, opts),
+    runGit([LITERAL, 'ls-files', '-z', '--cached', '--', '.'], dir, opts),
+    runGit([LITERAL, 'ls-files', '-z', '--others', '--exclude-standard', '--', '.'], dir, opts),
   ]);
   const out = new Set<string>(splitZ(cached.stdout));
   for (const rel of splitZ(others.stdout)) {

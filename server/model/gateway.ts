@@ -127,6 +127,7 @@ export class ModelGateway {
     private readonly log: Logger,
     private readonly usage: UsageSink,
     private readonly problems: ProblemReporter,
+    private readonly wording: { noKey?: string } = {},
   ) {}
 
   /** Called on every configuration change: a rejected key or unknown model is tried again. */
@@ -174,6 +175,7 @@ export class ModelGateway {
     }
     if (!cfg.apiKey) {
       const msg =
+        this.wording.noKey ??
         `codex-lsp has no API key, so AI features are off. Set ${KEY_VARIABLES.slice(0, 2).join(' or ')} ` +
         `(also read: ${KEY_VARIABLES.slice(2).join(', ')}) in the environment the editor starts the server from, ` +
         `or the "codex.apiKey" setting, then restart the server or change the settings.`;

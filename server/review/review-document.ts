@@ -24,7 +24,7 @@ export const MAX_REVIEW_LINES = 10_000;
 export const REVIEW_SKIP: readonly string[] = [
   'node_modules/', '.git/', 'vendor/', '*.lock', 'package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'go.sum',
   'Cargo.lock', 'poetry.lock', 'composer.lock', 'Gemfile.lock', '*.min.js', '*.min.css', '*.map', '*.svg',
-  'COMMIT_EDITMSG', 'MERGE_MSG', 'git-rebase-todo',
+  'COMMIT_EDITMSG', 'MERGE_MSG', 'git-rebase-todo', '.codex-lsp.json',
 ];
 /** Language ids of text that is not code (Neovim sends "text" and "help", VS Code "plaintext"). */
 const SKIP_LANGUAGES = new Set(['plaintext', 'text', 'help', 'man', 'qf', 'checkhealth', 'log', 'gitcommit', 'git-commit', 'gitrebase', 'git-rebase', 'diff', 'csv', 'tsv']);

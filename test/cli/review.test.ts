@@ -1,0 +1,308 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeOpenAI, openAIError, type RecordedRequest } from '../support/fake-openai';
+import { SERVER_BIN } from '../support/paths';
+
+let fake: FakeOpenAI;
+beforeAll(async () => {
+  fake = await FakeOpenAI.start();
+});
+afterAll(async () => {
+  await fake.close();
+});
+beforeEach(() => fake.reset());
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const isRoot = process.getuid?.() === 0;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `codex-lsp review` in `cwd` against the fake; `asNobody` drops root so file permissions bite. */
+function cli(args: string[], cwd: string, env: Record<string, string | undefined> = {}, asNobody = false): Promise<Run> {
+  const full: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ['CODEX_LSP_API_KEY', 'COMETAPI_KEY', 'COMETAPI_API_KEY', 'OPENAI_API_KEY', 'CODEX_LSP_BASE_URL', 'CODEX_LSP_MODEL', 'OPENAI_BASE_URL', 'NO_COLOR']) delete full[k];
+  Object.assign(full, { CODEX_LSP_API_KEY: 'test-key-abcdef123456', CODEX_LSP_BASE_URL: fake.baseUrl, CODEX_LSP_CACHE_DIR: path.join(cwd, '..', 'cache'), HOME: path.join(cwd, '..') }, env);
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete full[k];
+  const cmd = asNobody && isRoot ? 'setpriv' : process.execPath;
+  const argv = asNobody && isRoot ? ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, SERVER_BIN, 'review', ...args] : [SERVER_BIN, 'review', ...args];
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { cwd, env: full });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A project folder (inside a holder that also keeps the cache) with the given files. */
+function project(files: Record<string, string>, git = false): string {
+  const holder = mkdtempSync(path.join(tmpdir(), 'codex-cli-'));
+  dirs.push(holder);
+  chmodSync(holder, 0o755);
+  const root = path.join(holder, 'repo');
+  mkdirSync(root);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    writeFileSync(path.join(root, name), text);
+  }
+  if (git) {
+    const g = (...a: string[]): void => void execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...a], { cwd: root, stdio: 'ignore' });
+    g('init', '-q');
+    g('add', '-A');
+    g('commit', '-qm', 'first');
+  }
+  return root;
+}
+
+const reviews = (): RecordedRequest[] => fake.requests.filter((r) => r.schemaName === 'diagnostics');
+
+function listing(r: RecordedRequest): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const m of r.prompt.matchAll(/^\s*(\d+)\| ?(.*)$/gm)) out.set(Number(m[1]), m[2] ?? '');
+  return out;
+}
+
+/** The fake reviewer: flags `a = 1` in conditions (error, with a fix) and `console.log` (warning). */
+function reviewer(): void {
+  fake.setDefault((r) => {
+    const diagnostics: unknown[] = [];
+    for (const [n, t] of listing(r)) {
+      if (t.includes('if (a = 1)')) diagnostics.push({ line: n, quote: 'a = 1', severity: 'error', message: 'Assignment in condition', replacement: 'a === 1' });
+      if (t.includes('console.log')) diagnostics.push({ line: n, quote: 'console.log', severity: 'warning', message: 'Leftover logging', replacement: null });
+    }
+    return { json: { diagnostics }, usage: { input: 1000, cached: 200, output: 100 } };
+  });
+}
+
+const BUGGY = 'export function f(a: number): number {\n  if (a = 1) return 0;\n  return a;\n}\n';
+const NOISY = 'export function g(x: string): void {\n  console.log(x);\n}\n';
+const CLEAN = 'export const h = (n: number): number => n * 2;\n';
+
+describe('codex-lsp review: output', () => {
+  it('prints path:line:col severity message, a summary with tokens and cost, and exits 1 on an error', async () => {
+    reviewer();
+    const root = project({ 'src/a.ts': BUGGY, 'src/b.ts': NOISY, 'src/c.ts': CLEAN });
+    const r = await cli(['src'], root);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('src/a.ts:2:7 error Assignment in condition');
+    expect(r.stdout).toContain('src/b.ts:2:3 warning Leftover logging');
+    expect(r.stdout).toMatch(/3 files.*2 problems \(1 error, 1 warning\); 3 model calls; 3,000 tokens in \(600 cached\), 300 out; about \$0\.0/);
+    // No colour codes when stdout is not a terminal, and no progress line either.
+    expect(r.stdout).not.toContain('\u001b[');
+    expect(r.stderr).not.toContain('\r');
+  });
+
+  it('--fail-on: warnings pass by default, fail with --fail-on warning', async () => {
+    reviewer();
+    const root = project({ 'b.ts': NOISY });
+    expect((await cli([], root)).code).toBe(0);
+    expect((await cli(['--fail-on', 'warning'], root)).code).toBe(1);
+    expect((await cli(['--fail-on=hint', 'b.ts'], root)).code).toBe(1);
+  });
+
+  it('--format json: findings with 1-based positions and the summary', async () => {
+    reviewer();
+    const root = project({ 'a.ts': BUGGY });
+    const r = await cli(['--format', 'json'], root);
+    const j = JSON.parse(r.stdout) as { version: number; summary: { modelCalls: number; failed: boolean }; files: Array<{ path: string; findings: Array<{ line: number; column: number; endColumn: number; severity: string; replacement?: string }> }> };
+    expect(j.version).toBe(1);
+    expect(j.summary).toMatchObject({ modelCalls: 1, failed: true });
+    expect(j.files[0]!.findings[0]).toMatchObject({ line: 2, column: 7, endColumn: 12, severity: 'error', replacement: 'a === 1' });
+  });
+
+  it('--format sarif: valid SARIF 2.1.0 with rules, regions and fixes', async () => {
+    reviewer();
+    const root = project({ 'src/a.ts': BUGGY, 'src/b.ts': NOISY });
+    const r = await cli(['--format', 'sarif'], root);
+    const s = JSON.parse(r.stdout) as {
+      version: string;
+      $schema: string;
+      runs: Array<{
+        tool: { driver: { name: string; version: string; rules: Array<{ id: string }> } };
+        columnKind: string;
+        results: Array<{
+          ruleId: string;
+          ruleIndex: number;
+          level: string;
+          message: { text: string };
+          locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: { startLine: number; startColumn: number; endLine: number; endColumn: number } } }>;
+          fixes?: Array<{ artifactChanges: Array<{ replacements: Array<{ deletedRegion: object; insertedContent: { text: string } }> }> }>;
+        }>;
+      }>;
+    };
+    expect(s.version).toBe('2.1.0');
+    expect(s.$schema).toMatch(/sarif-2\.1\.0/);
+    const run = s.runs[0]!;
+    expect(run.tool.driver.name).toBe('codex-lsp');
+    expect(run.columnKind).toBe('utf16CodeUnits');
+    expect(run.results.length).toBe(2);
+    for (const res of run.results) {
+      expect(run.tool.driver.rules[res.ruleIndex]!.id).toBe(res.ruleId);
+      expect(['error', 'warning', 'note', 'none']).toContain(res.level);
+      expect(res.message.text.length).toBeGreaterThan(0);
+      const loc = res.locations[0]!.physicalLocation;
+      expect(loc.artifactLocation.uri.startsWith('/')).toBe(false);
+      expect(loc.region.startLine).toBeGreaterThanOrEqual(1);
+      expect(loc.region.startColumn).toBeGreaterThanOrEqual(1);
+    }
+    const err = run.results.find((x) => x.level === 'error')!;
+    expect(err.locations[0]!.physicalLocation.artifactLocation.uri).toBe('src/a.ts');
+    expect(err.locations[0]!.physicalLocation.region).toEqual({ startLine: 2, startColumn: 7, endLine: 2, endColumn: 12 });
+    expect(err.fixes![0]!.artifactChanges[0]!.replacements[0]!.insertedContent.text).toBe('a === 1');
+  });
+});
+
+describe('codex-lsp review: cost', () => {
+  it('a second run on unchanged files makes no model call', async () => {
+    reviewer();
+    const root = project({ 'a.ts': BUGGY, 'b.ts': NOISY });
+    await cli([], root);
+    const n = fake.requests.length;
+    expect(n).toBe(2);
+    const again = await cli(['--format', 'json'], root);
+    expect(fake.requests.length).toBe(n);
+    expect(JSON.parse(again.stdout).summary).toMatchObject({ modelCalls: 0, cacheHits: 2 });
+    expect(JSON.parse(again.stdout).files.find((f: { path: string }) => f.path === 'a.ts').findings.length).toBe(1);
+  });
+
+  it('--changed reviews only changed files, and in them only the parts with changed lines', async () => {
+    reviewer();
+    const big: string[] = [];
+    for (let f = 0; big.length < 1500; f++) {
+      big.push(`export function load${f}(n: number): number {`);
+      for (let k = 0; k < 4 + (f % 7); k++) big.push(`  const v${k} = n * ${k} + ${f};`);
+      big.push('  return n;', '}', '');
+    }
+    const root = project({ 'big.ts': big.join('\n'), 'other.ts': CLEAN, 'b.ts': NOISY }, true);
+    // Committed: nothing changed, nothing reviewed.
+    const none = await cli(['--changed'], root);
+    expect(none.code).toBe(0);
+    expect(reviews().length).toBe(0);
+    writeFileSync(path.join(root, 'big.ts'), big.join('\n').replace('const v2 = n * 2 + 40;', 'const v2 = n * 2 + 41;'));
+    writeFileSync(path.join(root, 'new.ts'), BUGGY);
+    const r = await cli(['--changed', '--format', 'json'], root);
+    const files = (JSON.parse(r.stdout) as { files: Array<{ path: string }> }).files.map((f) => f.path);
+    expect(files.sort()).toEqual(['big.ts', 'new.ts']);
+    const sent = reviews();
+    // One part of big.ts (the changed one) and the untracked file.
+    expect(sent.length).toBe(2);
+    expect(sent.some((q) => q.prompt.includes('n * 2 + 41'))).toBe(true);
+    expect(r.code).toBe(1);
+    // Against a base: what changed since that commit.
+    execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qam', 'second'], { cwd: root });
+    fake.reset();
+    reviewer();
+    const sinceFirst = await cli(['--changed', 'HEAD~1', '--format', 'json'], root);
+    expect((JSON.parse(sinceFirst.stdout) as { files: Array<{ path: string }> }).files.map((f) => f.path).sort()).toEqual(['big.ts', 'new.ts']);
+    expect(fake.requests.length).toBe(0);
+  });
+});
+
+describe('codex-lsp review: --fix', () => {
+  it('--dry-run prints a unified diff that applies, and changes nothing', async () => {
+    reviewer();
+    const root = project({ 'a.ts': BUGGY }, true);
+    const r = await cli(['--fix', '--dry-run'], root);
+    expect(r.stdout).toContain('--- a/a.ts');
+    expect(r.stdout).toContain('-  if (a = 1) return 0;');
+    expect(r.stdout).toContain('+  if (a === 1) return 0;');
+    expect(readFileSync(path.join(root, 'a.ts'), 'utf8')).toBe(BUGGY);
+    writeFileSync(path.join(root, '..', 'fix.patch'), r.stdout);
+    execFileSync('git', ['apply', '--check', path.join(root, '..', 'fix.patch')], { cwd: root });
+  });
+
+  it('--fix applies the replacements in place and reports what is left', async () => {
+    reviewer();
+    const root = project({ 'a.ts': BUGGY, 'b.ts': NOISY });
+    const r = await cli(['--fix'], root);
+    expect(readFileSync(path.join(root, 'a.ts'), 'utf8')).toBe(BUGGY.replace('a = 1', 'a === 1'));
+    expect(readFileSync(path.join(root, 'b.ts'), 'utf8')).toBe(NOISY);
+    expect(r.stderr).toContain('fixed 1 finding in a.ts');
+    // The fixed error is no longer reported; the warning (no fix) still is.
+    expect(r.stdout).not.toContain('Assignment in condition');
+    expect(r.stdout).toContain('b.ts:2:3 warning Leftover logging');
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('codex-lsp review: privacy and bad input', () => {
+  it('never sends ignored files (built-in and .codex-lsp.json globs), and reports explicitly named ones as skipped', async () => {
+    reviewer();
+    const root = project({ '.env': 'TOKEN=abc\n', 'fixtures/dump.ts': NOISY, 'a.ts': CLEAN, '.codex-lsp.json': JSON.stringify({ ignore: ['fixtures/**'] }) });
+    const r = await cli(['--format', 'json'], root);
+    expect(fake.requests.length).toBe(1);
+    expect(fake.requests[0]!.prompt).toContain('File: a.ts');
+    const named = await cli(['fixtures/dump.ts'], root);
+    expect(named.stdout).toContain('fixtures/dump.ts: skipped');
+    expect(fake.requests.length).toBe(1);
+    expect(r.code).toBe(0);
+  });
+
+  it.skipIf(!isRoot && process.platform === 'win32')('an unreadable file is reported and the rest still run', async () => {
+    reviewer();
+    const root = project({ 'a.ts': BUGGY, 'secret.ts': CLEAN });
+    chmodSync(path.join(root, 'secret.ts'), 0o000);
+    chmodSync(root, 0o777);
+    const r = await cli([], root, { CODEX_LSP_CACHE_DIR: path.join(root, '..', 'cache-nobody') }, true);
+    expect(r.stdout).toMatch(/secret\.ts: not reviewed: .*(EACCES|permission denied)/i);
+    expect(r.stdout).toContain('a.ts:2:7 error');
+    expect(r.code).toBe(1);
+  });
+});
+
+describe('codex-lsp review: exit codes', () => {
+  it('2 for usage errors, a missing path, or a broken project file', async () => {
+    const root = project({ 'a.ts': CLEAN });
+    const bad = await cli(['--format', 'xml'], root);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--format must be text, json or sarif/);
+    const missing = await cli(['nope.ts'], root);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.ts/);
+    writeFileSync(path.join(root, '.codex-lsp.json'), '{"diagnostics": {"trigger": "never"}}');
+    const conf = await cli([], root);
+    expect(conf.code).toBe(2);
+    expect(conf.stderr).toMatch(/\.codex-lsp\.json: setting "diagnostics\.trigger"/);
+    expect(fake.requests.length).toBe(0);
+  });
+
+  it('3 when the model cannot be reached: no key, a rejected key, an unknown model, a dead endpoint', async () => {
+    const root = project({ 'a.ts': CLEAN });
+    const noKey = await cli([], root, { CODEX_LSP_API_KEY: undefined });
+    expect(noKey.code).toBe(3);
+    expect(noKey.stderr).toMatch(/no API key\. Set CODEX_LSP_API_KEY/);
+    fake.setDefault(() => openAIError(401, 'Incorrect API key provided'));
+    const rejected = await cli([], root);
+    expect(rejected.code).toBe(3);
+    expect(rejected.stderr).toMatch(/rejected the API key/);
+    fake.setDefault(() => openAIError(404, 'The model `nope` does not exist', { code: 'model_not_found' }));
+    const unknown = await cli([], root, { CODEX_LSP_MODEL: 'nope' });
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toMatch(/"nope"/);
+    const dead = await cli([], root, { CODEX_LSP_BASE_URL: 'http://127.0.0.1:9/v1' });
+    expect(dead.code).toBe(3);
+    expect(dead.stderr).toMatch(/cannot reach/);
+  });
+
+  it('0 for a clean run, and --help', async () => {
+    reviewer();
+    const root = project({ 'c.ts': CLEAN });
+    const r = await cli([], root);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/no problems/);
+    const help = await cli(['--help'], root);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--changed [BASE]');
+  });
+});
