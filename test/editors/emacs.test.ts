@@ -99,6 +99,12 @@ function findLspMode(env: NodeJS.ProcessEnv = process.env): LspModeLookup {
 
 const emacs = findEmacs();
 const lspMode = findLspMode();
+// CI installs the editors and sets CODEX_REQUIRE_EDITORS=1: there a missing editor is a failure, not a skip.
+if (process.env.CODEX_REQUIRE_EDITORS === '1' && (!emacs.path || !lspMode.path)) {
+  it('Emacs and lsp-mode are installed (CODEX_REQUIRE_EDITORS=1)', () => {
+    throw new Error(`${emacs.reason ?? lspMode.reason ?? 'not found'}; ${INSTALL_HINT}`);
+  });
+}
 // Said once, plainly, so that a skipped editor test is not mistaken for a passing one.
 if (!emacs.path) console.warn(`[emacs] Emacs tests skipped: ${emacs.reason}; ${INSTALL_HINT}.`);
 else if (!lspMode.path) console.warn(`[emacs] lsp-mode test skipped: ${lspMode.reason}; run \`bash scripts/install-emacs.sh\` (unpacks Debian's lsp-mode into the cache folder), or set CODEX_EMACS_LOAD_PATH.`);
