@@ -151,7 +151,11 @@ export class ModelGateway {
 
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), cfg.timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal;
+    // Not AbortSignal.any: on Node 20 a composite signal with a listener (the SDK adds one) is
+    // kept alive for good, one per call. A plain controller linked by hand is released.
+    const onCallerAbort = (): void => deadline.abort();
+    req.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const signal = deadline.signal;
     try {
       return await this.negotiate(req, cfg, signal, Date.now() + cfg.timeoutMs, this.epoch);
     } catch (err) {
@@ -162,6 +166,7 @@ export class ModelGateway {
       throw new ModelError('bad-request', `model call failed: ${this.log.scrub(String(err))}`);
     } finally {
       clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onCallerAbort);
     }
   }
 
