@@ -2,50 +2,14 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useScratchGit } from '../support/scratch-git';
 import { findFiles, isGlobPattern, isProbablyText, type FindFilesOptions } from '../../server/cli/files';
 
-let base: string;
-const savedEnv = { ...process.env };
-
-/** Scratch trees live under `base`; git must not see the machine's config or any repository above. */
-beforeAll(() => {
-  base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'codex-lsp-files-')));
-  for (const k of Object.keys(process.env)) {
-    if (k.startsWith('GIT_')) delete process.env[k];
-  }
-  const globalConfig = path.join(base, 'gitconfig');
-  fs.writeFileSync(globalConfig, '');
-  process.env.GIT_CONFIG_GLOBAL = globalConfig;
-  process.env.GIT_CONFIG_NOSYSTEM = '1';
-  process.env.GIT_CEILING_DIRECTORIES = base;
-});
-
-afterAll(() => {
-  process.env = savedEnv;
-  fs.rmSync(base, { recursive: true, force: true });
-});
-
+const sg = useScratchGit('files');
+const { git, write } = sg;
+const scratch = (name = 'tree'): string => sg.scratch(name);
 let counter = 0;
-function scratch(name = 'tree'): string {
-  const dir = path.join(base, `${name}-${++counter}`);
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.email=a@b', '-c', 'user.name=n', ...args], {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function write(dir: string, rel: string, content: string | Buffer = 'x\n'): void {
-  const file = path.join(dir, rel);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, content);
-}
 
 function tree(files: Record<string, string | Buffer>): string {
   const dir = scratch();
@@ -288,7 +252,7 @@ describe('findFiles outside git', () => {
   it('falls back to walking when git is absent', async () => {
     const root = repo({ '.gitignore': 'ignored.ts\n', 'a.ts': '' });
     write(root, 'ignored.ts');
-    const set = await findFiles([], opts(root, { gitBinary: path.join(base, 'no-such-git') }));
+    const set = await findFiles([], opts(root, { gitBinary: path.join(sg.base, 'no-such-git') }));
     expect(rel(root, set.files)).toEqual(['.gitignore', 'a.ts']);
 
     const oldPath = process.env.PATH;

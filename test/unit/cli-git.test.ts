@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useScratchGit } from '../support/scratch-git';
 import {
   changedFiles,
   changedLines,
@@ -14,47 +15,10 @@ import {
   parseNumstatZ,
 } from '../../server/cli/git';
 
-let base: string;
-const savedEnv = { ...process.env };
-
-/** Scratch repositories live under `base`; git must not see the machine's config or any repository above. */
-beforeAll(() => {
-  base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'codex-lsp-git-')));
-  for (const k of Object.keys(process.env)) {
-    if (k.startsWith('GIT_')) delete process.env[k];
-  }
-  const globalConfig = path.join(base, 'gitconfig');
-  fs.writeFileSync(globalConfig, '');
-  process.env.GIT_CONFIG_GLOBAL = globalConfig;
-  process.env.GIT_CONFIG_NOSYSTEM = '1';
-  process.env.GIT_CEILING_DIRECTORIES = base;
-});
-
-afterAll(() => {
-  process.env = savedEnv;
-  fs.rmSync(base, { recursive: true, force: true });
-});
-
+const sg = useScratchGit('git');
+const { git, write } = sg;
+const scratch = (name = 'repo'): string => sg.scratch(name);
 let counter = 0;
-function scratch(name = 'repo'): string {
-  const dir = path.join(base, `${name}-${++counter}`);
-  fs.mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.email=a@b', '-c', 'user.name=n', '-c', 'init.defaultBranch=main', ...args], {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function write(dir: string, rel: string, content: string | Buffer): void {
-  const file = path.join(dir, rel);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, content);
-}
 
 function commitAll(dir: string, message = 'x'): void {
   git(dir, 'add', '-A');
@@ -86,7 +50,7 @@ describe('gitRoot', () => {
 
   it('keeps the caller spelling of a symlinked path', async () => {
     const repo = newRepo({ 'src/a.ts': 'x\n' });
-    const link = path.join(base, `link-${++counter}`);
+    const link = path.join(sg.base, `link-${++counter}`);
     fs.symlinkSync(repo, link, 'dir');
     expect(await gitRoot(path.join(link, 'src'))).toBe(link);
   });
@@ -96,12 +60,12 @@ describe('gitRoot', () => {
   });
 
   it('is undefined for a directory that does not exist', async () => {
-    expect(await gitRoot(path.join(base, 'nope', 'nothing'))).toBeUndefined();
+    expect(await gitRoot(path.join(sg.base, 'nope', 'nothing'))).toBeUndefined();
   });
 
   it('is undefined without git (missing binary)', async () => {
     const repo = newRepo({ 'a.ts': 'x\n' });
-    expect(await gitRoot(repo, { gitBinary: path.join(base, 'no-such-git') })).toBeUndefined();
+    expect(await gitRoot(repo, { gitBinary: path.join(sg.base, 'no-such-git') })).toBeUndefined();
   });
 
   it('is undefined without git (PATH pointing to an empty directory)', async () => {
@@ -141,7 +105,7 @@ describe('isCommit', () => {
     expect(await isCommit('HEAD', empty)).toBe(false);
     expect(await isCommit('HEAD', scratch('plain'))).toBe(false);
     const repo = newRepo({ 'a.ts': 'x\n' });
-    expect(await isCommit('HEAD', repo, { gitBinary: path.join(base, 'no-such-git') })).toBe(false);
+    expect(await isCommit('HEAD', repo, { gitBinary: path.join(sg.base, 'no-such-git') })).toBe(false);
   });
 });
 
@@ -217,7 +181,7 @@ describe('changedFiles without a base', () => {
   it('keeps the caller spelling of a symlinked root', async () => {
     const repo = newRepo({ 'a.ts': 'a\n' });
     write(repo, 'a.ts', 'a2\n');
-    const link = path.join(base, `link-${++counter}`);
+    const link = path.join(sg.base, `link-${++counter}`);
     fs.symlinkSync(repo, link, 'dir');
     expect(await changedFiles(link)).toEqual([path.join(link, 'a.ts')]);
   });
@@ -232,7 +196,7 @@ describe('changedFiles without a base', () => {
 
   it('throws a not-found GitError without git', async () => {
     const repo = newRepo({ 'a.ts': 'a\n' });
-    await expect(changedFiles(repo, undefined, { gitBinary: path.join(base, 'no-such-git') })).rejects.toMatchObject({
+    await expect(changedFiles(repo, undefined, { gitBinary: path.join(sg.base, 'no-such-git') })).rejects.toMatchObject({
       code: 'not-found',
     });
   });
