@@ -41,8 +41,9 @@ export function main(argv: string[]): void {
         process.exitCode = code;
       })
       .catch((err: unknown) => {
-        process.stderr.write(`codex-lsp review: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-        process.exitCode = 2;
+        // Not one of the documented outcomes: an internal error (70, EX_SOFTWARE), please report it.
+        process.stderr.write(`codex-lsp review: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        process.exitCode = 70;
       });
     return;
   }

@@ -21,7 +21,9 @@ the findings. Directories are walked honouring .gitignore and the "ignore" globs
 Options:
   --format text|json|sarif   output format (default: text)
   --changed [BASE]           only files changed against BASE (default: the index and HEAD),
-                             and in them only the parts with changed lines
+                             and in them only the parts with changed lines; BASE may be
+                             A... (since A's merge base); --changed=BASE when BASE is
+                             also the name of a file or folder
   --fix                      apply the findings' replacements to the files
   --dry-run                  with --fix: print a unified diff instead of writing
   --fail-on LEVEL            error|warning|information|hint: exit 1 when a finding is at
@@ -29,16 +31,22 @@ Options:
   -h, --help                 this help
 
 Exit codes: 0 nothing at or above --fail-on; 1 something is; 2 usage or configuration
-error; 3 the model could not be reached (no key, rejected key, unknown model, ...).
+error; 3 the review is incomplete: the model could not be reached or did not answer (no
+key, rejected key, unknown model, an outage, a timeout); 70 an internal error (please report).
 `;
 
 const LEVELS: readonly Severity[] = ['error', 'warning', 'information', 'hint'];
 
 /**
  * Parses `review`'s arguments. `--changed` takes an optional BASE: the next word is the base
- * when `isRef` says it names a commit, otherwise it is a path.
+ * when it names a commit and no such path exists (a folder named like a branch, or like a
+ * hex commit prefix, stays a path: use `--changed=BASE` for such a base).
  */
-export async function parseReviewArgs(argv: readonly string[], isRef: (word: string) => Promise<boolean>): Promise<ReviewArgs> {
+export async function parseReviewArgs(
+  argv: readonly string[],
+  isRef: (word: string) => Promise<boolean>,
+  isPath: (word: string) => boolean = () => false,
+): Promise<ReviewArgs> {
   const out: ReviewArgs = { paths: [], format: 'text', changed: undefined, fix: false, dryRun: false, failOn: 'error', help: false };
   const value = (i: number, name: string): string => {
     const v = argv[i + 1];
@@ -79,7 +87,7 @@ export async function parseReviewArgs(argv: readonly string[], isRef: (word: str
           out.changed = inline;
         } else {
           const next = argv[i + 1];
-          if (next !== undefined && !next.startsWith('-') && (await isRef(next))) {
+          if (next !== undefined && !next.startsWith('-') && !isPath(next) && (await isRef(next))) {
             out.changed = next;
             i++;
           } else {

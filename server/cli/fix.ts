@@ -76,6 +76,8 @@ export interface FixOutcome {
   applied: number;
   /** Replacements left out: overlapping one already taken, or with an end before their start. */
   skipped: number;
+  /** The findings whose replacement was applied (the same objects as given). */
+  appliedFindings: CliFinding[];
 }
 
 /**
@@ -96,6 +98,7 @@ export function applyFixes(text: string, findings: readonly CliFinding[]): FixOu
   const table = new LineTable(text);
   const eol = dominantEol(text);
   const taken: { start: number; end: number; text: string }[] = [];
+  const appliedFindings: CliFinding[] = [];
   let skipped = 0;
   for (const f of findings) {
     if (f.replacement === undefined) continue;
@@ -108,6 +111,7 @@ export function applyFixes(text: string, findings: readonly CliFinding[]): FixOu
     }
     const replacement = eol === undefined ? f.replacement : f.replacement.replace(/\r\n|\r|\n/g, eol);
     taken.push({ start, end, text: replacement });
+    appliedFindings.push(f);
   }
   // Non-overlapping with distinct starts: in text order, every range read against the
   // original text (the same result as applying them from the last one backwards).
@@ -119,7 +123,7 @@ export function applyFixes(text: string, findings: readonly CliFinding[]): FixOu
     at = t.end;
   }
   pieces.push(text.slice(at));
-  return { text: pieces.join(''), applied: taken.length, skipped };
+  return { text: pieces.join(''), applied: taken.length, skipped, appliedFindings };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -5,11 +5,18 @@ import * as path from 'node:path';
 export const PROJECT_FILE = '.codex-lsp.json';
 
 /**
- * Settings a project file may not set: they decide where the user's code and API key are
- * sent, and a cloned repository must not be able to redirect them. They belong to the user
- * (editor settings, environment).
+ * Settings a project file may not set, because a cloned repository must not decide them:
+ * where the user's code and API key are sent (`apiKey`, `baseUrl`), and what the user is told
+ * they spend or may spend (`prices`, `budget`). They belong to the user (editor, environment).
  */
-export const USER_ONLY_KEYS = ['apiKey', 'baseUrl'] as const;
+export const USER_ONLY_KEYS = ['apiKey', 'baseUrl', 'prices', 'budget'] as const;
+
+const WHY: Record<(typeof USER_ONLY_KEYS)[number], string> = {
+  apiKey: 'it decides where your key is sent. Set it in the environment (CODEX_LSP_API_KEY) or your editor settings.',
+  baseUrl: 'it decides where your code is sent. Set it in the environment (CODEX_LSP_BASE_URL) or your editor settings.',
+  prices: 'it decides what you are told you spend. Set it in your editor settings.',
+  budget: 'it decides what you may spend. Set it in your editor settings.',
+};
 
 /** The nearest project file at or above `start` (a file or a folder); undefined if none. */
 export function findProjectFile(start: string): string | undefined {
@@ -140,12 +147,10 @@ export function readProjectFile(file: string): ProjectConfig {
       : { ...record };
   const problems: string[] = [];
   for (const key of USER_ONLY_KEYS) {
-    if (key in values) {
+    if (key in values || (key === 'budget' && 'budget.dailyUSD' in values)) {
       delete values[key];
-      problems.push(
-        `${file}: "${key}" is not taken from a project file: it decides where your code${key === 'apiKey' ? ' and key' : ''} are sent. ` +
-          `Set it in your editor settings or the environment (${key === 'apiKey' ? 'CODEX_LSP_API_KEY' : 'CODEX_LSP_BASE_URL'}).`,
-      );
+      delete values['budget.dailyUSD'];
+      problems.push(`${file}: "${key}" is not taken from a project file: ${WHY[key]}`);
     }
   }
   return { file, values, problems };

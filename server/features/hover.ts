@@ -8,6 +8,7 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { ModelError } from '../model/gateway';
 import { AbortedError, sleep } from '../model/retry';
@@ -58,6 +59,8 @@ export function buildHoverRequest(doc: TextDocument, ctx: HoverContext, roots: r
     input: lines.join('\n'),
     maxOutputTokens: 400,
     effort: 'low',
+    // Providers route requests with the same key to the same prompt cache: per file.
+    cacheKey: `codex-lsp-hover-${createHash('sha256').update(file).digest('hex').slice(0, 12)}`,
     priority: PRIORITY_INTERACTIVE,
   };
 }

@@ -45,6 +45,8 @@ interface DocState {
   publishedSeq: number;
   /** The version the last completed review was of (undefined: never reviewed, e.g. no key yet). */
   reviewedVersion?: number;
+  /** The last review left parts unreviewed (no key, over budget, the endpoint failing). */
+  incomplete?: boolean;
   debounce?: NodeJS.Timeout;
   reanchorTimer?: NodeJS.Timeout;
   findings: StoredFinding[];
@@ -169,9 +171,9 @@ export class ReviewFeature {
       if (!this.s.config.settings.diagnostics.enabled || this.s.privacy.isIgnored(st.uri)) {
         this.abort(st);
         this.setFindings(st, [], st.version);
-      } else if (st.reviewedVersion === undefined && st.active.length === 0) {
-        // Never reviewed (reviews were off, no key, ignored): now it can be. A document merely
-        // edited since its review waits for its trigger, as always.
+      } else if ((st.reviewedVersion === undefined || st.incomplete) && st.active.length === 0) {
+        // Never (fully) reviewed (reviews were off, no key, ignored, over budget): now it may
+        // be. A document merely edited since its review waits for its trigger, as always.
         this.startReview(st);
       }
     }
@@ -214,15 +216,15 @@ export class ReviewFeature {
     }
     // No key, rejected key...: the user has been told; reviews wait for the configuration to change.
     if (this.s.gateway.blockedReason()) return;
-    // The daily budget stops automatic work only; what the user asks for (hover, actions) still runs.
+    // The daily budget stops automatic work only (hover and chosen actions still run); what the
+    // cache can answer is free and still shown.
     const over = await budgetReached(this.s);
     if (over) {
       this.s.problems.report(
         'budget',
         `codex-lsp: today's estimated spend ($${over.spent.toFixed(2)}) reached the daily budget ($${over.budget.toFixed(2)}, "codex.budget.dailyUSD"). ` +
-          `Automatic reviews are paused until tomorrow or a higher budget; hovers and the code actions you choose still run.`,
+          `Automatic reviews are paused until tomorrow or a higher budget (answers already in the cache still show); hovers and the code actions you choose still run.`,
       );
-      return;
     }
     if (this.states.get(st.uri) !== st) return;
 
@@ -239,6 +241,7 @@ export class ReviewFeature {
       const run = await reviewDocument(this.s, doc, {
         signal: controller.signal,
         priority: st.touched,
+        cacheOnly: over !== undefined,
         onStart: () => {
           progress ??= this.s.client.beginProgress(`Reviewing ${name}`, parts.total > 1 ? `${parts.done}/${parts.total} parts` : undefined);
         },
@@ -252,6 +255,7 @@ export class ReviewFeature {
       if (me.seq < st.publishedSeq) return;
       st.publishedSeq = me.seq;
       st.reviewedVersion = version;
+      st.incomplete = run.outcomes.some((o) => o.error !== undefined);
       // Older reviews still running can only produce older results.
       for (const r of st.active) if (r.seq < me.seq) r.controller.abort();
       st.active = st.active.filter((r) => r.seq > me.seq);

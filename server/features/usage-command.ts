@@ -43,17 +43,30 @@ export class UsageCommand {
     const budget = this.s.config.settings.budget.dailyUSD;
     return {
       session: summarize(this.s.usage.session.snapshot(), prices),
-      today: { ...daySummary, date: today.day, budgetUSD: budget > 0 ? budget : null, budgetReached: budget > 0 && (daySummary.totals.usd ?? 0) >= budget },
+      today: { ...daySummary, date: today.day, budgetUSD: budget > 0 ? budget : null, budgetReached: budget > 0 && daySummary.totals.usd !== undefined && daySummary.totals.usd >= budget },
       prices,
     };
   }
 }
 
-/** Today's estimated spend on this machine, when a daily budget is set and reached; else undefined. */
+/**
+ * Whether today's spend on this machine reached the daily budget (when one is set). Spend
+ * on a model without a price cannot be counted: then the budget cannot hold, and the user is
+ * told so once (with what to do) rather than silently spending on.
+ */
 export async function budgetReached(s: Services): Promise<{ spent: number; budget: number } | undefined> {
   const budget = s.config.settings.budget.dailyUSD;
   if (!(budget > 0)) return undefined;
   const today = await s.usage.today();
-  const spent = summarize(today.rows, s.config.settings.prices).totals.usd ?? 0;
+  const day = summarize(today.rows, s.config.settings.prices);
+  if (day.unpricedModels.length > 0) {
+    s.problems.report(
+      'budget',
+      `codex-lsp: the daily budget cannot be applied: ${day.unpricedModels.map((m) => `"${m}"`).join(', ')} has no price. ` +
+        `Add it to "codex.prices" ({"model": {"input": n, "cachedInput": n, "output": n}}, dollars per million tokens).`,
+    );
+  }
+  // What can be priced is counted; unpriced spend was said above.
+  const spent = day.rows.reduce((n, r) => n + (r.usd ?? 0), 0);
   return spent >= budget ? { spent, budget } : undefined;
 }

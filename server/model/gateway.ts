@@ -29,6 +29,7 @@ import type { TokenUsage } from './usage';
 import type { UsageSink } from './usage-ledger';
 
 export type ModelErrorKind =
+  | 'budget'
   | 'config'
   | 'no-key'
   | 'key-mismatch'
@@ -270,7 +271,7 @@ export class ModelGateway {
       const stateKey = `${endpointKey}\u0000${api}`;
       const state = this.state(stateKey);
       const schemaInPrompt = req.schema !== undefined && this.noSchema.has(stateKey);
-      const body = buildBody(api, cfg.model, { cacheKey: `codex-lsp-${req.feature}`, ...req }, state, schemaInPrompt);
+      const body = buildBody(api, cfg.model, { ...req, cacheKey: req.cacheKey ?? `codex-lsp-${req.feature}` }, state, schemaInPrompt);
       const ctx: CallContext = { bytesSent: 0 };
       let raw: unknown;
       try {

@@ -23,6 +23,8 @@ export interface UsageSummary {
   cacheHitRate: number;
   /** Input tokens billed at the cached rate among all input tokens. */
   cachedInputShare: number;
+  /** Models that used tokens but have no price: the dollars are then unknown (undefined). */
+  unpricedModels: string[];
 }
 
 const FLUSH_DELAY_MS = 2000;
@@ -52,6 +54,7 @@ export function costOf(u: TokenUsage, price: Price | undefined): number | undefi
 export function summarize(rows: readonly UsageRow[], prices: Record<string, Price>): UsageSummary {
   const priced: PricedRow[] = rows.map((r) => ({ ...r, usd: costOf(r, priceOf(r.model, prices)) }));
   const totals: PricedRow = { feature: '*', model: '*', requests: 0, cacheHits: 0, input: 0, cachedInput: 0, output: 0, usd: 0 };
+  const unpriced = new Set<string>();
   for (const r of priced) {
     totals.requests += r.requests;
     totals.cacheHits += r.cacheHits;
@@ -59,13 +62,17 @@ export function summarize(rows: readonly UsageRow[], prices: Record<string, Pric
     totals.cachedInput += r.cachedInput;
     totals.output += r.output;
     if (r.usd !== undefined) totals.usd = (totals.usd ?? 0) + r.usd;
+    else if (r.input + r.output > 0) unpriced.add(r.model);
   }
+  // Tokens without a price make the total unknown, not lower: never report $0.00 for them.
+  if (unpriced.size > 0) totals.usd = undefined;
   const lookups = totals.requests + totals.cacheHits;
   return {
     totals,
     rows: priced,
     cacheHitRate: lookups === 0 ? 0 : totals.cacheHits / lookups,
     cachedInputShare: totals.input === 0 ? 0 : totals.cachedInput / totals.input,
+    unpricedModels: [...unpriced],
   };
 }
 

@@ -21,6 +21,8 @@ export interface PipelineRequest extends ModelRequest {
   noCache?: boolean;
   /** Called when the request gets a slot and goes to the model (not for cached answers). */
   onStart?: () => void;
+  /** Answer from the caches only (over budget): a miss is a ModelError 'budget', no model call. */
+  cacheOnly?: boolean;
 }
 
 export interface PipelineAnswer extends ModelAnswer {
@@ -118,6 +120,7 @@ export class Pipeline {
       const hit = await this.fromCache(key, req);
       if (hit) return hit;
     }
+    if (req.cacheOnly) throw new ModelError('budget', 'not in the cache, and the daily budget is reached');
     try {
       return await this.flights.run(key, req.signal, async (shared) => {
         const answer = await this.limiter.run(

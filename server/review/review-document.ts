@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { ModelError } from '../model/gateway';
@@ -98,6 +99,8 @@ export interface ReviewOptions {
   /** Called when a part goes to the model (not for cached answers). */
   onStart?: () => void;
   onChunkDone?: (done: number, total: number) => void;
+  /** Over budget: answers from the cache only (free), no model call. */
+  cacheOnly?: boolean;
 }
 
 /**
@@ -146,13 +149,16 @@ async function reviewChunk(
     priority: opts.priority,
     signal: opts.signal,
     onStart: opts.onStart,
+    cacheOnly: opts.cacheOnly,
+    // Providers route requests with the same key to the same prompt cache: per file.
+    cacheKey: `codex-lsp-review-${shortHash(file)}`,
   };
   let json: unknown;
   try {
     json = (await deps.pipeline.run(req)).json;
   } catch (err) {
     const error = err instanceof ModelError ? err : new ModelError('bad-request', err instanceof Error ? err.message : String(err));
-    if (error.kind !== 'cancelled') deps.log.warn(`review of ${file} lines ${chunk.start + 1}-${chunk.end}: ${error.message}`);
+    if (error.kind !== 'cancelled' && error.kind !== 'budget') deps.log.warn(`review of ${file} lines ${chunk.start + 1}-${chunk.end}: ${error.message}`);
     return { chunk, error };
   }
   const parsed = parseFindings(json, { maxFindings: MAX_FINDINGS_PER_CHUNK });
@@ -176,6 +182,10 @@ async function reviewChunk(
   }
   if (dropped.length > 0) deps.log.info(`review of ${file} lines ${chunk.start + 1}-${chunk.end}: dropped ${dropped.length} unusable finding(s): ${dropped.slice(0, 5).join('; ')}`);
   return { chunk, found };
+}
+
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
 /** Findings carried onto other text (a newer version): those whose place is found again. */

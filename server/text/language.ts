@@ -17,6 +17,21 @@ const BY_NAME: Record<string, string> = {
   gemfile: 'ruby', rakefile: 'ruby', justfile: 'just', 'build.gradle': 'groovy',
 };
 
+/**
+ * Editors name languages differently (Neovim filetypes, Emacs modes, VS Code ids); one
+ * canonical name keeps prompts, and so cache entries, the same from every editor and the
+ * command line.
+ */
+const ALIASES: Record<string, string> = {
+  js: 'javascript', jsx: 'javascriptreact', mjs: 'javascript', ts: 'typescript', tsx: 'typescriptreact',
+  'typescript-tsx': 'typescriptreact', 'js-jsx': 'javascriptreact', 'js2': 'javascript', rjsx: 'javascriptreact',
+  sh: 'shellscript', bash: 'shellscript', zsh: 'shellscript', 'sh-base': 'shellscript', shell: 'shellscript',
+  'c++': 'cpp', cc: 'cpp', cs: 'csharp', 'c#': 'csharp', make: 'makefile', 'makefile-gmake': 'makefile',
+  py: 'python', rb: 'ruby', rs: 'rust', golang: 'go', 'go-dot-mod': 'go', kt: 'kotlin', yml: 'yaml',
+  'emacs-lisp': 'emacs-lisp', elisp: 'emacs-lisp', lisp: 'lisp', 'objc': 'objective-c', 'objcpp': 'objective-cpp',
+  dockerfile: 'dockerfile', 'docker-compose': 'yaml', jsonc: 'jsonc', json5: 'json5',
+};
+
 /** Ids that say nothing about the language (eglot's "prog", generic text). */
 const GENERIC = new Set(['', 'prog', 'text', 'plaintext', 'fundamental', 'unknown', 'plain']);
 
@@ -25,7 +40,8 @@ const GENERIC = new Set(['', 'prog', 'text', 'plaintext', 'fundamental', 'unknow
  * client sends a generic id (eglot sends "prog" for modes it does not know).
  */
 export function languageOf(languageId: string | undefined, fileName: string): string {
-  const id = (languageId ?? '').trim().toLowerCase().replace(/-(ts-)?mode$/, '');
+  const raw = (languageId ?? '').trim().toLowerCase().replace(/-(ts-)?mode$/, '');
+  const id = ALIASES[raw] ?? raw;
   if (!GENERIC.has(id)) return id;
   const base = fileName.split(/[/\\]/).pop()?.toLowerCase() ?? '';
   if (BY_NAME[base]) return BY_NAME[base];

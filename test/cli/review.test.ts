@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -236,6 +236,70 @@ describe('codex-lsp review: --fix', () => {
   });
 });
 
+describe('codex-lsp review: --fix, the hard cases', () => {
+  it('an overlapping fix is left and still reported (and fails the run)', async () => {
+    fake.setDefault(() => ({
+      json: {
+        diagnostics: [
+          { line: 1, quote: '"OVERLAP one two"', severity: 'error', message: 'first', replacement: '"A"' },
+          { line: 1, quote: 'one two', severity: 'error', message: 'second', replacement: 'B' },
+        ],
+      },
+    }));
+    const root = project({ 'ov.ts': 'const s = "OVERLAP one two";\n' });
+    const r = await cli(['--fix'], root);
+    expect(readFileSync(path.join(root, 'ov.ts'), 'utf8')).toBe('const s = "A";\n');
+    expect(r.stderr).toContain('(1 overlapping, left)');
+    expect(r.stdout).toContain('second');
+    expect(r.code).toBe(1);
+  });
+
+  it('keeps the bytes it does not understand, the mode, and symbolic links', async () => {
+    reviewer();
+    const root = project({ 'a.ts': BUGGY });
+    writeFileSync(path.join(root, 'latin1.ts'), Buffer.concat([Buffer.from(BUGGY), Buffer.from('// caf\xe9\n', 'latin1')]));
+    chmodSync(path.join(root, 'a.ts'), 0o664);
+    symlinkSync('a.ts', path.join(root, 'link.ts'));
+    const r = await cli(['--fix'], root);
+    expect(r.stderr).toMatch(/latin1\.ts is not valid UTF-8; not fixed/);
+    expect(readFileSync(path.join(root, 'latin1.ts')).includes(Buffer.from([0xe9]))).toBe(true);
+    expect(readFileSync(path.join(root, 'a.ts'), 'utf8')).toBe(BUGGY.replace('a = 1', 'a === 1'));
+    expect(statSync(path.join(root, 'a.ts')).mode & 0o777).toBe(0o664);
+    expect(lstatSync(path.join(root, 'link.ts')).isSymbolicLink()).toBe(true);
+    // The linked file was reviewed once, not twice.
+    expect(reviews().filter((q) => q.prompt.includes('if (a = 1)')).length).toBe(2);
+  });
+
+  it('a dry run from a subfolder prints a diff with paths from the top of the repository, as git applies it', async () => {
+    reviewer();
+    const root = project({ 'top.ts': BUGGY, 'sub/x.ts': CLEAN }, true);
+    const r = await cli(['--fix', '--dry-run', '../top.ts'], path.join(root, 'sub'));
+    expect(r.stdout).toContain('--- a/top.ts');
+    writeFileSync(path.join(root, '..', 'sub.patch'), r.stdout);
+    execFileSync('git', ['apply', '--check', path.join(root, '..', 'sub.patch')], { cwd: root });
+    // The findings are still shown, on stderr.
+    expect(r.stderr).toContain('top.ts:2:7 error');
+  });
+
+  it('keeps a byte-order mark and reports columns as editors count them', async () => {
+    reviewer();
+    const root = project({ 'bom.ts': '\uFEFF' + BUGGY });
+    const r = await cli(['--fix'], root);
+    expect(readFileSync(path.join(root, 'bom.ts'), 'utf8')).toBe('\uFEFF' + BUGGY.replace('a = 1', 'a === 1'));
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('codex-lsp review: monorepos', () => {
+  it('takes the .codex-lsp.json above the paths asked for', async () => {
+    reviewer();
+    const root = project({ 'packages/web/.codex-lsp.json': JSON.stringify({ ignore: ['fixtures/**'] }), 'packages/web/fixtures/dump.ts': NOISY, 'packages/web/src/a.ts': CLEAN }, true);
+    await cli(['packages/web'], root);
+    expect(fake.requests.length).toBe(1);
+    expect(fake.requests[0]!.prompt).toContain('File: packages/web/src/a.ts');
+  });
+});
+
 describe('codex-lsp review: privacy and bad input', () => {
   it('never sends ignored files (built-in and .codex-lsp.json globs), and reports explicitly named ones as skipped', async () => {
     reviewer();
@@ -293,6 +357,30 @@ describe('codex-lsp review: exit codes', () => {
     const dead = await cli([], root, { CODEX_LSP_BASE_URL: 'http://127.0.0.1:9/v1' });
     expect(dead.code).toBe(3);
     expect(dead.stderr).toMatch(/cannot reach/);
+  });
+
+  it('3 when parts could not be reviewed for any reason (an outage, a timeout), never a green run', async () => {
+    const root = project({ 'a.ts': CLEAN });
+    fake.setDefault(() => openAIError(500, 'The server had an error'));
+    const outage = await cli(['--format', 'sarif'], root, { CODEX_LSP_LOG: undefined });
+    expect(outage.code).toBe(3);
+    expect(JSON.parse(outage.stdout).runs[0].invocations[0].executionSuccessful).toBe(false);
+    fake.setDefault(() => ({ hang: true }));
+    writeFileSync(path.join(root, '.codex-lsp.json'), JSON.stringify({ timeoutMs: 1000 }));
+    const slow = await cli([], root);
+    expect(slow.code).toBe(3);
+    expect(slow.stdout).toMatch(/a\.ts: partly reviewed: .*within 1000 ms/);
+  });
+
+  it('no key is only a problem when a model call is needed', async () => {
+    reviewer();
+    const root = project({ 'a.ts': CLEAN }, true);
+    expect((await cli(['--changed'], root, { CODEX_LSP_API_KEY: undefined })).code).toBe(0);
+    await cli([], root);
+    // Answers in the cache need no key either.
+    const cached = await cli([], root, { CODEX_LSP_API_KEY: undefined });
+    expect(cached.code).toBe(0);
+    expect(cached.stderr).not.toMatch(/no API key/);
   });
 
   it('0 for a clean run, and --help', async () => {

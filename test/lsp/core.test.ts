@@ -324,7 +324,7 @@ describe('usage', () => {
     const c = await start();
     await c.open(URI, TEXT, 'typescript');
     await c.hover(URI, POS);
-    expect((session.fake.requests[0]!.body as Record<string, unknown>).prompt_cache_key).toBe('codex-lsp-hover');
+    expect((session.fake.requests[0]!.body as Record<string, unknown>).prompt_cache_key).toMatch(/^codex-lsp-hover-[0-9a-f]{12}$/);
     session.fake.script(openAIError(400, "Unrecognized request argument supplied: prompt_cache_key"));
     await c.hover(URI, position(TEXT, 'price'));
     expect((session.fake.requests.at(-1)!.body as Record<string, unknown>).prompt_cache_key).toBeUndefined();

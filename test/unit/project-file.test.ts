@@ -35,6 +35,12 @@ describe('project file', () => {
     const q = readProjectFile(f);
     expect(q.values).toEqual({ ignore: ['y/**'] });
     expect(q.problems[0]).toMatch(/CODEX_LSP_API_KEY/);
+    // Nor what the user is told they spend, or may spend.
+    writeFileSync(f, JSON.stringify({ prices: { x: { input: 0, output: 0 } }, budget: { dailyUSD: 1e5 }, model: 'm' }));
+    const r = readProjectFile(f);
+    expect(r.values).toEqual({ model: 'm' });
+    expect(r.problems.join('\n')).toMatch(/"prices" is not taken/);
+    expect(r.problems.join('\n')).toMatch(/"budget" is not taken/);
   });
 
   it('reports broken JSON with its line and column, and a non-object', () => {

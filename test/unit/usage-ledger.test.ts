@@ -27,7 +27,7 @@ describe('prices', () => {
     expect(costOf({ input: 1_000_000, cachedInput: 200_000, output: 100_000 }, DEFAULT_PRICES['codex-mini'])).toBeCloseTo(1.2 + 0.075 + 0.6, 10);
     expect(costOf({ input: 1, cachedInput: 0, output: 1 }, undefined)).toBeUndefined();
   });
-  it('summarises rows, leaving unpriced models out of the dollars', () => {
+  it('summarises rows; tokens of a model without a price make the dollars unknown, never $0', () => {
     const s = summarize(
       [
         { feature: 'hover', model: 'codex-mini', requests: 2, cacheHits: 2, input: 1_000_000, cachedInput: 0, output: 0 },
@@ -35,7 +35,10 @@ describe('prices', () => {
       ],
       DEFAULT_PRICES,
     );
-    expect(s.totals).toMatchObject({ requests: 3, cacheHits: 2, input: 1_000_500, usd: 1.5 });
+    expect(s.totals).toMatchObject({ requests: 3, cacheHits: 2, input: 1_000_500 });
+    expect(s.totals.usd).toBeUndefined();
+    expect(s.unpricedModels).toEqual(['local']);
+    expect(s.rows[0]?.usd).toBe(1.5);
     expect(s.rows[1]?.usd).toBeUndefined();
     expect(s.cacheHitRate).toBeCloseTo(0.4);
   });
