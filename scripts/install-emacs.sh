@@ -28,9 +28,9 @@ emacs_major() { # the major version of the emacs at $1, or nothing
   "$1" --batch -Q --eval '(princ emacs-major-version)' 2>/dev/null || true
 }
 
-emacs_ok() { # prints the path of an Emacs 30+ on PATH
+emacs_ok() { # prints the path of an Emacs 30+: $CODEX_EMACS when set, else `emacs` on PATH
   local bin major
-  bin="$(command -v emacs 2>/dev/null)" || return 1
+  if [[ -n "${CODEX_EMACS:-}" ]]; then bin="$CODEX_EMACS"; else bin="$(command -v emacs 2>/dev/null)" || return 1; fi
   major="$(emacs_major "$bin")"
   [[ "$major" =~ ^[0-9]+$ ]] && (( major >= 30 )) || return 1
   echo "$bin"
@@ -50,13 +50,22 @@ if bin="$(emacs_ok)"; then
   fi
 fi
 
-if [[ ! -r /etc/debian_version ]] || ! command -v apt-get >/dev/null; then
-  log "this needs Debian (bookworm) with apt; install Emacs 30 yourself and set CODEX_EMACS"
+if ! command -v apt-get >/dev/null; then
+  log "this needs apt (Debian); install Emacs 30 yourself and set CODEX_EMACS"
   exit 1
 fi
+codename="$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")"
 SUDO=()
-if (( EUID != 0 )); then
-  if command -v sudo >/dev/null; then SUDO=(sudo); else log "needs root or sudo for apt-get install"; exit 1; fi
+if ! emacs_ok >/dev/null; then
+  # Installing Emacs is system-wide: only on the release the backports are built for.
+  if [[ "$codename" != bookworm ]]; then
+    log "Emacs 30 is installed from bookworm-backports, which fits Debian bookworm only (this is '${codename:-unknown}');"
+    log "install Emacs 30 yourself and set CODEX_EMACS, then run this again for lsp-mode"
+    exit 1
+  fi
+  if (( EUID != 0 )); then
+    if command -v sudo >/dev/null; then SUDO=(sudo); else log "installing Emacs needs root or sudo"; exit 1; fi
+  fi
 fi
 
 mkdir -p "$CACHE/lists/partial" "$CACHE/archives/partial" "$CACHE/debs"
@@ -82,7 +91,8 @@ APT_OPTS=(-q
   -o "Dpkg::Use-Pty=0")
 
 log "updating the private package lists in $CACHE/lists"
-"${SUDO[@]}" apt-get "${APT_OPTS[@]}" update >&2
+# The lists are this script's own (in the cache folder): no root needed to refresh them.
+apt-get "${APT_OPTS[@]}" update >&2
 
 if ! bin="$(emacs_ok)"; then
   log "installing emacs-nox from $SUITE"

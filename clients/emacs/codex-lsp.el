@@ -6,7 +6,6 @@
 ;; Version: 0.1.0
 ;; Package-Requires: ((emacs "29.1"))
 ;; Keywords: languages, tools, convenience
-;; URL: https://github.com/OWNER/codex-lsp
 ;; SPDX-License-Identifier: MIT
 
 ;; This file is not part of GNU Emacs.
@@ -77,8 +76,7 @@
 (defgroup codex-lsp nil
   "AI hover, review diagnostics and code actions from the codex-lsp server."
   :group 'tools
-  :prefix "codex-lsp-"
-  :link '(url-link :tag "Home page" "https://github.com/OWNER/codex-lsp"))
+  :prefix "codex-lsp-")
 
 (defcustom codex-lsp-command '("codex-lsp" "--stdio")
   "Command line that starts the server, speaking LSP on stdin/stdout.
@@ -123,6 +121,39 @@ these.  Used by the lsp-mode client only; for Eglot see
 (defun codex-lsp--settings ()
   "The `codex' settings object, ready to be encoded as JSON."
   (or codex-lsp-settings (make-hash-table :test #'equal)))
+
+(defun codex-lsp--empty-object ()
+  "An empty JSON object.
+Sent as initializationOptions: the settings travel by `workspace/configuration'
+only, so a setting removed from `codex-lsp-settings' is really gone after
+`codex-lsp-reload-settings' (initializationOptions stay for the whole session)."
+  (make-hash-table :test #'equal))
+
+(defconst codex-lsp--user-only-keys '("apiKey" "baseUrl" "prices" "budget")
+  "Settings a project may not choose: where code and key are sent, and spending.")
+
+(defun codex-lsp--without-user-only (section)
+  "SECTION (a plist, alist or hash table) without `codex-lsp--user-only-keys'.
+A project's .dir-locals.el can set `eglot-workspace-configuration' without
+asking, so a cloned repository must not redirect the code or the key."
+  (cond ((hash-table-p section)
+         (let ((copy (copy-hash-table section)))
+           (dolist (k codex-lsp--user-only-keys) (remhash k copy))
+           copy))
+        ((and (consp section) (keywordp (car section)))
+         (let (out)
+           (while section
+             (unless (member (substring (symbol-name (car section)) 1)
+                             codex-lsp--user-only-keys)
+               (setq out (cons (cadr section) (cons (car section) out))))
+             (setq section (cddr section)))
+           (nreverse out)))
+        ((consp section)
+         (cl-remove-if (lambda (cell)
+                         (member (format "%s" (car-safe cell))
+                                 codex-lsp--user-only-keys))
+                       section))
+        (t section)))
 
 (defun codex-lsp--get (object key)
   "KEY (a string) of the decoded JSON OBJECT, a plist or a hash table."
@@ -186,7 +217,7 @@ The server maps unknown or generic ids to a language by file name."
       ;; Started in addition to the language's own server, never instead.
       :add-on? t
       :priority -1
-      :initialization-options #'codex-lsp--settings
+      :initialization-options #'codex-lsp--empty-object
       :request-handlers handlers))))
 
 (defun codex-lsp--lsp-mode-workspaces ()
@@ -227,19 +258,22 @@ The server maps unknown or generic ids to a language by file name."
     (push server codex-lsp--eglot-servers))
 
   (cl-defmethod eglot-initialization-options ((_server codex-lsp-eglot-server))
-    "Send `codex-lsp-settings' as the server's initializationOptions."
-    (codex-lsp--settings))
+    "Send an empty object: settings travel by `workspace/configuration'."
+    (codex-lsp--empty-object))
 
   (cl-defmethod eglot-handle-request
     ((_server codex-lsp-eglot-server)
      (_method (eql workspace/configuration)) &key items)
     "Answer the `codex' section of `workspace/configuration' ITEMS.
 From `eglot-workspace-configuration' if it has one (in .dir-locals.el,
-say), else from `codex-lsp-settings'."
+say; never its apiKey, baseUrl, prices or budget), else from
+`codex-lsp-settings'."
     (let ((answers (cl-call-next-method))
           (ours (codex-lsp--configuration-answer items)))
       (cl-loop for i below (length answers)
-               unless (aref answers i) do (aset answers i (aref ours i)))
+               do (aset answers i (if (aref answers i)
+                                      (codex-lsp--without-user-only (aref answers i))
+                                    (aref ours i))))
       answers)))
 
 (defun codex-lsp--eglot-contact (&optional _interactive _project)

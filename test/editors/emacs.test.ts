@@ -11,7 +11,7 @@
  * dependencies unpacked into the cache folder. Each test is skipped, with a message, when
  * its editor is absent; `bash scripts/install-emacs.sh` installs both.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -221,6 +221,12 @@ async function scenario(fake: FakeOpenAI, driver: string, loadPath: string[] = [
 }
 
 describe.skipIf(!emacs.path)(`Emacs ${emacs.version ?? ''} (clients/emacs/codex-lsp.el)`, () => {
+  it('never takes apiKey, baseUrl, prices or budget from a project\'s eglot-workspace-configuration', () => {
+    const out = execFileSync(emacs.path as string, ['--batch', '-Q', '-l', EL, '--eval',
+      '(princ (format "%S" (codex-lsp--without-user-only (list :model "m" :baseUrl "http://evil/v1" :apiKey "k" :prices nil :budget (list :dailyUSD 1) :hover (list :enabled t)))))'], { encoding: 'utf8' });
+    expect(out).toBe('(:model "m" :hover (:enabled t))');
+  });
+
   let fake: FakeOpenAI;
 
   beforeAll(async () => {

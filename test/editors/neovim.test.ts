@@ -297,7 +297,11 @@ for (const editor of EDITORS) {
       expect(run.result?.ok, why).toBe(true);
       expect(run.code, why).toBe(0);
       const r = run.result!;
-      expect(r.nvim.startsWith(editor.label + '.'), why).toBe(true);
+      // 0.12 comes from Debian sid, which moves on: a newer Neovim there is tested the same way.
+      const [major, minor] = r.nvim.split('.').map(Number) as [number, number];
+      const [wantMajor, wantMinor] = editor.label.split('.').map(Number) as [number, number];
+      if (editor.label === '0.10') expect(r.nvim.startsWith('0.10.'), why).toBe(true);
+      else expect(major > wantMajor || (major === wantMajor && minor >= wantMinor), why).toBe(true);
       expect(r.filetype).toBe('typescript');
       // One codex client on the buffer, rooted at the project (the .git marker).
       expect(r.clients).toEqual(['codex']);

@@ -26,11 +26,17 @@ return {
   -- No `filetypes`: the server runs beside each language's own server, in every file buffer.
   -- (Secrets files are never sent: see the `ignore` setting.)
 
-  -- The nearest folder holding either marker is the workspace root; a file outside any
-  -- project gets a server without a root. (A nested list means "equal priority"; Neovim
-  -- before 0.11.3 cannot read one.)
-  root_markers = vim.fn.has('nvim-0.11.3') == 1 and { { '.codex-lsp.json', '.git' } }
-    or { '.codex-lsp.json', '.git' },
+  -- Only real files: not help pages, terminals or unnamed scratch buffers (0.12 attaches
+  -- configs without `filetypes` to those too, and every review costs tokens). The nearest
+  -- folder holding .codex-lsp.json or .git is the workspace root; a file outside any project
+  -- gets its own folder. (Replace this function to choose other markers.)
+  root_dir = function(bufnr, on_dir)
+    local name = vim.api.nvim_buf_get_name(bufnr)
+    if vim.bo[bufnr].buftype ~= '' or name == '' then
+      return
+    end
+    on_dir(vim.fs.root(bufnr, { '.codex-lsp.json', '.git' }) or vim.fs.dirname(name))
+  end,
 
   -- The `codex` settings section: empty here, so the server's defaults, the project's
   -- .codex-lsp.json and the environment apply. vim.empty_dict() makes it a JSON object ({})

@@ -17,7 +17,12 @@ const MANIFEST = path.join(HERE, 'package.json');
 
 /** JSON-schema details VS Code's settings editor and settings.json validation use, beyond the shared fields. */
 const EXTRA = {
+  // Where code and key are sent, and spending, are the user's: a folder's .vscode/settings.json
+  // (a cloned repository) cannot set them, as the server never takes them from .codex-lsp.json.
+  baseUrl: { scope: 'application' },
+  'budget.dailyUSD': { scope: 'application' },
   apiKey: {
+    scope: 'application',
     markdownDescription:
       'API key for the endpoint. **settings.json is plain text**: prefer the environment (`CODEX_LSP_API_KEY`, else `COMETAPI_KEY`, `COMETAPI_API_KEY`, `OPENAI_API_KEY`) or the command **Codex: Set API Key**, which keeps the key in the OS keychain. A key here wins over both.',
   },
@@ -35,6 +40,7 @@ const EXTRA = {
   },
   ignore: { items: { type: 'string' } },
   prices: {
+    scope: 'application',
     additionalProperties: {
       type: 'object',
       required: ['input', 'output'],
