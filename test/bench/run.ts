@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeOpenAI } from '../support/fake-openai';
-import { fileUri, spawnServer, type LspTestClient } from '../support/lsp-client';
+import { fileUri, spawnServer } from '../support/lsp-client';
 import { REPO_ROOT } from '../support/paths';
 import { fmtMs, median, percentile, time } from './stats';
 

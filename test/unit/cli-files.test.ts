@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useScratchGit } from '../support/scratch-git';
@@ -9,7 +7,6 @@ import { findFiles, isGlobPattern, isProbablyText, type FindFilesOptions } from 
 const sg = useScratchGit('files');
 const { git, write } = sg;
 const scratch = (name = 'tree'): string => sg.scratch(name);
-let counter = 0;
 
 function tree(files: Record<string, string | Buffer>): string {
   const dir = scratch();

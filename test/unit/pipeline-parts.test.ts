@@ -179,7 +179,7 @@ describe('DiskCache', () => {
     dirs.push(dir);
     writeFileSync(path.join(dir, 'answers'), 'a file where a folder should be');
     const lines: string[] = [];
-    const c = new DiskCache(dir, 1e6, new Logger((l, m) => lines.push(m)));
+    const c = new DiskCache(dir, 1e6, new Logger((_level, m) => lines.push(m)));
     await c.set(key(1), { text: 'a', model: 'm' });
     await c.set(key(2), { text: 'b', model: 'm' });
     expect(await c.get(key(1))).toBeUndefined();
