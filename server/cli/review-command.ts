@@ -4,7 +4,6 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { findProjectFile, readProjectFile } from '../config/project';
-import { resolveSettings } from '../config/settings';
 import { ConfigStore } from '../config/store';
 import { ModelError, ModelGateway, type EndpointConfig, type ProblemKind } from '../model/gateway';
 import { summarize, UsageLedger } from '../model/usage-ledger';
@@ -111,7 +110,7 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
   const config = new ConfigStore(io.env, log);
   if (projectFile) {
     const project = readProjectFile(projectFile);
-    configProblems.push(...project.problems, ...resolveSettings([{ source: projectFile, values: project.values }]).problems);
+    configProblems.push(...project.problems);
     config.setLayer('project', projectFile, project.values);
     if (typeof project.values?.model === 'string' && !io.env.CODEX_LSP_MODEL) say(`codex-lsp review: model "${project.values.model}" (from ${projectFile})`);
   }

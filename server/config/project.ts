@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { resolveSettings } from './settings';
 
 /** The team's shared settings, committed with the code. */
 export const PROJECT_FILE = '.codex-lsp.json';
@@ -39,7 +40,7 @@ export interface ProjectConfig {
   file: string;
   /** The settings object (with user-only keys removed), or undefined when the file is unusable. */
   values: Record<string, unknown> | undefined;
-  /** Errors that name the file (and the key): shown to the user. */
+  /** Errors that name the file (and the key), its values' included: shown to the user. */
   problems: string[];
 }
 
@@ -153,5 +154,7 @@ export function readProjectFile(file: string): ProjectConfig {
       problems.push(`${file}: "${key}" is not taken from a project file: ${WHY[key]}`);
     }
   }
+  // The values are checked like any other source's, so both readers report the same problems.
+  problems.push(...resolveSettings([{ source: file, values }]).problems);
   return { file, values, problems };
 }

@@ -19,6 +19,7 @@ import { findEnclosing, findImports } from '../text/hover-context';
 import { languageOf } from '../text/language';
 import { LineReader } from '../text/lines';
 import { displayPath } from '../util/uri';
+import { clip } from '../util/text';
 import { abortOn } from './cancel';
 import type { Services } from './services';
 
@@ -69,10 +70,6 @@ const TASKS: Record<Exclude<AiActionKind, 'fix' | 'custom'>, string> = {
 
 type Outcome = { edit: WorkspaceEdit; explanation: string } | { message: string; severity: 'warning' | 'error' };
 
-function clip(text: string, max: number): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-}
 
 /**
  * AI code actions: listed from local state (no model call), their edit computed on

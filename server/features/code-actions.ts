@@ -15,6 +15,7 @@ import { AiActionFeature, APPLY_COMMAND } from './ai-actions';
 import type { StoredFinding } from '../review/review-document';
 import type { FindingData, ReviewFeature } from './review';
 import type { Services } from './services';
+import { clip } from '../util/text';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.codex`;
 /** For clients without code-action literals: an edit delivered as a command argument. */
@@ -36,10 +37,6 @@ function overlaps(a: Range, b: Range): boolean {
   return !before(a.end, b.start) && !before(b.end, a.start);
 }
 
-function clip(text: string, max: number): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
-}
 
 /**
  * Code actions. Listing never waits for the model: review findings that carry a replacement

@@ -8,7 +8,6 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { ModelError } from '../model/gateway';
 import { AbortedError, sleep } from '../model/retry';
@@ -16,6 +15,7 @@ import { PRIORITY_INTERACTIVE, type PipelineRequest } from '../pipeline/pipeline
 import { buildHoverContext, type HoverContext } from '../text/hover-context';
 import { languageOf } from '../text/language';
 import { maskedView } from '../privacy/masked-view';
+import { shortHash } from '../util/text';
 import { displayPath } from '../util/uri';
 import { abortOn } from './cancel';
 import type { Services } from './services';
@@ -60,7 +60,7 @@ export function buildHoverRequest(doc: TextDocument, ctx: HoverContext, roots: r
     maxOutputTokens: 400,
     effort: 'low',
     // Providers route requests with the same key to the same prompt cache: per file.
-    cacheKey: `codex-lsp-hover-${createHash('sha256').update(file).digest('hex').slice(0, 12)}`,
+    cacheKey: `codex-lsp-hover-${shortHash(file)}`,
     priority: PRIORITY_INTERACTIVE,
   };
 }

@@ -11,7 +11,6 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 import { findProjectFile, PROJECT_FILE, readProjectFile } from '../config/project';
-import { resolveSettings } from '../config/settings';
 import { ConfigStore, type ConfigSnapshot } from '../config/store';
 import { APPLY_COMMAND } from '../features/ai-actions';
 import { APPLY_EDIT_COMMAND, CodeActionFeature } from '../features/code-actions';
@@ -48,7 +47,6 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   const config = new ConfigStore(deps.env ?? process.env, log);
   const usage = new UsageLedger(path.join(config.current.cacheDir, 'usage'), log);
   const problems = new OnceProblemReporter(client, log);
-  const reporter = problems;
   const endpoint = (): EndpointConfig => {
     const { settings, keySource, blocking } = config.current;
     return { apiKey: settings.apiKey, keySource, baseUrl: settings.baseUrl, model: settings.model, api: settings.api, timeoutMs: settings.timeoutMs, blocking };
@@ -188,11 +186,10 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
       return;
     }
     const project = readProjectFile(projectFile);
-    const problems = [...project.problems, ...resolveSettings([{ source: projectFile, values: project.values }]).problems];
     config.setLayer('project', projectFile, project.values);
-    if (problems.length > 0) {
+    if (project.problems.length > 0) {
       // Shown (and logged) once, all together.
-      reporter.report('project', `codex-lsp: ${problems.join(' ')}`);
+      problems.report('project', `codex-lsp: ${project.problems.join(' ')}`);
     } else {
       log.info(`project settings from ${projectFile}`);
     }

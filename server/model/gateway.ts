@@ -25,6 +25,7 @@ import {
   type PromptParts,
 } from './request-body';
 import { backoffMs, retryAfterMs, sleep } from './retry';
+import { clip } from '../util/text';
 import type { TokenUsage } from './usage';
 import type { UsageSink } from './usage-ledger';
 
@@ -450,10 +451,6 @@ export function hostOf(url: string): string {
   }
 }
 
-function clip(text: string, max: number): string {
-  const t = text.replace(/\s+/g, ' ').trim();
-  return t.length > max ? t.slice(0, max - 1) + '…' : t;
-}
 
 function describe(f: Failure): string {
   return f.status !== undefined ? `HTTP ${f.status} ${clip(f.message, 160)}` : clip(f.message, 160);

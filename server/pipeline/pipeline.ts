@@ -95,11 +95,8 @@ export class Pipeline {
   }
 
   private async fromCache(key: string, req: PipelineRequest): Promise<PipelineAnswer | undefined> {
-    const mem = this.memory.get(key);
-    if (mem) {
-      this.usage.recordCacheHit(req.feature, mem.model);
-      return this.answer(mem, 'memory');
-    }
+    const mem = this.peekMemory(key, req.feature);
+    if (mem) return mem;
     if (!this.disk) return undefined;
     const disk = await this.disk.get(key);
     if (!disk) return undefined;

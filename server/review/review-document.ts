@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { ModelError } from '../model/gateway';
@@ -8,6 +7,7 @@ import { maskedView } from '../privacy/masked-view';
 import type { Privacy } from '../privacy/privacy';
 import { languageOf } from '../text/language';
 import type { Logger } from '../util/log';
+import { shortHash } from '../util/text';
 import { displayPath } from '../util/uri';
 import { anchorFinding, follow, linesAt, linesOf, type LineSource } from './anchor';
 import { chunkContext, chunkDocument, type Chunk } from './chunker';
@@ -182,10 +182,6 @@ async function reviewChunk(
   }
   if (dropped.length > 0) deps.log.info(`review of ${file} lines ${chunk.start + 1}-${chunk.end}: dropped ${dropped.length} unusable finding(s): ${dropped.slice(0, 5).join('; ')}`);
   return { chunk, found };
-}
-
-function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
 /** Findings carried onto other text (a newer version): those whose place is found again. */

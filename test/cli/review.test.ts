@@ -2,18 +2,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeOpenAI, openAIError, type RecordedRequest } from '../support/fake-openai';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openAIError, type RecordedRequest } from '../support/fake-openai';
+import { useFake } from '../support/session';
 import { SERVER_BIN } from '../support/paths';
 
-let fake: FakeOpenAI;
-beforeAll(async () => {
-  fake = await FakeOpenAI.start();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => fake.reset());
+const session = useFake();
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
@@ -31,7 +25,7 @@ interface Run {
 function cli(args: string[], cwd: string, env: Record<string, string | undefined> = {}, asNobody = false): Promise<Run> {
   const full: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['CODEX_LSP_API_KEY', 'COMETAPI_KEY', 'COMETAPI_API_KEY', 'OPENAI_API_KEY', 'CODEX_LSP_BASE_URL', 'CODEX_LSP_MODEL', 'OPENAI_BASE_URL', 'NO_COLOR']) delete full[k];
-  Object.assign(full, { CODEX_LSP_API_KEY: 'test-key-abcdef123456', CODEX_LSP_BASE_URL: fake.baseUrl, CODEX_LSP_CACHE_DIR: path.join(cwd, '..', 'cache'), HOME: path.join(cwd, '..') }, env);
+  Object.assign(full, { CODEX_LSP_API_KEY: 'test-key-abcdef123456', CODEX_LSP_BASE_URL: session.fake.baseUrl, CODEX_LSP_CACHE_DIR: path.join(cwd, '..', 'cache'), HOME: path.join(cwd, '..') }, env);
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete full[k];
   const cmd = asNobody && isRoot ? 'setpriv' : process.execPath;
   const argv = asNobody && isRoot ? ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, SERVER_BIN, 'review', ...args] : [SERVER_BIN, 'review', ...args];
@@ -65,7 +59,7 @@ function project(files: Record<string, string>, git = false): string {
   return root;
 }
 
-const reviews = (): RecordedRequest[] => fake.requests.filter((r) => r.schemaName === 'diagnostics');
+const reviews = (): RecordedRequest[] => session.fake.requests.filter((r) => r.schemaName === 'diagnostics');
 
 function listing(r: RecordedRequest): Map<number, string> {
   const out = new Map<number, string>();
@@ -75,7 +69,7 @@ function listing(r: RecordedRequest): Map<number, string> {
 
 /** The fake reviewer: flags `a = 1` in conditions (error, with a fix) and `console.log` (warning). */
 function reviewer(): void {
-  fake.setDefault((r) => {
+  session.fake.setDefault((r) => {
     const diagnostics: unknown[] = [];
     for (const [n, t] of listing(r)) {
       if (t.includes('if (a = 1)')) diagnostics.push({ line: n, quote: 'a = 1', severity: 'error', message: 'Assignment in condition', replacement: 'a === 1' });
@@ -168,10 +162,10 @@ describe('codex-lsp review: cost', () => {
     reviewer();
     const root = project({ 'a.ts': BUGGY, 'b.ts': NOISY });
     await cli([], root);
-    const n = fake.requests.length;
+    const n = session.fake.requests.length;
     expect(n).toBe(2);
     const again = await cli(['--format', 'json'], root);
-    expect(fake.requests.length).toBe(n);
+    expect(session.fake.requests.length).toBe(n);
     expect(JSON.parse(again.stdout).summary).toMatchObject({ modelCalls: 0, cacheHits: 2 });
     expect(JSON.parse(again.stdout).files.find((f: { path: string }) => f.path === 'a.ts').findings.length).toBe(1);
   });
@@ -201,11 +195,11 @@ describe('codex-lsp review: cost', () => {
     expect(r.code).toBe(1);
     // Against a base: what changed since that commit.
     execFileSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qam', 'second'], { cwd: root });
-    fake.reset();
+    session.fake.reset();
     reviewer();
     const sinceFirst = await cli(['--changed', 'HEAD~1', '--format', 'json'], root);
     expect((JSON.parse(sinceFirst.stdout) as { files: Array<{ path: string }> }).files.map((f) => f.path).sort()).toEqual(['big.ts', 'new.ts']);
-    expect(fake.requests.length).toBe(0);
+    expect(session.fake.requests.length).toBe(0);
   });
 });
 
@@ -238,7 +232,7 @@ describe('codex-lsp review: --fix', () => {
 
 describe('codex-lsp review: --fix, the hard cases', () => {
   it('an overlapping fix is left and still reported (and fails the run)', async () => {
-    fake.setDefault(() => ({
+    session.fake.setDefault(() => ({
       json: {
         diagnostics: [
           { line: 1, quote: '"OVERLAP one two"', severity: 'error', message: 'first', replacement: '"A"' },
@@ -295,8 +289,8 @@ describe('codex-lsp review: monorepos', () => {
     reviewer();
     const root = project({ 'packages/web/.codex-lsp.json': JSON.stringify({ ignore: ['fixtures/**'] }), 'packages/web/fixtures/dump.ts': NOISY, 'packages/web/src/a.ts': CLEAN }, true);
     await cli(['packages/web'], root);
-    expect(fake.requests.length).toBe(1);
-    expect(fake.requests[0]!.prompt).toContain('File: packages/web/src/a.ts');
+    expect(session.fake.requests.length).toBe(1);
+    expect(session.fake.requests[0]!.prompt).toContain('File: packages/web/src/a.ts');
   });
 });
 
@@ -305,11 +299,11 @@ describe('codex-lsp review: privacy and bad input', () => {
     reviewer();
     const root = project({ '.env': 'TOKEN=abc\n', 'fixtures/dump.ts': NOISY, 'a.ts': CLEAN, '.codex-lsp.json': JSON.stringify({ ignore: ['fixtures/**'] }) });
     const r = await cli(['--format', 'json'], root);
-    expect(fake.requests.length).toBe(1);
-    expect(fake.requests[0]!.prompt).toContain('File: a.ts');
+    expect(session.fake.requests.length).toBe(1);
+    expect(session.fake.requests[0]!.prompt).toContain('File: a.ts');
     const named = await cli(['fixtures/dump.ts'], root);
     expect(named.stdout).toContain('fixtures/dump.ts: skipped');
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
     expect(r.code).toBe(0);
   });
 
@@ -338,7 +332,7 @@ describe('codex-lsp review: exit codes', () => {
     const conf = await cli([], root);
     expect(conf.code).toBe(2);
     expect(conf.stderr).toMatch(/\.codex-lsp\.json: setting "diagnostics\.trigger"/);
-    expect(fake.requests.length).toBe(0);
+    expect(session.fake.requests.length).toBe(0);
   });
 
   it('3 when the model cannot be reached: no key, a rejected key, an unknown model, a dead endpoint', async () => {
@@ -346,11 +340,11 @@ describe('codex-lsp review: exit codes', () => {
     const noKey = await cli([], root, { CODEX_LSP_API_KEY: undefined });
     expect(noKey.code).toBe(3);
     expect(noKey.stderr).toMatch(/no API key\. Set CODEX_LSP_API_KEY/);
-    fake.setDefault(() => openAIError(401, 'Incorrect API key provided'));
+    session.fake.setDefault(() => openAIError(401, 'Incorrect API key provided'));
     const rejected = await cli([], root);
     expect(rejected.code).toBe(3);
     expect(rejected.stderr).toMatch(/rejected the API key/);
-    fake.setDefault(() => openAIError(404, 'The model `nope` does not exist', { code: 'model_not_found' }));
+    session.fake.setDefault(() => openAIError(404, 'The model `nope` does not exist', { code: 'model_not_found' }));
     const unknown = await cli([], root, { CODEX_LSP_MODEL: 'nope' });
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toMatch(/"nope"/);
@@ -361,11 +355,11 @@ describe('codex-lsp review: exit codes', () => {
 
   it('3 when parts could not be reviewed for any reason (an outage, a timeout), never a green run', async () => {
     const root = project({ 'a.ts': CLEAN });
-    fake.setDefault(() => openAIError(500, 'The server had an error'));
+    session.fake.setDefault(() => openAIError(500, 'The server had an error'));
     const outage = await cli(['--format', 'sarif'], root, { CODEX_LSP_LOG: undefined });
     expect(outage.code).toBe(3);
     expect(JSON.parse(outage.stdout).runs[0].invocations[0].executionSuccessful).toBe(false);
-    fake.setDefault(() => ({ hang: true }));
+    session.fake.setDefault(() => ({ hang: true }));
     writeFileSync(path.join(root, '.codex-lsp.json'), JSON.stringify({ timeoutMs: 1000 }));
     const slow = await cli([], root);
     expect(slow.code).toBe(3);

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApiMode } from '../../server/config/settings';
 import { ModelError, ModelGateway, type EndpointConfig, type ProblemKind } from '../../server/model/gateway';
 import { UsageTracker } from '../../server/model/usage';
 import { Logger } from '../../server/util/log';
-import { FakeOpenAI, openAIError, type RecordedRequest } from '../support/fake-openai';
+import { openAIError, type RecordedRequest } from '../support/fake-openai';
+import { useFake } from '../support/session';
 
-let fake: FakeOpenAI;
-beforeAll(async () => {
-  fake = await FakeOpenAI.start();
-});
-afterAll(async () => {
-  await fake.close();
-});
-beforeEach(() => fake.reset());
+const session = useFake();
 
 interface Harness {
   gateway: ModelGateway;
@@ -26,7 +20,7 @@ function harness(over: Partial<EndpointConfig> = {}): Harness {
   const cfg: EndpointConfig = {
     apiKey: 'test-key-0123456789',
     keySource: 'CODEX_LSP_API_KEY',
-    baseUrl: fake.baseUrl,
+    baseUrl: session.fake.baseUrl,
     model: 'codex-mini',
     api: 'auto' as ApiMode,
     timeoutMs: 5000,
@@ -65,12 +59,12 @@ async function failure(p: Promise<unknown>): Promise<ModelError> {
 describe('endpoint choice', () => {
   it('sends codex models to /responses with reasoning parameters and no temperature', async () => {
     const h = harness();
-    fake.script({ text: 'It assigns one.', usage: { input: 50, cached: 10, output: 7 } });
+    session.fake.script({ text: 'It assigns one.', usage: { input: 50, cached: 10, output: 7 } });
     const a = await h.gateway.complete(ask);
     expect(a.text).toBe('It assigns one.');
     expect(a.api).toBe('responses');
-    const b = body(fake.requests[0]);
-    expect(fake.requests[0]?.path).toBe('/v1/responses');
+    const b = body(session.fake.requests[0]);
+    expect(session.fake.requests[0]?.path).toBe('/v1/responses');
     expect(b.instructions).toBe('Explain.');
     expect(b.input).toBe('const a = 1;');
     expect(b).not.toHaveProperty('temperature');
@@ -78,15 +72,15 @@ describe('endpoint choice', () => {
     expect(b.max_output_tokens).toBeGreaterThan(100);
     expect(b.reasoning).toEqual({ effort: 'medium' });
     expect(b.store).toBe(false);
-    expect(fake.requests[0]?.headers.authorization).toBe('Bearer test-key-0123456789');
+    expect(session.fake.requests[0]?.headers.authorization).toBe('Bearer test-key-0123456789');
     expect(h.usage.totals()).toMatchObject({ requests: 1, input: 50, cachedInput: 10, output: 7 });
   });
 
   it('sends other models to chat with temperature and max_tokens', async () => {
     const h = harness({ model: 'qwen2.5-coder' });
     await h.gateway.complete(ask);
-    const b = body(fake.requests[0]);
-    expect(fake.requests[0]?.path).toBe('/v1/chat/completions');
+    const b = body(session.fake.requests[0]);
+    expect(session.fake.requests[0]?.path).toBe('/v1/chat/completions');
     expect(b.messages).toEqual([
       { role: 'system', content: 'Explain.' },
       { role: 'user', content: 'const a = 1;' },
@@ -98,38 +92,38 @@ describe('endpoint choice', () => {
   it('reasoning models on chat get max_completion_tokens and no temperature', async () => {
     const h = harness({ model: 'o4-mini', api: 'chat' });
     await h.gateway.complete(ask);
-    const b = body(fake.requests[0]);
+    const b = body(session.fake.requests[0]);
     expect(b).not.toHaveProperty('temperature');
     expect(b).not.toHaveProperty('max_tokens');
     expect(b.max_completion_tokens).toBeGreaterThan(100);
   });
 
   it('learns /responses when chat says the model is only served there (OpenAI codex)', async () => {
-    fake.mode = 'openai-codex';
+    session.fake.mode = 'openai-codex';
     const h = harness({ model: 'gpt-5-mini-custom' });
     const a = await h.gateway.complete(ask);
     expect(a.api).toBe('responses');
-    expect(fake.requests.map((r) => r.endpoint)).toEqual(['chat', 'responses']);
+    expect(session.fake.requests.map((r) => r.endpoint)).toEqual(['chat', 'responses']);
     await h.gateway.complete({ ...ask, input: 'again' });
-    expect(fake.requests.map((r) => r.endpoint)).toEqual(['chat', 'responses', 'responses']);
+    expect(session.fake.requests.map((r) => r.endpoint)).toEqual(['chat', 'responses', 'responses']);
     expect(h.problems).toEqual([]);
   });
 
   it('learns chat when a local server has no /responses', async () => {
-    fake.mode = 'chat-only';
+    session.fake.mode = 'chat-only';
     const h = harness();
     const a = await h.gateway.complete(ask);
     expect(a.api).toBe('chat');
     await h.gateway.complete({ ...ask, input: 'again' });
-    expect(fake.requests.map((r) => r.endpoint)).toEqual(['responses', 'chat', 'chat']);
+    expect(session.fake.requests.map((r) => r.endpoint)).toEqual(['responses', 'chat', 'chat']);
   });
 
   it('does not switch when the API is set explicitly, and says which endpoint is missing', async () => {
-    fake.mode = 'responses-only';
+    session.fake.mode = 'responses-only';
     const h = harness({ api: 'chat' });
     const err = await failure(h.gateway.complete(ask));
     expect(err.kind).toBe('endpoint');
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
     expect(h.problems[0]?.kind).toBe('endpoint');
     expect(h.problems[0]?.message).toMatch(/\/chat\/completions/);
   });
@@ -138,72 +132,72 @@ describe('endpoint choice', () => {
 describe('parameter negotiation', () => {
   it('drops a parameter named in a 400 and remembers it', async () => {
     const h = harness({ model: 'local-model' });
-    fake.script(openAIError(400, "Unsupported parameter: 'temperature' is not supported with this model.", { param: 'temperature', code: 'unsupported_parameter' }));
+    session.fake.script(openAIError(400, "Unsupported parameter: 'temperature' is not supported with this model.", { param: 'temperature', code: 'unsupported_parameter' }));
     await h.gateway.complete(ask);
-    expect(body(fake.requests[0])).toHaveProperty('temperature');
-    expect(body(fake.requests[1])).not.toHaveProperty('temperature');
+    expect(body(session.fake.requests[0])).toHaveProperty('temperature');
+    expect(body(session.fake.requests[1])).not.toHaveProperty('temperature');
     await h.gateway.complete({ ...ask, input: 'x' });
-    expect(body(fake.requests[2])).not.toHaveProperty('temperature');
-    expect(fake.requests.length).toBe(3);
+    expect(body(session.fake.requests[2])).not.toHaveProperty('temperature');
+    expect(session.fake.requests.length).toBe(3);
   });
 
   it('swaps max_tokens for max_completion_tokens when refused', async () => {
     const h = harness({ model: 'some-model' });
-    fake.script(openAIError(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", { param: 'max_tokens' }));
+    session.fake.script(openAIError(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", { param: 'max_tokens' }));
     await h.gateway.complete(ask);
-    expect(body(fake.requests[1])).not.toHaveProperty('max_tokens');
-    expect(body(fake.requests[1]).max_completion_tokens).toBe(100);
+    expect(body(session.fake.requests[1])).not.toHaveProperty('max_tokens');
+    expect(body(session.fake.requests[1]).max_completion_tokens).toBe(100);
   });
 
   it('finds the parameter in the message when the body has no param (vLLM style)', async () => {
     const h = harness({ model: 'some-model' });
-    fake.script({ status: 400, body: { object: 'error', message: 'temperature is not supported for this model', type: 'BadRequestError', code: 400 } });
+    session.fake.script({ status: 400, body: { object: 'error', message: 'temperature is not supported for this model', type: 'BadRequestError', code: 400 } });
     await h.gateway.complete(ask);
-    expect(body(fake.requests[1])).not.toHaveProperty('temperature');
+    expect(body(session.fake.requests[1])).not.toHaveProperty('temperature');
   });
 
   it('does not loop on a 400 that names nothing', async () => {
     const h = harness({ model: 'some-model' });
-    fake.script(openAIError(400, 'Your prompt is malformed'));
+    session.fake.script(openAIError(400, 'Your prompt is malformed'));
     const err = await failure(h.gateway.complete(ask));
     expect(err.kind).toBe('bad-request');
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
   });
 });
 
 describe('structured answers', () => {
   it('names the schema on both endpoints and parses the JSON', async () => {
     const h = harness();
-    fake.script({ json: { diagnostics: [{ line: 1 }] } });
+    session.fake.script({ json: { diagnostics: [{ line: 1 }] } });
     const a = await h.gateway.complete({ ...ask, schema: diagnosticsSchema });
     expect(a.json).toEqual({ diagnostics: [{ line: 1 }] });
-    expect(fake.requests[0]?.schemaName).toBe('diagnostics');
-    const text = body(fake.requests[0]).text as { format: { type: string; name: string } };
+    expect(session.fake.requests[0]?.schemaName).toBe('diagnostics');
+    const text = body(session.fake.requests[0]).text as { format: { type: string; name: string } };
     expect(text.format.type).toBe('json_schema');
 
     const c = harness({ model: 'local', api: 'chat' });
-    fake.script({ json: { diagnostics: [] } });
+    session.fake.script({ json: { diagnostics: [] } });
     await c.gateway.complete({ ...ask, schema: diagnosticsSchema });
-    expect(fake.requests[1]?.schemaName).toBe('diagnostics');
+    expect(session.fake.requests[1]?.schemaName).toBe('diagnostics');
   });
 
   it('falls back to the schema in the prompt when json_schema is refused, and takes JSON out of prose', async () => {
     const h = harness({ model: 'local', api: 'chat' });
-    fake.script(openAIError(400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", { param: 'response_format' }));
-    fake.script({ text: 'Here you go:\n```json\n{"diagnostics": [{"line": 2}]}\n```' });
+    session.fake.script(openAIError(400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", { param: 'response_format' }));
+    session.fake.script({ text: 'Here you go:\n```json\n{"diagnostics": [{"line": 2}]}\n```' });
     const a = await h.gateway.complete({ ...ask, schema: diagnosticsSchema });
     expect(a.json).toEqual({ diagnostics: [{ line: 2 }] });
-    const second = body(fake.requests[1]);
+    const second = body(session.fake.requests[1]);
     expect(second).not.toHaveProperty('response_format');
-    expect(fake.requests[1]?.prompt).toMatch(/JSON schema, named "diagnostics"/);
+    expect(session.fake.requests[1]?.prompt).toMatch(/JSON schema, named "diagnostics"/);
     // Remembered: the next call goes straight to the prompt form.
     await h.gateway.complete({ ...ask, input: 'next', schema: diagnosticsSchema });
-    expect(body(fake.requests[2])).not.toHaveProperty('response_format');
+    expect(body(session.fake.requests[2])).not.toHaveProperty('response_format');
   });
 
   it('reports garbage instead of JSON as a bad answer, with usage still counted', async () => {
     const h = harness();
-    fake.script({ text: 'I think the code is fine!', usage: { input: 9, output: 3 } });
+    session.fake.script({ text: 'I think the code is fine!', usage: { input: 9, output: 3 } });
     const err = await failure(h.gateway.complete({ ...ask, schema: diagnosticsSchema }));
     expect(err.kind).toBe('bad-answer');
     expect(h.usage.totals()).toMatchObject({ input: 9, output: 3 });
@@ -211,15 +205,15 @@ describe('structured answers', () => {
 
   it('reports a non-JSON 200 body as a bad answer', async () => {
     const h = harness();
-    fake.script({ status: 200, body: '<html>hello</html>' });
+    session.fake.script({ status: 200, body: '<html>hello</html>' });
     const err = await failure(h.gateway.complete(ask));
     expect(err.kind).toBe('bad-answer');
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
   });
 
   it('reports an answer cut off by the token limit', async () => {
     const h = harness();
-    fake.script({ body: { id: 'r', object: 'response', status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output: [], usage: { input_tokens: 5, output_tokens: 100 } } });
+    session.fake.script({ body: { id: 'r', object: 'response', status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output: [], usage: { input_tokens: 5, output_tokens: 100 } } });
     const err = await failure(h.gateway.complete(ask));
     expect(err.kind).toBe('bad-answer');
     expect(err.message).toMatch(/max_output_tokens/);
@@ -229,36 +223,36 @@ describe('structured answers', () => {
 describe('retries', () => {
   it('retries a 429 after retry-after-ms', async () => {
     const h = harness();
-    fake.script(openAIError(429, 'Rate limit reached', { headers: { 'retry-after-ms': '30' } }));
+    session.fake.script(openAIError(429, 'Rate limit reached', { headers: { 'retry-after-ms': '30' } }));
     const a = await h.gateway.complete(ask);
     expect(a.text).toMatch(/Fake explanation/);
-    expect(fake.requests.length).toBe(2);
+    expect(session.fake.requests.length).toBe(2);
   });
 
   it('retries 500, 502, 408 and 409, at least twice', async () => {
     const h = harness();
-    fake.script(openAIError(500, 'oops'), openAIError(502, 'bad gateway'), openAIError(408, 'timeout'), openAIError(409, 'conflict'));
+    session.fake.script(openAIError(500, 'oops'), openAIError(502, 'bad gateway'), openAIError(408, 'timeout'), openAIError(409, 'conflict'));
     await expect(h.gateway.complete(ask)).rejects.toBeInstanceOf(ModelError);
     // 1 attempt + 3 retries, all failing
-    expect(fake.requests.length).toBe(4);
-    fake.reset();
-    fake.script(openAIError(503, 'busy'), openAIError(503, 'busy'));
+    expect(session.fake.requests.length).toBe(4);
+    session.fake.reset();
+    session.fake.script(openAIError(503, 'busy'), openAIError(503, 'busy'));
     const a = await h.gateway.complete({ ...ask, input: 'b' });
     expect(a.text).toMatch(/Fake/);
-    expect(fake.requests.length).toBe(3);
+    expect(session.fake.requests.length).toBe(3);
   });
 
   it('retries a dropped connection', async () => {
     const h = harness();
-    fake.script({ drop: true });
+    session.fake.script({ drop: true });
     const a = await h.gateway.complete(ask);
     expect(a.text).toMatch(/Fake/);
-    expect(fake.requests.length).toBe(2);
+    expect(session.fake.requests.length).toBe(2);
   });
 
   it('gives up at once when retry-after is beyond the deadline, and tells the user', async () => {
     const h = harness({ timeoutMs: 2000 });
-    fake.script(openAIError(429, 'Rate limit reached', { headers: { 'retry-after': '60' } }));
+    session.fake.script(openAIError(429, 'Rate limit reached', { headers: { 'retry-after': '60' } }));
     const t0 = Date.now();
     const err = await failure(h.gateway.complete(ask));
     expect(Date.now() - t0).toBeLessThan(1500);
@@ -268,19 +262,19 @@ describe('retries', () => {
 
   it('does not retry an exhausted quota', async () => {
     const h = harness();
-    fake.script(openAIError(429, 'You exceeded your current quota, please check your plan and billing details.', { code: 'insufficient_quota' }));
+    session.fake.script(openAIError(429, 'You exceeded your current quota, please check your plan and billing details.', { code: 'insufficient_quota' }));
     const err = await failure(h.gateway.complete(ask));
     expect(err.kind).toBe('quota');
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
     expect(h.problems[0]?.kind).toBe('quota');
     // Cooling down: the next call does not reach the endpoint.
     expect((await failure(h.gateway.complete(ask))).kind).toBe('quota');
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
   });
 
   it('bounds the whole call, retries included, by timeoutMs and closes the request', async () => {
     const h = harness({ timeoutMs: 1000 });
-    fake.script({ hang: true });
+    session.fake.script({ hang: true });
     const t0 = Date.now();
     const err = await failure(h.gateway.complete(ask));
     const took = Date.now() - t0;
@@ -288,92 +282,92 @@ describe('retries', () => {
     expect(took).toBeGreaterThanOrEqual(900);
     expect(took).toBeLessThan(4000);
     await new Promise((r) => setTimeout(r, 100));
-    expect(fake.requests[0]?.aborted).toBe(true);
-    expect(fake.inFlight()).toBe(0);
+    expect(session.fake.requests[0]?.aborted).toBe(true);
+    expect(session.fake.inFlight()).toBe(0);
   });
 
   it('keeps retrying 503s only while time remains', async () => {
     const h = harness({ timeoutMs: 1200 });
-    fake.setDefault(() => ({ ...openAIError(503, 'overloaded'), delayMs: 300 }));
+    session.fake.setDefault(() => ({ ...openAIError(503, 'overloaded'), delayMs: 300 }));
     const t0 = Date.now();
     const err = await failure(h.gateway.complete(ask));
     expect(['server', 'timeout']).toContain(err.kind);
     expect(Date.now() - t0).toBeLessThan(3000);
-    expect(fake.requests.length).toBeGreaterThanOrEqual(2);
+    expect(session.fake.requests.length).toBeGreaterThanOrEqual(2);
   });
 });
 
 describe('final errors', () => {
   it('401: no retry, told once, paused until the configuration changes; the key never appears', async () => {
     const h = harness();
-    fake.script(openAIError(401, 'Incorrect API key provided: test-key-0123456789.'));
+    session.fake.script(openAIError(401, 'Incorrect API key provided: test-key-0123456789.'));
     const err = await failure(h.gateway.complete(ask));
     expect(err.kind).toBe('auth');
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
     expect((await failure(h.gateway.complete(ask))).kind).toBe('auth');
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
     expect(h.problems.length).toBe(1);
     expect(h.problems[0]?.message).toMatch(/rejected the API key from CODEX_LSP_API_KEY/);
     expect(h.problems[0]?.message).not.toContain('test-key-0123456789');
     expect(h.logs.join('\n')).not.toContain('test-key-0123456789');
     h.gateway.configurationChanged();
     await h.gateway.complete(ask);
-    expect(fake.requests.length).toBe(2);
+    expect(session.fake.requests.length).toBe(2);
   });
 
   it('403 is final too, and does not switch endpoint', async () => {
     const h = harness();
-    fake.script(openAIError(403, 'Forbidden'));
+    session.fake.script(openAIError(403, 'Forbidden'));
     expect((await failure(h.gateway.complete(ask))).kind).toBe('auth');
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
   });
 
   it('an unknown model is told once, naming it', async () => {
     const h = harness({ model: 'codex-mini-latest' });
-    fake.setDefault(() => openAIError(404, 'The model `codex-mini-latest` does not exist or you do not have access to it.', { code: 'model_not_found' }));
+    session.fake.setDefault(() => openAIError(404, 'The model `codex-mini-latest` does not exist or you do not have access to it.', { code: 'model_not_found' }));
     const err = await failure(h.gateway.complete(ask));
     expect(err.kind).toBe('model-not-found');
     expect(h.problems.length).toBe(1);
     expect(h.problems[0]?.message).toMatch(/"codex-mini-latest"/);
     expect(h.problems[0]?.message).toMatch(/codex\.model|CODEX_LSP_MODEL/);
     // Tried the other endpoint once (auto), then stopped.
-    expect(fake.requests.length).toBe(2);
+    expect(session.fake.requests.length).toBe(2);
     await failure(h.gateway.complete(ask));
-    expect(fake.requests.length).toBe(2);
+    expect(session.fake.requests.length).toBe(2);
   });
 
   it('recognises one-api style "no available channel" as an unknown model', async () => {
     const h = harness({ api: 'responses' });
-    fake.script({ status: 503, body: { error: { message: '当前分组 default 下对于模型 codex-mini 无可用渠道', type: 'new_api_error', code: 'model_not_found' } } });
+    session.fake.script({ status: 503, body: { error: { message: '当前分组 default 下对于模型 codex-mini 无可用渠道', type: 'new_api_error', code: 'model_not_found' } } });
     expect((await failure(h.gateway.complete(ask))).kind).toBe('model-not-found');
   });
 
   it('a new-api 403 "user quota is not enough" is a quota problem, not a rejected key', async () => {
     const h = harness();
-    fake.script({ status: 403, body: { error: { message: 'user quota is not enough', type: 'new_api_error', code: 'insufficient_user_quota' } } });
+    session.fake.script({ status: 403, body: { error: { message: 'user quota is not enough', type: 'new_api_error', code: 'insufficient_user_quota' } } });
     expect((await failure(h.gateway.complete(ask))).kind).toBe('quota');
     expect(h.problems.map((p) => p.kind)).toEqual(['quota']);
   });
 
   it('"no available channel" cools down instead of pausing for good', async () => {
     const h = harness({ api: 'responses' });
-    fake.script({ status: 503, body: { error: { message: 'no available channel for model codex-mini under group default', type: 'new_api_error', code: 'model_not_found' } } });
+    session.fake.script({ status: 503, body: { error: { message: 'no available channel for model codex-mini under group default', type: 'new_api_error', code: 'model_not_found' } } });
     expect((await failure(h.gateway.complete(ask))).kind).toBe('model-not-found');
     expect(h.problems[0]?.message).toMatch(/try again every minute/);
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
   });
 
   it('a 401 from a call made with the old key does not pause the corrected configuration', async () => {
     const h = harness();
-    fake.script({ ...openAIError(401, 'Incorrect API key provided'), delayMs: 200 });
+    session.fake.script({ ...openAIError(401, 'Incorrect API key provided'), delayMs: 200 });
     const p = h.gateway.complete(ask);
-    await fake.waitForRequests(1);
+    await session.fake.waitForRequests(1);
     h.cfg.apiKey = 'fixed-key-0123456789';
     h.gateway.configurationChanged();
     expect((await failure(p)).kind).toBe('auth');
     const a = await h.gateway.complete({ ...ask, input: 'after the fix' });
     expect(a.text).toMatch(/Fake/);
-    expect(fake.requests.at(-1)?.headers.authorization).toBe('Bearer fixed-key-0123456789');
+    expect(session.fake.requests.at(-1)?.headers.authorization).toBe('Bearer fixed-key-0123456789');
     expect(h.problems).toEqual([]);
   });
 
@@ -397,7 +391,7 @@ describe('final errors', () => {
   it('no key: told what to set, and nothing is sent', async () => {
     const h = harness({ apiKey: undefined, keySource: undefined });
     expect((await failure(h.gateway.complete(ask))).kind).toBe('no-key');
-    expect(fake.requests.length).toBe(0);
+    expect(session.fake.requests.length).toBe(0);
     expect(h.problems[0]?.message).toMatch(/CODEX_LSP_API_KEY/);
     expect(h.problems[0]?.message).toMatch(/COMETAPI_KEY/);
     expect(h.problems[0]?.message).toMatch(/codex\.apiKey/);
@@ -413,25 +407,25 @@ describe('final errors', () => {
 describe('cancellation', () => {
   it('an aborted call closes the HTTP request', async () => {
     const h = harness();
-    fake.script({ hang: true });
+    session.fake.script({ hang: true });
     const c = new AbortController();
     const p = h.gateway.complete({ ...ask, signal: c.signal });
-    await fake.waitForRequests(1);
+    await session.fake.waitForRequests(1);
     c.abort();
     expect((await failure(p)).kind).toBe('cancelled');
     await new Promise((r) => setTimeout(r, 100));
-    expect(fake.requests[0]?.aborted).toBe(true);
-    expect(fake.inFlight()).toBe(0);
+    expect(session.fake.requests[0]?.aborted).toBe(true);
+    expect(session.fake.inFlight()).toBe(0);
   });
 
   it('an abort during backoff stops the retries', async () => {
     const h = harness();
-    fake.script(openAIError(503, 'busy', { headers: { 'retry-after': '3' } }));
+    session.fake.script(openAIError(503, 'busy', { headers: { 'retry-after': '3' } }));
     const c = new AbortController();
     const p = h.gateway.complete({ ...ask, signal: c.signal });
-    await fake.waitForRequests(1);
+    await session.fake.waitForRequests(1);
     setTimeout(() => c.abort(), 50);
     expect((await failure(p)).kind).toBe('cancelled');
-    expect(fake.requests.length).toBe(1);
+    expect(session.fake.requests.length).toBe(1);
   });
 });

@@ -13,14 +13,9 @@ export interface Session {
   track(c: LspTestClient): LspTestClient;
 }
 
-/**
- * One fake model server per test file and the servers each test starts, cleaned up by
- * vitest hooks. `defaults` are the settings every started server gets unless a test passes
- * its own.
- */
-export function useSession(defaults: Record<string, unknown>): Session {
+/** One fake model server for a test file: started before its tests, reset before each, closed after. */
+export function useFake(): { readonly fake: FakeOpenAI } {
   let fake: FakeOpenAI | undefined;
-  const clients: LspTestClient[] = [];
   beforeAll(async () => {
     fake = await FakeOpenAI.start();
   });
@@ -28,13 +23,28 @@ export function useSession(defaults: Record<string, unknown>): Session {
     await fake?.close();
   });
   beforeEach(() => fake?.reset());
+  return {
+    get fake(): FakeOpenAI {
+      if (!fake) throw new Error('the fake model server is not started (use it inside a test)');
+      return fake;
+    },
+  };
+}
+
+/**
+ * One fake model server per test file and the servers each test starts, cleaned up by
+ * vitest hooks. `defaults` are the settings every started server gets unless a test passes
+ * its own.
+ */
+export function useSession(defaults: Record<string, unknown>): Session {
+  const shared = useFake();
+  const clients: LspTestClient[] = [];
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((c) => c.dispose()));
   });
   const session: Session = {
     get fake(): FakeOpenAI {
-      if (!fake) throw new Error('the fake model server is not started (use the session inside a test)');
-      return fake;
+      return shared.fake;
     },
     async start(opts = {}) {
       const { withKey = true, ...rest } = opts;
