@@ -6,6 +6,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { findProjectFile, readProjectFile } from '../config/project';
 import { ConfigStore } from '../config/store';
 import { ModelError, ModelGateway, type EndpointConfig, type ProblemKind } from '../model/gateway';
+import { endpointConfig } from '../model/endpoint';
+import { ModelChoices } from '../model/model-choice';
 import { summarize, UsageLedger } from '../model/usage-ledger';
 import { DiskCache } from '../pipeline/disk-cache';
 import { Pipeline } from '../pipeline/pipeline';
@@ -133,20 +135,25 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     },
   };
   const usage = new UsageLedger(path.join(snap.cacheDir, 'usage'), log);
-  const endpoint = (): EndpointConfig => ({
-    apiKey: settings.apiKey,
-    keySource: snap.keySource,
-    baseUrl: settings.baseUrl,
-    model: settings.model,
-    api: settings.api,
-    timeoutMs: settings.timeoutMs,
-    blocking: snap.blocking,
-  });
-  const gateway = new ModelGateway(endpoint, log, usage, problems, {
-    noKey: 'codex-lsp review: no API key. Set CODEX_LSP_API_KEY or COMETAPI_KEY (also read: COMETAPI_API_KEY, OPENAI_API_KEY) in the environment; in CI, from a secret.',
-  });
+  const endpoint = (): EndpointConfig => endpointConfig(snap);
+  const choices = new ModelChoices(path.join(snap.cacheDir, 'model-choices.json'), log);
+  const gateway = new ModelGateway(
+    endpoint,
+    log,
+    usage,
+    problems,
+    { noKey: 'codex-lsp review: no API key. Set CODEX_LSP_API_KEY or COMETAPI_KEY (also read: COMETAPI_API_KEY, OPENAI_API_KEY) in the environment; in CI, from a secret.' },
+    choices,
+  );
   const disk = settings.cache.enabled ? new DiskCache(snap.cacheDir, settings.cache.maxDiskMB * 1024 * 1024, log) : undefined;
-  const pipeline = new Pipeline(gateway, disk, usage, log, { endpoint: () => settings, cacheEnabled: () => settings.cache.enabled }, settings.maxConcurrency);
+  const pipeline = new Pipeline(
+    gateway,
+    disk,
+    usage,
+    log,
+    { endpoint: () => ({ baseUrl: settings.baseUrl, model: gateway.currentModel() }), cacheEnabled: () => settings.cache.enabled },
+    settings.maxConcurrency,
+  );
   const privacy = new Privacy(log);
   privacy.configure(settings.ignore, roots);
   const deps: ReviewDeps = { pipeline, privacy, log, roots };
@@ -246,7 +253,10 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
         // Whatever the reason (no key, an outage, a timeout, answers that were not JSON), the
         // review is not complete: that is exit 3, never a green run.
         incomplete = true;
-        result.incomplete = `${failed.length} of ${run.outcomes.length} part${run.outcomes.length === 1 ? '' : 's'} not reviewed: ${(failed[0]?.error as ModelError).message}`;
+        // Each part named by its lines: "lines 40-120: the model's answer was cut off by ...".
+        const parts = failed.slice(0, 3).map((o) => `lines ${o.chunk.start + 1}-${o.chunk.end}: ${(o.error as ModelError).message}`);
+        if (failed.length > 3) parts.push(`and ${failed.length - 3} more`);
+        result.incomplete = `${failed.length} of ${run.outcomes.length} part${run.outcomes.length === 1 ? '' : 's'} not reviewed (${parts.join('; ')})`;
       }
     } finally {
       done++;
@@ -254,7 +264,7 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     }
   });
   progress.clear();
-  await Promise.all([pipeline.flush(), usage.flush()]);
+  await Promise.all([pipeline.flush(), usage.flush(), choices.flush()]);
   if (controller.signal.aborted) {
     say('codex-lsp review: interrupted');
     return 130;

@@ -21,13 +21,21 @@ export interface Price {
   output: number;
 }
 
-/** codex-mini's list price: $1.50 per million input tokens ($0.375 cached), $6.00 per million output tokens. */
-export const DEFAULT_PRICES: Record<string, Price> = { 'codex-mini': { input: 1.5, cachedInput: 0.375, output: 6 } };
+/**
+ * List prices, dollars per million tokens. codex-mini: $1.50 input ($0.375 cached), $6.00 output.
+ * gpt-5-codex-mini (OpenAI's named replacement for codex-mini-latest, the default fallback):
+ * $0.25 input ($0.025 cached), $2.00 output.
+ */
+export const DEFAULT_PRICES: Record<string, Price> = {
+  'codex-mini': { input: 1.5, cachedInput: 0.375, output: 6 },
+  'gpt-5-codex-mini': { input: 0.25, cachedInput: 0.025, output: 2 },
+};
 
 export interface Settings {
   apiKey: string | undefined;
   baseUrl: string;
   model: string;
+  fallbackModels: string[];
   api: ApiMode;
   timeoutMs: number;
   maxConcurrency: number;
@@ -43,6 +51,8 @@ export interface Settings {
 
 export const DEFAULT_BASE_URL = 'https://api.cometapi.com/v1';
 export const DEFAULT_MODEL = 'codex-mini';
+/** OpenAI retired codex-mini-latest on 2026-02-12 and names gpt-5-codex-mini as its replacement. */
+export const DEFAULT_FALLBACK_MODELS: readonly string[] = ['gpt-5-codex-mini'];
 
 type Check = (value: unknown) => { ok: true; value: unknown } | { ok: false; expected: string };
 
@@ -161,6 +171,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   spec({ key: 'apiKey', default: undefined, type: 'string', secret: true, check: str(), description: 'API key for the endpoint. Prefer the environment (CODEX_LSP_API_KEY or COMETAPI_KEY) over settings files.' }),
   spec({ key: 'baseUrl', default: DEFAULT_BASE_URL, critical: true, check: str({ url: true }), description: 'OpenAI-compatible base URL (ends in /v1 for most providers).' }),
   spec({ key: 'model', default: DEFAULT_MODEL, check: str(), description: 'Model name as the endpoint knows it.' }),
+  spec({ key: 'fallbackModels', default: DEFAULT_FALLBACK_MODELS, type: 'array', check: stringList, description: 'Models tried in order when the endpoint says the model is missing or retired; the choice is told once and remembered for a day. The default ["gpt-5-codex-mini"] applies only while "model" is the default codex-mini (otherwise []).' }),
   spec({ key: 'api', default: 'auto', enum: ['auto', 'chat', 'responses'], check: oneOf(['auto', 'chat', 'responses']), description: 'Which endpoint to call: /chat/completions, /responses, or auto (picked per model, learned from the endpoint).' }),
   spec({ key: 'timeoutMs', default: 30_000, minimum: 1000, maximum: 600_000, check: int(1000, 600_000), description: 'Time limit for one model request, retries included.' }),
   spec({ key: 'maxConcurrency', default: 4, minimum: 1, maximum: 64, check: int(1, 64), description: 'Model requests in flight at once.' }),
@@ -251,6 +262,7 @@ export function resolveSettings(layers: readonly SettingsLayer[]): ResolveReport
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   const lastBad = new Map<string, string>();
+  let fallbacksSet = false;
   for (const s of SETTINGS) setPath(out, s.key, s.default);
   for (const layer of layers) {
     // An empty list is how some clients (Lua's `{}`) write an empty object.
@@ -266,6 +278,7 @@ export function resolveSettings(layers: readonly SettingsLayer[]): ResolveReport
       if (res.ok) {
         setPath(out, s.key, res.value);
         lastBad.delete(s.key);
+        if (s.key === 'fallbackModels') fallbacksSet = true;
       } else if (s.critical) {
         const msg = `${layer.source}: setting "${s.key}" must be ${res.expected}, got ${describe(raw, s.secret)}`;
         problems.push(`${msg}; model calls are off until it is fixed`);
@@ -278,6 +291,8 @@ export function resolveSettings(layers: readonly SettingsLayer[]): ResolveReport
       if (!BY_KEY.has(unknown)) problems.push(`${layer.source}: unknown setting "${unknown}" ignored`);
     }
   }
+  // The default fallback is codex-mini's successor: for any other model it would be a surprise.
+  if (!fallbacksSet && out.model !== DEFAULT_MODEL) out.fallbackModels = [];
   const blocking = [...lastBad.values()][0];
   return blocking === undefined ? { settings: out as unknown as Settings, problems } : { settings: out as unknown as Settings, problems, blocking };
 }

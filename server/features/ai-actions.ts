@@ -184,6 +184,8 @@ export class AiActionFeature {
       if (token.isCancellationRequested || (err instanceof ModelError && err.kind === 'cancelled')) {
         throw new ResponseError(LSPErrorCodes.RequestCancelled, 'code action cancelled');
       }
+      // A cut-off edit list may lack the edits that make the others correct: none is applied.
+      if (err instanceof ModelError && err.kind === 'cut-off') return { severity: 'error', message: `codex: ${data.title}: refused: ${err.message}; nothing was changed.` };
       if (err instanceof ModelError) return { severity: 'error', message: `codex: ${data.title}: ${err.message}` };
       this.s.log.error(`code action failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return { severity: 'error', message: `codex: ${data.title} failed: ${err instanceof Error ? err.message : String(err)}` };

@@ -141,6 +141,12 @@ export class HoverFeature {
       if (token.isCancellationRequested || err instanceof AbortedError || (err instanceof ModelError && err.kind === 'cancelled')) {
         throw new ResponseError(LSPErrorCodes.RequestCancelled, 'hover cancelled');
       }
+      if (err instanceof ModelError && err.kind === 'cut-off') {
+        // What came is shown only with a visible note that it is not all (and never cached).
+        this.s.log.warn(`hover: ${err.message}`);
+        const partial = err.partial?.trim();
+        return partial ? this.toHover(`${partial}\n\n${this.markupKind() === MarkupKind.Markdown ? '*(cut off: the answer is incomplete)*' : '(cut off: the answer is incomplete)'}`) : null;
+      }
       if (err instanceof ModelError) this.s.log.warn(`hover: ${err.message}`);
       else this.s.log.error(`hover failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return null;

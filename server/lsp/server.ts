@@ -19,6 +19,8 @@ import { ReviewFeature } from '../features/review';
 import type { Services } from '../features/services';
 import { sessionSummary, UsageCommand, USAGE_COMMAND } from '../features/usage-command';
 import { ModelGateway, type EndpointConfig } from '../model/gateway';
+import { endpointConfig } from '../model/endpoint';
+import { ModelChoices } from '../model/model-choice';
 import { UsageLedger } from '../model/usage-ledger';
 import { DiskCache } from '../pipeline/disk-cache';
 import { Pipeline } from '../pipeline/pipeline';
@@ -47,11 +49,9 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   const config = new ConfigStore(deps.env ?? process.env, log);
   const usage = new UsageLedger(path.join(config.current.cacheDir, 'usage'), log);
   const problems = new OnceProblemReporter(client, log);
-  const endpoint = (): EndpointConfig => {
-    const { settings, keySource, blocking } = config.current;
-    return { apiKey: settings.apiKey, keySource, baseUrl: settings.baseUrl, model: settings.model, api: settings.api, timeoutMs: settings.timeoutMs, blocking };
-  };
-  const gateway = new ModelGateway(endpoint, log, usage, problems);
+  const endpoint = (): EndpointConfig => endpointConfig(config.current);
+  const choices = new ModelChoices(path.join(config.current.cacheDir, 'model-choices.json'), log);
+  const gateway = new ModelGateway(endpoint, log, usage, problems, {}, choices);
   const diskFor = (snap: ConfigSnapshot): DiskCache | undefined =>
     snap.settings.cache.enabled ? new DiskCache(snap.cacheDir, snap.settings.cache.maxDiskMB * 1024 * 1024, log) : undefined;
   let disk = diskFor(config.current);
@@ -60,7 +60,8 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     disk,
     usage,
     log,
-    { endpoint: () => config.settings, cacheEnabled: () => config.settings.cache.enabled },
+    // Cache keys name the model that answers: a fallback's answers are its own.
+    { endpoint: () => ({ baseUrl: config.settings.baseUrl, model: gateway.currentModel() }), cacheEnabled: () => config.settings.cache.enabled },
     config.settings.maxConcurrency,
   );
   const privacy = new Privacy(log);
@@ -245,7 +246,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   });
   connection.onShutdown(async () => {
     watcher?.close();
-    await Promise.all([pipeline.flush(), usage.flush()]);
+    await Promise.all([pipeline.flush(), usage.flush(), choices.flush()]);
     log.info(sessionSummary(usage, config.settings.prices));
   });
 

@@ -103,11 +103,41 @@ export function isModelNotFound(f: Failure): boolean {
   );
 }
 
+const RETIRED = /\bmodel\b[^\n]{0,120}?\b(has been|have been|was|were|is|is being|been)\s+(deprecated|retired|decommissioned|discontinued|shut down|sunset|removed)\b/i;
+
+/** The endpoint says the model itself is retired or deprecated (not a parameter of it). */
+export function isModelRetired(f: Failure): boolean {
+  return f.code === 'model_deprecated' || f.code === 'model_retired' || RETIRED.test(f.message);
+}
+
+/**
+ * The model is gone for good at this endpoint (unknown, retired): worth trying a fallback model.
+ * A gateway without a channel for it right now (new-api's 503) may recover, so it is not.
+ */
+export function isModelGone(f: Failure): boolean {
+  return (isModelNotFound(f) || isModelRetired(f)) && !isNoChannel(f) && !isQuota(f);
+}
+
+/**
+ * The values a 400 names as supported for a parameter we sent, e.g. OpenAI's
+ * `Unsupported value: 'minimal' is not supported with the 'gpt-5-codex' model. Supported values are: 'low', 'medium', and 'high'.`
+ */
+export function supportedValues(f: Failure, param: string): string[] | undefined {
+  if (f.status !== 400 && f.status !== 422) return undefined;
+  const names = [param, param.replace('.', '_')];
+  const aboutIt = (f.param !== undefined && names.includes(f.param)) || names.some((n) => f.message.includes(n));
+  if (!aboutIt) return undefined;
+  const list = /supported values (?:are|is)\s*:?\s*([^\n]*)/i.exec(f.message)?.[1];
+  if (!list) return undefined;
+  const values = [...list.matchAll(/['"`]([\w-]+)['"`]/g)].map((m) => m[1] as string);
+  return values.length > 0 ? values : undefined;
+}
+
 /** The endpoint itself is not there (a local server without /responses, or the other way round). */
 export function isWrongEndpoint(f: Failure): boolean {
   if (f.status === undefined) return false;
   if (WRONG_ENDPOINT.test(f.message)) return true;
-  return (f.status === 404 || f.status === 405 || f.status === 501) && !isModelNotFound(f);
+  return (f.status === 404 || f.status === 405 || f.status === 501) && !isModelNotFound(f) && !isModelRetired(f);
 }
 
 export function isSchemaUnsupported(f: Failure): boolean {

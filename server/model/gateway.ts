@@ -1,25 +1,31 @@
 import type OpenAI from 'openai';
 import { KEY_VARIABLES } from '../config/env';
-import type { ApiMode } from '../config/settings';
+import { DEFAULT_BASE_URL, type ApiMode } from '../config/settings';
 import type { Logger } from '../util/log';
+import { parseAnswer, shapeProblem } from './answer';
 import {
   isAuth,
+  isModelGone,
   isModelNotFound,
+  isModelRetired,
   isNoChannel,
   isQuota,
   isRetryable,
   isSchemaUnsupported,
   isWrongEndpoint,
+  supportedValues,
   toFailure,
   unsupportedParam,
   type Failure,
 } from './failure';
 import { extractJson } from './json-extract';
+import type { ModelChoices } from './model-choice';
 import {
   buildBody,
   initialApi,
+  newParamState,
+  NEXT_STRUCTURED,
   optionalKeys,
-  parseAnswer,
   type ApiKind,
   type ParamState,
   type PromptParts,
@@ -44,13 +50,16 @@ export type ModelErrorKind =
   | 'cancelled'
   | 'bad-request'
   | 'server'
-  | 'bad-answer';
+  | 'bad-answer'
+  | 'cut-off';
 
 export class ModelError extends Error {
   constructor(
     readonly kind: ModelErrorKind,
     message: string,
     readonly status?: number,
+    /** For 'cut-off': the text that came before the cut (never to be shown as whole). */
+    readonly partial?: string,
   ) {
     super(message);
     this.name = 'ModelError';
@@ -58,7 +67,19 @@ export class ModelError extends Error {
 }
 
 /** Problems the user must act on; each is shown once until the configuration changes. */
-export type ProblemKind = 'project' | 'budget' | 'config' | 'no-key' | 'key-mismatch' | 'auth' | 'model-not-found' | 'quota' | 'rate-limit' | 'unreachable' | 'endpoint';
+export type ProblemKind =
+  | 'project'
+  | 'budget'
+  | 'config'
+  | 'no-key'
+  | 'key-mismatch'
+  | 'auth'
+  | 'model-not-found'
+  | 'model-fallback'
+  | 'quota'
+  | 'rate-limit'
+  | 'unreachable'
+  | 'endpoint';
 
 export interface ProblemReporter {
   report(kind: ProblemKind, message: string): void;
@@ -71,6 +92,8 @@ export interface EndpointConfig {
   model: string;
   api: ApiMode;
   timeoutMs: number;
+  /** Tried in order when the endpoint says the model is missing or retired. */
+  fallbackModels: readonly string[];
   /** A configuration error that stops every call (see ConfigSnapshot.blocking). */
   blocking?: string;
 }
@@ -95,6 +118,13 @@ interface CallContext {
   bytesSent: number;
 }
 
+/** Thrown inside the gateway when a model is gone and a fallback may answer instead. */
+class ModelGone extends Error {
+  constructor(readonly error: ModelError) {
+    super(error.message);
+  }
+}
+
 /**
  * Rides along in the request's fetch options to our fetch wrapper (the SDK spreads them into
  * the RequestInit); an AsyncLocalStorage would do the same but taxes every promise in the process.
@@ -117,7 +147,6 @@ export class ModelGateway {
   /** Learned per base URL + model: which API answers, which parameters are refused, whether json_schema works. */
   private readonly learnedApi = new Map<string, ApiKind>();
   private readonly paramStates = new Map<string, ParamState>();
-  private readonly noSchema = new Set<string>();
   private paused: ModelError | undefined;
   /** Bumped on every configuration change; a failure from an older configuration must not pause the new one. */
   private epoch = 0;
@@ -130,7 +159,16 @@ export class ModelGateway {
     private readonly usage: UsageSink,
     private readonly problems: ProblemReporter,
     private readonly wording: { noKey?: string } = {},
+    /** Fallback models chosen because the configured one is gone; remembered a day on disk. */
+    private readonly choices?: ModelChoices,
   ) {}
+
+  /** The model calls go to now: the configured one, or the fallback that replaced it. */
+  currentModel(cfg: EndpointConfig = this.config()): string {
+    const chosen = this.choices?.get(cfg.baseUrl, cfg.model);
+    // A choice no longer in the chain (the settings changed) is not used.
+    return chosen !== undefined && cfg.fallbackModels.includes(chosen) ? chosen : cfg.model;
+  }
 
   /** Called on every configuration change: a rejected key or unknown model is tried again. */
   configurationChanged(): void {
@@ -159,7 +197,7 @@ export class ModelGateway {
     req.signal?.addEventListener('abort', onCallerAbort, { once: true });
     const signal = deadline.signal;
     try {
-      return await this.negotiate(req, cfg, signal, Date.now() + cfg.timeoutMs, this.epoch);
+      return await this.withFallbacks(req, cfg, signal, Date.now() + cfg.timeoutMs, this.epoch);
     } catch (err) {
       if (req.signal?.aborted) throw new ModelError('cancelled', 'cancelled');
       const timedOut = err instanceof ModelError ? err.kind === 'timeout' || (err.kind === 'cancelled' && deadline.signal.aborted) : deadline.signal.aborted;
@@ -254,51 +292,94 @@ export class ModelGateway {
   private state(key: string): ParamState {
     let s = this.paramStates.get(key);
     if (!s) {
-      s = { dropped: new Set() };
+      s = newParamState();
       this.paramStates.set(key, s);
     }
     return s;
   }
 
-  private async negotiate(req: ModelRequest, cfg: EndpointConfig, signal: AbortSignal, deadline: number, epoch: number): Promise<ModelAnswer> {
+  /**
+   * The configured model, else the next of `fallbackModels` once the endpoint says a model is
+   * gone (unknown, retired). The choice is remembered per endpoint and told to the user once.
+   */
+  private async withFallbacks(req: ModelRequest, cfg: EndpointConfig, signal: AbortSignal, deadline: number, epoch: number): Promise<ModelAnswer> {
+    const chain = [...new Set([cfg.model, ...cfg.fallbackModels])];
+    let index = chain.indexOf(this.currentModel(cfg));
+    for (;;) {
+      const model = chain[index] as string;
+      const next = chain[index + 1];
+      try {
+        return await this.negotiate(req, cfg, model, signal, deadline, epoch, next !== undefined);
+      } catch (err) {
+        if (!(err instanceof ModelGone) || next === undefined) throw err instanceof ModelGone ? err.error : err;
+        this.log.warn(`${hostOf(cfg.baseUrl)} does not serve "${model}" (${clip(err.error.message, 160)}); trying "${next}" from "codex.fallbackModels"`);
+        index++;
+        if (epoch !== this.epoch) continue;
+        this.choices?.set(cfg.baseUrl, cfg.model, next);
+        this.problems.report(
+          'model-fallback',
+          `codex-lsp: ${hostOf(cfg.baseUrl)} no longer serves the model "${model}" (${clip(this.log.scrub(err.error.message), 120)}), so "${next}" answers instead, ` +
+            `from the "codex.fallbackModels" setting. To choose another, set "codex.model" (or CODEX_LSP_MODEL) and "codex.fallbackModels".`,
+        );
+      }
+    }
+  }
+
+  private async negotiate(
+    req: ModelRequest,
+    cfg: EndpointConfig,
+    model: string,
+    signal: AbortSignal,
+    deadline: number,
+    epoch: number,
+    hasFallback: boolean,
+  ): Promise<ModelAnswer> {
     const client = await this.getClient(cfg);
-    const endpointKey = `${cfg.baseUrl}\u0000${cfg.model}`;
-    let api: ApiKind = cfg.api === 'auto' ? (this.learnedApi.get(endpointKey) ?? initialApi(cfg.model)) : cfg.api;
+    const endpointKey = `${cfg.baseUrl}\u0000${model}`;
+    let api: ApiKind = cfg.api === 'auto' ? (this.learnedApi.get(endpointKey) ?? initialApi(model)) : cfg.api;
     let switched = false;
     let retries = 0;
+    let budgetScale = 1;
     const tried = new Set<string>();
 
     for (let round = 0; round < 16; round++) {
       const stateKey = `${endpointKey}\u0000${api}`;
       const state = this.state(stateKey);
-      const schemaInPrompt = req.schema !== undefined && this.noSchema.has(stateKey);
-      const body = buildBody(api, cfg.model, { ...req, cacheKey: req.cacheKey ?? `codex-lsp-${req.feature}` }, state, schemaInPrompt);
+      const structured = req.schema ? state.structured : undefined;
+      const body = buildBody(api, model, { ...req, cacheKey: req.cacheKey ?? `codex-lsp-${req.feature}` }, state, budgetScale);
       const ctx: CallContext = { bytesSent: 0 };
-      let raw: unknown;
+      let raw: { body: unknown; contentType: string };
       try {
         raw = await this.send(client, api, body, signal, deadline, ctx);
       } catch (err) {
         const f = toFailure(err, ctx.errorBody);
         if (f.aborted || signal.aborted) throw new ModelError(req.signal?.aborted ? 'cancelled' : 'timeout', 'aborted');
-        this.log.debug(() => `model call (${req.feature}, ${api}) failed: ${describe(f)}`);
+        this.log.debug(() => `model call (${req.feature}, ${model}, ${api}) failed: ${describe(f)}`);
 
-        if (cfg.api === 'auto' && !switched && (isWrongEndpoint(f) || isModelNotFound(f)) && !isAuth(f)) {
+        // A retired model is retired on both APIs: only an unknown one is worth the other API.
+        if (cfg.api === 'auto' && !switched && (isWrongEndpoint(f) || (isModelNotFound(f) && !isModelRetired(f))) && !isAuth(f)) {
           this.log.info(`${hostOf(cfg.baseUrl)} answered ${describe(f)} on ${path(api)}; trying ${path(other(api))}`);
           api = other(api);
           switched = true;
           continue;
         }
-        if (req.schema && !schemaInPrompt && isSchemaUnsupported(f)) {
-          this.log.info(`${cfg.model} on ${path(api)} refused a json_schema answer format; describing the schema in the prompt instead`);
-          this.noSchema.add(stateKey);
+        if (structured && structured !== 'prompt' && state.structured === structured && (isSchemaUnsupported(f) || ['response_format', 'text'].includes(unsupportedParam(f, optionalKeys(body)) ?? ''))) {
+          state.structured = NEXT_STRUCTURED[structured] as typeof structured;
+          this.log.info(`${model} on ${path(api)} refused ${structured === 'json_schema' ? 'a json_schema answer format; asking for JSON mode' : 'JSON mode; describing the schema in the prompt'} instead (remembered)`);
+          continue;
+        }
+        const effort = this.supportedEffort(f, body);
+        if (effort && !tried.has(`effort:${effort.from}`)) {
+          tried.add(`effort:${effort.from}`);
+          state.effort.set(effort.from, effort.to);
+          this.log.info(`${model} on ${path(api)} does not take reasoning effort "${effort.from}"; using "${effort.to}", which it names as supported (remembered)`);
           continue;
         }
         const param = unsupportedParam(f, optionalKeys(body));
         if (param && !tried.has(param)) {
           tried.add(param);
-          if (param === 'response_format' || param === 'text') this.noSchema.add(stateKey);
-          else state.dropped.add(param);
-          this.log.info(`${cfg.model} on ${path(api)} refused the parameter "${param}"; retrying without it (remembered)`);
+          state.dropped.add(param);
+          this.log.info(`${model} on ${path(api)} refused the parameter "${param}"; retrying without it (remembered)`);
           continue;
         }
         if (isRetryable(f) && retries < MAX_RETRIES) {
@@ -314,27 +395,52 @@ export class ModelGateway {
             continue;
           }
         }
-        throw this.fail(f, cfg, api, epoch === this.epoch);
+        if (hasFallback && isModelGone(f)) throw new ModelGone(new ModelError('model-not-found', `${hostOf(cfg.baseUrl)} does not serve the model "${model}": ${clip(this.log.scrub(f.message), 200)}`, f.status));
+        throw this.fail(f, cfg, model, api, epoch === this.epoch);
       }
 
-      if (cfg.api === 'auto' && this.learnedApi.get(endpointKey) !== api) {
-        this.learnedApi.set(endpointKey, api);
-        if (switched) this.log.info(`${cfg.model} at ${hostOf(cfg.baseUrl)} answers on ${path(api)}; using it from now on`);
-      }
-      const parsed = parseAnswer(api, raw);
-      this.usage.recordCall(req.feature, cfg.model, parsed.usage);
+      const parsed = parseAnswer(api, raw.body, raw.contentType);
+      // Paid for whatever it was: usage is recorded before the answer is judged.
+      this.usage.recordCall(req.feature, model, parsed.usage);
       this.log.debug(
         () =>
-          `model call (${req.feature}, ${api}) ok: ${ctx.bytesSent} bytes sent, ` +
+          `model call (${req.feature}, ${model}, ${api}) answered: ${ctx.bytesSent} bytes sent, ` +
           `tokens in ${parsed.usage.input} (cached ${parsed.usage.cachedInput}) out ${parsed.usage.output}`,
       );
-      if (parsed.problem) throw new ModelError('bad-answer', parsed.problem);
-      const answer: ModelAnswer = { text: parsed.text, usage: parsed.usage, api, model: cfg.model };
+      if (parsed.notApi !== undefined) {
+        if (cfg.api === 'auto' && !switched) {
+          this.log.info(`${cfg.baseUrl}${path(api)} answered with ${parsed.notApi}; trying ${path(other(api))}`);
+          api = other(api);
+          switched = true;
+          continue;
+        }
+        throw this.notAnApi(cfg, api, parsed.notApi);
+      }
+      if (cfg.api === 'auto' && this.learnedApi.get(endpointKey) !== api) {
+        this.learnedApi.set(endpointKey, api);
+        if (switched) this.log.info(`${model} at ${hostOf(cfg.baseUrl)} answers on ${path(api)}; using it from now on`);
+      }
+      if (parsed.cutOff !== undefined) {
+        // Reasoning tokens count against the same limit as the answer: twice the room, once.
+        if (budgetScale === 1 && Date.now() < deadline - 500) {
+          budgetScale = 2;
+          this.log.info(`${req.feature}: the answer was cut off by ${parsed.cutOff}; asking once more with twice the output budget`);
+          continue;
+        }
+        throw new ModelError(
+          'cut-off',
+          `the model's answer was cut off by ${parsed.cutOff}${budgetScale > 1 ? ', even with twice the output budget' : ''}`,
+          undefined,
+          parsed.text,
+        );
+      }
+      if (parsed.problem !== undefined) throw new ModelError('bad-answer', parsed.problem);
+      const answer: ModelAnswer = { text: parsed.text, usage: parsed.usage, api, model };
       if (req.schema) {
         const json = extractJson(parsed.text);
-        if (json === undefined || typeof json !== 'object' || json === null) {
-          throw new ModelError('bad-answer', `the model's answer was not the JSON that was asked for: ${clip(parsed.text, 120)}`);
-        }
+        if (json === undefined) throw new ModelError('bad-answer', `the model's answer was not the JSON that was asked for: ${clip(parsed.text, 120)}`);
+        const wrong = shapeProblem(json, req.schema);
+        if (wrong !== undefined) throw new ModelError('bad-answer', `${wrong}: ${clip(parsed.text, 120)}`);
         answer.json = json;
       }
       return answer;
@@ -342,19 +448,59 @@ export class ModelGateway {
     throw new ModelError('bad-request', `${hostOf(cfg.baseUrl)} kept refusing the request`);
   }
 
-  private async send(client: OpenAI, api: ApiKind, body: Record<string, unknown>, signal: AbortSignal, deadline: number, ctx: CallContext): Promise<unknown> {
+  /** A refused reasoning effort, and the supported value nearest to it that the endpoint named. */
+  private supportedEffort(f: Failure, body: Record<string, unknown>): { from: string; to: string } | undefined {
+    const sent = (body.reasoning as { effort?: unknown } | undefined)?.effort ?? body.reasoning_effort;
+    if (typeof sent !== 'string') return undefined;
+    const values = supportedValues(f, 'reasoning.effort');
+    if (!values || values.includes(sent)) return undefined;
+    const order = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
+    const at = order.indexOf(sent);
+    const ranked = values.filter((v) => order.includes(v)).sort((a, b) => Math.abs(order.indexOf(a) - at) - Math.abs(order.indexOf(b) - at) || order.indexOf(b) - order.indexOf(a));
+    const to = ranked[0] ?? values[0];
+    return to === undefined ? undefined : { from: sent, to };
+  }
+
+  /** One clear message for an endpoint that is not an OpenAI-compatible API at all. */
+  private notAnApi(cfg: EndpointConfig, api: ApiKind, what: string): ModelError {
+    const message =
+      `codex-lsp: ${cfg.baseUrl}${path(api)} answered with ${what}, not an OpenAI-compatible API answer. ` +
+      `Is "codex.baseUrl" the API root, such as ${DEFAULT_BASE_URL} or http://127.0.0.1:8080/v1?`;
+    this.problems.report('endpoint', message);
+    return new ModelError('endpoint', `${cfg.baseUrl}${path(api)} answered with ${what}, not an OpenAI-compatible API answer`);
+  }
+
+  /**
+   * One HTTP call through the SDK (transport, auth, error statuses). The body of a 2xx is read
+   * here, raw: the SDK would join every message into `output_text` and trip over an HTML page.
+   */
+  private async send(
+    client: OpenAI,
+    api: ApiKind,
+    body: Record<string, unknown>,
+    signal: AbortSignal,
+    deadline: number,
+    ctx: CallContext,
+  ): Promise<{ body: unknown; contentType: string }> {
     const fetchOptions = { [CALL]: ctx } as unknown as SdkFetchOptions;
     const options = { signal, timeout: Math.max(1, deadline - Date.now()), maxRetries: 0, fetchOptions };
     // The bodies are built dynamically from what the endpoint accepts, so the SDK's static
     // parameter types cannot describe them; the SDK still does the transport, auth and errors.
-    if (api === 'chat') {
-      return client.chat.completions.create(body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, options);
+    const res =
+      api === 'chat'
+        ? await client.chat.completions.create(body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, options).asResponse()
+        : await client.responses.create(body as unknown as OpenAI.Responses.ResponseCreateParamsNonStreaming, options).asResponse();
+    const text = await res.text();
+    const contentType = res.headers.get('content-type') ?? '';
+    try {
+      return { body: JSON.parse(text) as unknown, contentType };
+    } catch {
+      return { body: text, contentType };
     }
-    return client.responses.create(body as unknown as OpenAI.Responses.ResponseCreateParamsNonStreaming, options);
   }
 
   /** Maps a final failure to its kind, tells the user where they must act, pauses where retrying cannot help. */
-  private fail(f: Failure, cfg: EndpointConfig, api: ApiKind, current: boolean): ModelError {
+  private fail(f: Failure, cfg: EndpointConfig, model: string, api: ApiKind, current: boolean): ModelError {
     const host = hostOf(cfg.baseUrl);
     const detail = clip(this.log.scrub(f.message), 200);
     // A call that started before the configuration changed says nothing about the new configuration.
@@ -371,12 +517,12 @@ export class ModelGateway {
       return err;
     }
     if (isNoChannel(f)) {
-      const err = new ModelError('model-not-found', `${host} has no upstream for the model "${cfg.model}" right now: ${detail}`, f.status);
+      const err = new ModelError('model-not-found', `${host} has no upstream for the model "${model}" right now: ${detail}`, f.status);
       this.coolDownError = err;
       this.coolDownUntil = Date.now() + QUOTA_COOL_DOWN_MS;
       this.problems.report(
         'model-not-found',
-        `codex-lsp: ${host} has no channel serving the model "${cfg.model}" (${detail}). If the model name is wrong, set "codex.model" ` +
+        `codex-lsp: ${host} has no channel serving the model "${model}" (${detail}). If the model name is wrong, set "codex.model" ` +
           `or CODEX_LSP_MODEL to a model your endpoint serves; otherwise the provider may be down for it: AI features try again every minute.`,
       );
       return err;
@@ -392,13 +538,13 @@ export class ModelGateway {
       return err;
     }
     if (isModelNotFound(f)) {
-      const err = new ModelError('model-not-found', `${host} does not serve the model "${cfg.model}": ${detail}`, f.status);
+      const err = new ModelError('model-not-found', `${host} does not serve the model "${model}": ${detail}`, f.status);
       this.paused = err;
       this.problems.report(
         'model-not-found',
-        `codex-lsp: ${host} does not know the model "${cfg.model}" (${detail}). ` +
-          `Pick a model your endpoint serves with the "codex.model" setting or CODEX_LSP_MODEL ` +
-          `(OpenAI retired codex-mini-latest on 2026-02-12: on OpenAI, pick a current codex model from its model list; on CometAPI, from its model page).`,
+        `codex-lsp: ${host} does not know the model "${model}" (${detail}). ` +
+          `Pick a model your endpoint serves with the "codex.model" setting or CODEX_LSP_MODEL, and fallbacks with "codex.fallbackModels" ` +
+          `(OpenAI retired codex-mini-latest on 2026-02-12 and names gpt-5-codex-mini as its replacement).`,
       );
       return err;
     }
@@ -411,7 +557,8 @@ export class ModelGateway {
       return new ModelError('rate-limit', `${host} rate limit: ${detail}`, 429);
     }
     if (f.garbage) {
-      return new ModelError('bad-answer', `${host} answered with something that is not an OpenAI-compatible ${path(api).slice(1)} answer (${detail})`);
+      this.log.debug(() => `unreadable answer from ${cfg.baseUrl}${path(api)}: ${detail}`);
+      return this.notAnApi(cfg, api, 'a body that could not be read as JSON');
     }
     if (f.network) {
       this.problems.report(

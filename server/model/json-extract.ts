@@ -19,7 +19,11 @@ export function extractJson(text: string): unknown {
   return balancedFrom(trimmed);
 }
 
-/** Tries every `{` / `[` as the start of a balanced value, leftmost first. */
+/**
+ * Tries each top-level `{` / `[` as the start of a balanced value, leftmost first. A value is
+ * never taken from inside another that failed (cut off, mismatched, not JSON): in a truncated
+ * `{"diagnostics": [{...}, {...` the first finding is not the answer.
+ */
 function balancedFrom(text: string): unknown {
   // Bounded so that a long answer full of braces stays linear-ish.
   let tries = 0;
@@ -28,15 +32,23 @@ function balancedFrom(text: string): unknown {
     if (c !== '{' && c !== '[') continue;
     tries++;
     const end = matchingEnd(text, i);
-    if (end < 0) continue;
-    const v = tryParse(text.slice(i, end + 1));
-    if (v !== undefined && typeof v === 'object') return v;
+    // Never closed: everything after `i` is inside it.
+    if (end === undefined) return undefined;
+    if (end.closed) {
+      const v = tryParse(text.slice(i, end.index + 1));
+      if (v !== undefined && typeof v === 'object') return v;
+    }
+    // What starts inside a failed candidate is nested in it: go on after it.
+    i = end.index;
   }
   return undefined;
 }
 
-/** Index of the bracket closing the one at `start`, skipping strings; -1 if unbalanced. */
-function matchingEnd(text: string, start: number): number {
+/**
+ * Where the bracket opened at `start` is closed (`closed`), or where its structure breaks on a
+ * mismatched bracket; undefined when the text ends first. Strings are skipped.
+ */
+function matchingEnd(text: string, start: number): { index: number; closed: boolean } | undefined {
   const stack: string[] = [];
   let inString = false;
   for (let i = start; i < text.length; i++) {
@@ -50,11 +62,11 @@ function matchingEnd(text: string, start: number): number {
     else if (c === '{') stack.push('}');
     else if (c === '[') stack.push(']');
     else if (c === '}' || c === ']') {
-      if (stack.pop() !== c) return -1;
-      if (stack.length === 0) return i;
+      if (stack.pop() !== c) return { index: i, closed: false };
+      if (stack.length === 0) return { index: i, closed: true };
     }
   }
-  return -1;
+  return undefined;
 }
 
 function tryParse(text: string): unknown {

@@ -1,5 +1,3 @@
-import { readUsage, type TokenUsage } from './usage';
-
 export type ApiKind = 'chat' | 'responses';
 export type Effort = 'low' | 'medium' | 'high';
 
@@ -26,9 +24,23 @@ export interface PromptParts {
   cacheKey?: string;
 }
 
-/** What we learned about one endpoint + model + API: parameters it refused. */
+/**
+ * How a structured answer is asked for, best first: a JSON schema the endpoint enforces, then
+ * plain JSON mode (with the schema in the prompt, which must say "JSON"), then only the prompt.
+ */
+export type StructuredMode = 'json_schema' | 'json_object' | 'prompt';
+export const NEXT_STRUCTURED: Record<StructuredMode, StructuredMode | undefined> = { json_schema: 'json_object', json_object: 'prompt', prompt: undefined };
+
+/** What we learned about one endpoint + model + API: what it refused, and what it takes instead. */
 export interface ParamState {
   dropped: Set<string>;
+  structured: StructuredMode;
+  /** Reasoning efforts it refused, each mapped to the value it named as supported. */
+  effort: Map<string, string>;
+}
+
+export function newParamState(): ParamState {
+  return { dropped: new Set(), structured: 'json_schema', effort: new Map() };
 }
 
 /** Reasoning models (o-series, gpt-5, codex) reject temperature and max_tokens. */
@@ -54,12 +66,16 @@ export function schemaInstructions(schema: JsonSchemaSpec): string {
 /**
  * The request body for one attempt. Parameters the endpoint refused before are left out;
  * a refused token limit falls back to the other spelling (max_tokens <-> max_completion_tokens).
+ * `budgetScale` multiplies the output limit (reasoning allowance included): a cut-off answer is
+ * asked again with twice the room.
  */
-export function buildBody(api: ApiKind, model: string, p: PromptParts, state: ParamState, schemaInPrompt: boolean): Record<string, unknown> {
+export function buildBody(api: ApiKind, model: string, p: PromptParts, state: ParamState, budgetScale = 1): Record<string, unknown> {
   const reasoning = isReasoningModel(model);
-  const effort = p.effort ?? 'medium';
-  const limit = p.maxOutputTokens + (reasoning ? REASONING_ALLOWANCE[effort] : 0);
-  const instructions = p.schema && schemaInPrompt ? p.instructions + schemaInstructions(p.schema) : p.instructions;
+  const wanted = p.effort ?? 'medium';
+  const effort = state.effort.get(wanted) ?? wanted;
+  const limit = (p.maxOutputTokens + (reasoning ? REASONING_ALLOWANCE[wanted] : 0)) * budgetScale;
+  const mode: StructuredMode | undefined = p.schema ? state.structured : undefined;
+  const instructions = p.schema && mode !== 'json_schema' ? p.instructions + schemaInstructions(p.schema) : p.instructions;
   const body: Record<string, unknown> = { model };
   const put = (key: string, value: unknown): void => {
     if (!state.dropped.has(key)) body[key] = value;
@@ -76,8 +92,10 @@ export function buildBody(api: ApiKind, model: string, p: PromptParts, state: Pa
     if (reasoning) put('reasoning_effort', effort);
     else put('temperature', 0.2);
     if (p.cacheKey) put('prompt_cache_key', p.cacheKey);
-    if (p.schema && !schemaInPrompt) {
+    if (p.schema && mode === 'json_schema') {
       put('response_format', { type: 'json_schema', json_schema: { name: p.schema.name, schema: p.schema.schema, strict: p.schema.strict ?? false } });
+    } else if (mode === 'json_object') {
+      put('response_format', { type: 'json_object' });
     }
   } else {
     body.instructions = instructions;
@@ -88,8 +106,10 @@ export function buildBody(api: ApiKind, model: string, p: PromptParts, state: Pa
     // The code we send is not kept on the provider's side for later retrieval.
     put('store', false);
     if (p.cacheKey) put('prompt_cache_key', p.cacheKey);
-    if (p.schema && !schemaInPrompt) {
+    if (p.schema && mode === 'json_schema') {
       put('text', { format: { type: 'json_schema', name: p.schema.name, schema: p.schema.schema, strict: p.schema.strict ?? false } });
+    } else if (mode === 'json_object') {
+      put('text', { format: { type: 'json_object' } });
     }
   }
   return body;
@@ -98,66 +118,4 @@ export function buildBody(api: ApiKind, model: string, p: PromptParts, state: Pa
 /** Body keys that may be dropped when an endpoint refuses them; the prompt itself never is. */
 export function optionalKeys(body: Record<string, unknown>): string[] {
   return Object.keys(body).filter((k) => !['model', 'messages', 'input', 'instructions'].includes(k));
-}
-
-export interface ParsedAnswer {
-  text: string;
-  usage: TokenUsage;
-  /** Why the answer is unusable, when it is (cut off, refused, empty). */
-  problem?: string;
-}
-
-function rec(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
-}
-
-function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((part) => {
-        const r = rec(part);
-        return typeof r?.text === 'string' ? r.text : '';
-      })
-      .join('');
-  }
-  return '';
-}
-
-export function parseAnswer(api: ApiKind, raw: unknown): ParsedAnswer {
-  const r = rec(raw);
-  const usage = readUsage(r?.usage);
-  if (!r) return { text: '', usage, problem: 'the endpoint answered with something that is not a completion' };
-  if (api === 'chat') {
-    const choices = Array.isArray(r.choices) ? r.choices : [];
-    const choice = rec(choices[0]);
-    const message = rec(choice?.message);
-    if (!message) return { text: '', usage, problem: 'the answer has no choices[0].message' };
-    const text = contentText(message.content).trim();
-    if (typeof message.refusal === 'string' && message.refusal !== '' && text === '') return { text, usage, problem: `the model refused: ${message.refusal}` };
-    if (text === '') {
-      const reason = choice?.finish_reason === 'length' ? 'it ran out of output tokens' : 'it was empty';
-      return { text, usage, problem: `the model's answer was unusable: ${reason}` };
-    }
-    return { text, usage };
-  }
-  let text = typeof r.output_text === 'string' ? r.output_text : '';
-  if (text === '' && Array.isArray(r.output)) {
-    for (const item of r.output) {
-      const it = rec(item);
-      if (it?.type === 'message') text += contentText(it.content);
-    }
-  }
-  text = text.trim();
-  if (text === '') {
-    const details = rec(r.incomplete_details);
-    const reason =
-      r.status === 'incomplete'
-        ? `it was cut off (${typeof details?.reason === 'string' ? details.reason : 'incomplete'})`
-        : r.object !== undefined && r.object !== 'response'
-          ? `the endpoint answered a ${String(r.object)}, not a response`
-          : 'it was empty';
-    return { text, usage, problem: `the model's answer was unusable: ${reason}` };
-  }
-  return { text, usage };
 }

@@ -68,8 +68,9 @@ export class Pipeline {
    * the exact prompt text (already redacted). Which of /chat/completions or /responses
    * answers is not part of it: both give the same answer to the same prompt.
    */
-  keyOf(req: PipelineRequest): string {
-    const { baseUrl, model } = this.options.endpoint();
+  keyOf(req: PipelineRequest, answeredBy?: string): string {
+    const { baseUrl, model: current } = this.options.endpoint();
+    const model = answeredBy ?? current;
     const h = createHash('sha256');
     for (const part of [baseUrl, model, req.promptVersion, req.feature, req.schema ? JSON.stringify(req.schema) : '', String(req.maxOutputTokens), req.effort ?? '', req.instructions, req.input]) {
       h.update(part);
@@ -127,10 +128,13 @@ export class Pipeline {
           },
           { priority: req.priority ?? 0, signal: shared },
         );
+        // Only whole answers get here: a cut-off or unusable one is an error, never cached.
         if (useCache) {
           const entry: CachedAnswer = answer.json === undefined ? { text: answer.text, model: answer.model } : { text: answer.text, json: answer.json, model: answer.model };
-          this.memory.set(key, entry);
-          this.disk?.set(key, entry).catch((err: unknown) => this.log.warn(`disk cache write failed: ${String(err)}`));
+          // Filed under the model that answered (a fallback's answers are its own).
+          const at = this.keyOf(req, answer.model);
+          this.memory.set(at, entry);
+          this.disk?.set(at, entry).catch((err: unknown) => this.log.warn(`disk cache write failed: ${String(err)}`));
         }
         return { ...answer, cached: false as const };
       });

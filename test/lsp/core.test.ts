@@ -105,10 +105,16 @@ describe('lifecycle and robustness', () => {
   it('a model that answers garbage gives a null hover and no crash', async () => {
     const c = await start();
     await c.open(URI, TEXT, 'typescript');
-    session.fake.script({ status: 200, body: 'not json at all' });
+    // auto: each API is tried once; neither answers as an API.
+    session.fake.script({ status: 200, body: 'not json at all' }, { status: 200, body: 'not json at all' });
     expect(await c.hover(URI, POS)).toBeNull();
-    session.fake.script({ status: 200, body: { unexpected: true } });
+    session.fake.script({ status: 200, body: { unexpected: true }, offSpec: true }, { status: 200, body: { unexpected: true }, offSpec: true });
     expect(await c.hover(URI, position(TEXT, 'price'))).toBeNull();
+    // Told once, in words: what came back and where, never a JavaScript internal.
+    const told = c.messages.filter((m) => /not an OpenAI-compatible API answer/.test(m.message));
+    expect(told).toHaveLength(1);
+    expect(told[0]?.message).toMatch(/answered with text that is not JSON \("not json at all"\)/);
+    expect(c.logs.map((l) => l.message).join('\n')).not.toMatch(/Cannot use|TypeError|SyntaxError/);
     expect(await c.hover(URI, position(TEXT, 'sum +'))).not.toBeNull();
   });
 });

@@ -3,7 +3,11 @@ import type { ApiMode } from '../../server/config/settings';
 import { ModelError, ModelGateway, type EndpointConfig, type ProblemKind } from '../../server/model/gateway';
 import { UsageTracker } from '../../server/model/usage';
 import { Logger } from '../../server/util/log';
-import { openAIError, type RecordedRequest } from '../support/fake-openai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ModelChoices } from '../../server/model/model-choice';
+import { htmlPage, openAIError, type RecordedRequest } from '../support/fake-openai';
 import { useFake } from '../support/session';
 
 const session = useFake();
@@ -16,7 +20,7 @@ interface Harness {
   cfg: EndpointConfig;
 }
 
-function harness(over: Partial<EndpointConfig> = {}): Harness {
+function harness(over: Partial<EndpointConfig> = {}, choices?: ModelChoices): Harness {
   const cfg: EndpointConfig = {
     apiKey: 'test-key-0123456789',
     keySource: 'CODEX_LSP_API_KEY',
@@ -24,6 +28,7 @@ function harness(over: Partial<EndpointConfig> = {}): Harness {
     model: 'codex-mini',
     api: 'auto' as ApiMode,
     timeoutMs: 5000,
+    fallbackModels: [],
     ...over,
   };
   const logs: string[] = [];
@@ -32,7 +37,7 @@ function harness(over: Partial<EndpointConfig> = {}): Harness {
   log.setSecrets([cfg.apiKey]);
   const problems: Harness['problems'] = [];
   const usage = new UsageTracker();
-  const gateway = new ModelGateway(() => cfg, log, usage, { report: (kind, message) => problems.push({ kind, message }) });
+  const gateway = new ModelGateway(() => cfg, log, usage, { report: (kind, message) => problems.push({ kind, message }) }, {}, choices);
   return { gateway, problems, logs, usage, cfg };
 }
 
@@ -151,7 +156,7 @@ describe('parameter negotiation', () => {
 
   it('finds the parameter in the message when the body has no param (vLLM style)', async () => {
     const h = harness({ model: 'some-model' });
-    session.fake.script({ status: 400, body: { object: 'error', message: 'temperature is not supported for this model', type: 'BadRequestError', code: 400 } });
+    session.fake.script({ status: 400, body: { object: 'error', message: 'temperature is not supported for this model', type: 'BadRequestError', code: 400 }, offSpec: true });
     await h.gateway.complete(ask);
     expect(body(session.fake.requests[1])).not.toHaveProperty('temperature');
   });
@@ -181,18 +186,53 @@ describe('structured answers', () => {
     expect(session.fake.requests[1]?.schemaName).toBe('diagnostics');
   });
 
-  it('falls back to the schema in the prompt when json_schema is refused, and takes JSON out of prose', async () => {
+  it('steps structured output down json_schema -> json_object -> schema in the prompt, each step remembered', async () => {
     const h = harness({ model: 'local', api: 'chat' });
     session.fake.script(openAIError(400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", { param: 'response_format' }));
-    session.fake.script({ text: 'Here you go:\n```json\n{"diagnostics": [{"line": 2}]}\n```' });
-    const a = await h.gateway.complete({ ...ask, schema: diagnosticsSchema });
-    expect(a.json).toEqual({ diagnostics: [{ line: 2 }] });
-    const second = body(session.fake.requests[1]);
-    expect(second).not.toHaveProperty('response_format');
+    session.fake.script({ text: '{"diagnostics": []}' });
+    await h.gateway.complete({ ...ask, schema: diagnosticsSchema });
+    // JSON mode: the schema goes in the prompt, which says "JSON" as providers require.
+    expect(body(session.fake.requests[1]).response_format).toEqual({ type: 'json_object' });
     expect(session.fake.requests[1]?.prompt).toMatch(/JSON schema, named "diagnostics"/);
-    // Remembered: the next call goes straight to the prompt form.
-    await h.gateway.complete({ ...ask, input: 'next', schema: diagnosticsSchema });
-    expect(body(session.fake.requests[2])).not.toHaveProperty('response_format');
+    // Remembered: the next call starts in JSON mode.
+    session.fake.script(openAIError(400, "'response_format.type' json_object is not supported by this model", { param: 'response_format' }));
+    session.fake.script({ text: 'Here you go:\n```json\n{"diagnostics": [{"line": 2}]}\n```' });
+    const a = await h.gateway.complete({ ...ask, input: 'next', schema: diagnosticsSchema });
+    expect(body(session.fake.requests[2]).response_format).toEqual({ type: 'json_object' });
+    expect(body(session.fake.requests[3])).not.toHaveProperty('response_format');
+    expect(session.fake.requests[3]?.prompt).toMatch(/JSON schema, named "diagnostics"/);
+    expect(a.json).toEqual({ diagnostics: [{ line: 2 }] });
+    await h.gateway.complete({ ...ask, input: 'third', schema: diagnosticsSchema });
+    expect(body(session.fake.requests[4])).not.toHaveProperty('response_format');
+    expect(session.fake.requests.length).toBe(5);
+  });
+
+  it('asks /responses for JSON mode with text.format json_object', async () => {
+    const h = harness({ api: 'responses' });
+    session.fake.script(openAIError(400, "Invalid value: 'json_schema'. Supported values are: 'text' and 'json_object'.", { param: 'text.format.type' }));
+    session.fake.script({ text: '{"diagnostics": []}' });
+    await h.gateway.complete({ ...ask, schema: diagnosticsSchema });
+    expect(body(session.fake.requests[1]).text).toEqual({ format: { type: 'json_object' } });
+    expect(session.fake.requests[1]?.prompt).toMatch(/JSON/);
+  });
+
+  it('retries a refused reasoning effort with the value the endpoint names as supported, and remembers it', async () => {
+    const h = harness();
+    session.fake.script(
+      openAIError(400, "Unsupported value: 'low' is not supported with the 'codex-mini' model. Supported values are: 'medium' and 'high'.", {
+        param: 'reasoning.effort',
+        code: 'unsupported_value',
+      }),
+    );
+    await h.gateway.complete({ ...ask, effort: 'low' });
+    expect(body(session.fake.requests[0]).reasoning).toEqual({ effort: 'low' });
+    expect(body(session.fake.requests[1]).reasoning).toEqual({ effort: 'medium' });
+    await h.gateway.complete({ ...ask, input: 'again', effort: 'low' });
+    expect(body(session.fake.requests[2]).reasoning).toEqual({ effort: 'medium' });
+    // Other efforts are untouched.
+    await h.gateway.complete({ ...ask, input: 'high', effort: 'high' });
+    expect(body(session.fake.requests[3]).reasoning).toEqual({ effort: 'high' });
+    expect(h.logs.join('\n')).toMatch(/does not take reasoning effort "low"; using "medium"/);
   });
 
   it('reports garbage instead of JSON as a bad answer, with usage still counted', async () => {
@@ -203,20 +243,163 @@ describe('structured answers', () => {
     expect(h.usage.totals()).toMatchObject({ input: 9, output: 3 });
   });
 
-  it('reports a non-JSON 200 body as a bad answer', async () => {
+  it('checks a structured answer against its schema: a nested object is never promoted to be the answer', async () => {
     const h = harness();
-    session.fake.script({ status: 200, body: '<html>hello</html>' });
-    const err = await failure(h.gateway.complete(ask));
+    // Valid JSON, but not a diagnostics answer: only its inner finding has an object's shape.
+    session.fake.script({ text: 'Findings: {"line": 3, "quote": "a", "severity": "error", "message": "m", "replacement": null}' });
+    const err = await failure(h.gateway.complete({ ...ask, schema: diagnosticsSchema }));
     expect(err.kind).toBe('bad-answer');
+    expect(err.message).toMatch(/no "diagnostics" list/);
+    session.fake.script({ json: { diagnostics: 'none' } });
+    expect((await failure(h.gateway.complete({ ...ask, input: 'b', schema: diagnosticsSchema }))).message).toMatch(/no "diagnostics" list/);
+    session.fake.script({ json: [] });
+    expect((await failure(h.gateway.complete({ ...ask, input: 'c', schema: diagnosticsSchema }))).message).toMatch(/not a JSON object/);
+  });
+});
+
+describe('answers as the real API gives them', () => {
+  const truncated = '{"diagnostics": [{"line": 3, "quote": "a = b", "severity": "error", "message": "Assignment", "replacement": null}, {"line": 7, "quo';
+
+  it('a /responses answer cut off by max_output_tokens is asked once more with twice the budget', async () => {
+    const h = harness();
+    session.fake.script({ text: truncated, cutOff: 'length', usage: { input: 40, output: 2000, reasoning: 1900 } });
+    session.fake.script({ json: { diagnostics: [] }, usage: { input: 40, output: 300 } });
+    const a = await h.gateway.complete({ ...ask, schema: diagnosticsSchema });
+    expect(a.json).toEqual({ diagnostics: [] });
+    const first = body(session.fake.requests[0]).max_output_tokens as number;
+    expect(body(session.fake.requests[1]).max_output_tokens).toBe(first * 2);
+    // Both calls are paid for.
+    expect(h.usage.totals()).toMatchObject({ requests: 2, input: 80, output: 2300 });
+  });
+
+  it('still cut off after the retry: a cut-off error carrying the partial text, never a "clean" answer', async () => {
+    const h = harness();
+    session.fake.script({ text: truncated, cutOff: 'length' }, { text: truncated, cutOff: 'length' });
+    const err = await failure(h.gateway.complete({ ...ask, schema: diagnosticsSchema }));
+    expect(err.kind).toBe('cut-off');
+    expect(err.message).toMatch(/cut off by status "incomplete" \(max_output_tokens\), even with twice the output budget/);
+    expect(err.partial).toBe(truncated);
+    expect(session.fake.requests.length).toBe(2);
+    expect(h.usage.totals().requests).toBe(2);
+  });
+
+  it('chat finish_reason "length" and "content_filter" count as cut off', async () => {
+    const h = harness({ model: 'local', api: 'chat' });
+    session.fake.script({ text: 'It adds one and', cutOff: 'length' }, { text: 'It adds one and then', cutOff: 'content_filter' });
+    const err = await failure(h.gateway.complete(ask));
+    expect(err.kind).toBe('cut-off');
+    expect(err.message).toMatch(/content_filter/);
+    expect(err.partial).toBe('It adds one and then');
+    expect(body(session.fake.requests[1]).max_tokens).toBe((body(session.fake.requests[0]).max_tokens as number) * 2);
+  });
+
+  it('a cut-off with no time left for a retry is not retried', async () => {
+    const h = harness({ model: 'local', api: 'chat', timeoutMs: 1000 });
+    session.fake.script({ text: 'partial', cutOff: 'length', delayMs: 700 });
+    const err = await failure(h.gateway.complete(ask));
+    expect(err.kind).toBe('cut-off');
     expect(session.fake.requests.length).toBe(1);
   });
 
-  it('reports an answer cut off by the token limit', async () => {
+  it('takes only the final answer on /responses: reasoning items and commentary are skipped', async () => {
     const h = harness();
-    session.fake.script({ body: { id: 'r', object: 'response', status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, output: [], usage: { input_tokens: 5, output_tokens: 100 } } });
+    session.fake.script({ commentary: 'Let me look at the loop first.', text: 'It counts the lines.' });
+    const a = await h.gateway.complete(ask);
+    expect(a.text).toBe('It counts the lines.');
+  });
+
+  it('reports a refusal on /responses with its text, as on chat', async () => {
+    const h = harness();
+    session.fake.script({ refusal: "I can't help with that." });
     const err = await failure(h.gateway.complete(ask));
     expect(err.kind).toBe('bad-answer');
-    expect(err.message).toMatch(/max_output_tokens/);
+    expect(err.message).toBe("the model refused: I can't help with that.");
+    const chat = harness({ model: 'local', api: 'chat' });
+    session.fake.script({ refusal: 'No.' });
+    expect((await failure(chat.gateway.complete(ask))).message).toBe('the model refused: No.');
+  });
+
+  it('an HTML page where the API should be: one clear message naming the base URL, no JavaScript internals', async () => {
+    const h = harness();
+    session.fake.script(htmlPage(), htmlPage());
+    const err = await failure(h.gateway.complete(ask));
+    expect(err.kind).toBe('endpoint');
+    // auto: the other API was tried once before giving up.
+    expect(session.fake.requests.map((r) => r.endpoint)).toEqual(['responses', 'chat']);
+    expect(err.message).toBe(`${session.fake.baseUrl}/chat/completions answered with an HTML page ("Welcome"), not an OpenAI-compatible API answer`);
+    expect(h.problems).toEqual([
+      {
+        kind: 'endpoint',
+        message: expect.stringMatching(/answered with an HTML page \("Welcome"\), not an OpenAI-compatible API answer\. Is "codex\.baseUrl" the API root, such as https:\/\/api\.cometapi\.com\/v1/),
+      },
+    ]);
+    expect(h.logs.join('\n')).not.toMatch(/Cannot use|TypeError|SyntaxError/);
+  });
+
+  it('plain text or JSON without choices/output is not an API either', async () => {
+    const h = harness({ api: 'responses' });
+    session.fake.script({ status: 200, body: 'hello from nginx' });
+    expect((await failure(h.gateway.complete(ask))).message).toMatch(/answered with text that is not JSON \("hello from nginx"\)/);
+    const c = harness({ api: 'chat', model: 'local' });
+    session.fake.script({ status: 200, body: { status: 'ok' }, offSpec: true });
+    expect((await failure(c.gateway.complete(ask))).message).toMatch(/answered with JSON that is not a chat completion \(no "choices"\)/);
+  });
+
+  it('a /responses answer that failed says why', async () => {
+    const h = harness();
+    session.fake.script({ body: { id: 'r', object: 'response', created_at: 1, status: 'failed', error: { code: 'server_error', message: 'The model crashed.' }, incomplete_details: null, output: [], model: 'codex-mini', parallel_tool_calls: true, tools: [], tool_choice: 'auto', top_p: 1, temperature: 1, metadata: {}, instructions: null } });
+    expect((await failure(h.gateway.complete(ask))).message).toBe('the model failed: The model crashed.');
+  });
+});
+
+describe('retired or missing models', () => {
+  it('falls back to the next model on model_not_found, tells once, and remembers the choice', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'codex-choice-'));
+    const choices = new ModelChoices(path.join(dir, 'model-choices.json'), new Logger(() => undefined));
+    const h = harness({ fallbackModels: ['gpt-5-codex-mini'] }, choices);
+    session.fake.setDefault((r) => (r.model === 'codex-mini' ? openAIError(404, 'The model `codex-mini` does not exist or you do not have access to it.', { code: 'model_not_found' }) : { text: `answer from ${r.model}` }));
+    const a = await h.gateway.complete(ask);
+    expect(a.model).toBe('gpt-5-codex-mini');
+    expect(a.text).toBe('answer from gpt-5-codex-mini');
+    expect(session.fake.requests.map((r) => r.model)).toEqual(['codex-mini', 'codex-mini', 'gpt-5-codex-mini']);
+    expect(h.problems).toEqual([{ kind: 'model-fallback', message: expect.stringMatching(/no longer serves the model "codex-mini".*"gpt-5-codex-mini" answers instead, from the "codex\.fallbackModels" setting/) }]);
+    expect(h.gateway.currentModel()).toBe('gpt-5-codex-mini');
+    expect(h.usage.snapshot().map((r) => r.model)).toEqual(['gpt-5-codex-mini']);
+    // Remembered: the next call goes straight to the fallback.
+    await h.gateway.complete({ ...ask, input: 'again' });
+    expect(session.fake.requests.length).toBe(4);
+    // ... and on disk, for the next server on this machine.
+    await choices.flush();
+    const next = harness({ fallbackModels: ['gpt-5-codex-mini'] }, new ModelChoices(path.join(dir, 'model-choices.json'), new Logger(() => undefined)));
+    expect(next.gateway.currentModel()).toBe('gpt-5-codex-mini');
+    await next.gateway.complete({ ...ask, input: 'third' });
+    expect(session.fake.requests.at(-1)?.model).toBe('gpt-5-codex-mini');
+    expect(session.fake.requests.length).toBe(5);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a model the endpoint calls retired falls back without trying the other API', async () => {
+    const h = harness({ fallbackModels: ['gpt-5-codex-mini'] });
+    session.fake.setDefault((r) => (r.model === 'codex-mini' ? openAIError(404, 'The model `codex-mini` has been deprecated, learn more here: https://platform.openai.com/docs/deprecations') : { text: 'ok' }));
+    await h.gateway.complete(ask);
+    expect(session.fake.requests.map((r) => `${r.endpoint} ${r.model}`)).toEqual(['responses codex-mini', 'responses gpt-5-codex-mini']);
+  });
+
+  it('with no fallback left, the model is told as unknown and calls pause', async () => {
+    const h = harness({ fallbackModels: ['gpt-5-codex-mini'] });
+    session.fake.setDefault(() => openAIError(404, 'model not found', { code: 'model_not_found' }));
+    const err = await failure(h.gateway.complete(ask));
+    expect(err.kind).toBe('model-not-found');
+    expect(err.message).toMatch(/gpt-5-codex-mini/);
+    expect(h.problems.map((p) => p.kind)).toEqual(['model-fallback', 'model-not-found']);
+  });
+
+  it('a gateway without a channel for the model right now is not a retired model', async () => {
+    const h = harness({ fallbackModels: ['gpt-5-codex-mini'] });
+    session.fake.script({ status: 503, body: { error: { message: 'no available channel for model codex-mini under group default', type: 'new_api_error', code: 'model_not_found' } }, offSpec: true });
+    session.fake.setDefault(() => ({ status: 503, body: { error: { message: 'no available channel for model codex-mini under group default', type: 'new_api_error', code: 'model_not_found' } }, offSpec: true }));
+    await failure(h.gateway.complete(ask));
+    expect(session.fake.requests.every((r) => r.model === 'codex-mini')).toBe(true);
   });
 });
 
@@ -338,20 +521,20 @@ describe('final errors', () => {
 
   it('recognises one-api style "no available channel" as an unknown model', async () => {
     const h = harness({ api: 'responses' });
-    session.fake.script({ status: 503, body: { error: { message: '当前分组 default 下对于模型 codex-mini 无可用渠道', type: 'new_api_error', code: 'model_not_found' } } });
+    session.fake.script({ status: 503, body: { error: { message: '当前分组 default 下对于模型 codex-mini 无可用渠道', type: 'new_api_error', code: 'model_not_found' } }, offSpec: true });
     expect((await failure(h.gateway.complete(ask))).kind).toBe('model-not-found');
   });
 
   it('a new-api 403 "user quota is not enough" is a quota problem, not a rejected key', async () => {
     const h = harness();
-    session.fake.script({ status: 403, body: { error: { message: 'user quota is not enough', type: 'new_api_error', code: 'insufficient_user_quota' } } });
+    session.fake.script({ status: 403, body: { error: { message: 'user quota is not enough', type: 'new_api_error', code: 'insufficient_user_quota' } }, offSpec: true });
     expect((await failure(h.gateway.complete(ask))).kind).toBe('quota');
     expect(h.problems.map((p) => p.kind)).toEqual(['quota']);
   });
 
   it('"no available channel" cools down instead of pausing for good', async () => {
     const h = harness({ api: 'responses' });
-    session.fake.script({ status: 503, body: { error: { message: 'no available channel for model codex-mini under group default', type: 'new_api_error', code: 'model_not_found' } } });
+    session.fake.script({ status: 503, body: { error: { message: 'no available channel for model codex-mini under group default', type: 'new_api_error', code: 'model_not_found' } }, offSpec: true });
     expect((await failure(h.gateway.complete(ask))).kind).toBe('model-not-found');
     expect(h.problems[0]?.message).toMatch(/try again every minute/);
     expect(session.fake.requests.length).toBe(1);

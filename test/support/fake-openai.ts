@@ -4,6 +4,7 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { reportViolation, schemaProblem, type SchemaRoot } from './openai-schema';
 
 export type Endpoint = 'chat' | 'responses' | 'other';
 export type FakeMode = 'both' | 'chat-only' | 'responses-only' | 'openai-codex';
@@ -31,6 +32,8 @@ export interface FakeUsage {
   input?: number;
   cached?: number;
   output?: number;
+  /** Of `output`, how many were reasoning (reasoning models spend these before the answer). */
+  reasoning?: number;
 }
 
 export interface FakeReply {
@@ -42,10 +45,24 @@ export interface FakeReply {
   /** Like `text` with JSON.stringify(json). */
   json?: unknown;
   usage?: FakeUsage;
+  /**
+   * The output limit cut the answer off: `text` is what came before the cut. Chat says
+   * finish_reason "length" (or "content_filter"); /responses says status "incomplete".
+   */
+  cutOff?: 'length' | 'content_filter';
+  /** The model refused: chat's message.refusal, or a refusal part on /responses. */
+  refusal?: string;
+  /** /responses only: a phase "commentary" message before the answer (which then has phase "final_answer"). */
+  commentary?: string;
   headers?: Record<string, string>;
   delayMs?: number;
   hang?: boolean;
   drop?: boolean;
+  /**
+   * The body is deliberately not the official shape (another provider's error, a broken
+   * server): it is not checked against OpenAI's schemas.
+   */
+  offSpec?: boolean;
 }
 
 export type FakeHandler = (req: RecordedRequest) => FakeReply | Promise<FakeReply>;
@@ -77,6 +94,16 @@ export function openAIError(status: number, message: string, opts: OpenAIErrorOp
   };
   if (opts.headers) reply.headers = opts.headers;
   return reply;
+}
+
+/** A web page where the API should be: what a wrong baseUrl (a site's root, a proxy's login page) answers. */
+export function htmlPage(status = 200): FakeReply {
+  return {
+    status,
+    body: '<!DOCTYPE html>\n<html><head><title>Welcome</title></head><body><h1>Welcome to our site</h1><script>window.app={}</script></body></html>',
+    headers: { 'content-type': 'text/html; charset=utf-8' },
+    offSpec: true,
+  };
 }
 
 function defaultErrorShape(status: number, code: string | null | undefined): { type: string; code: string | null } {
@@ -123,6 +150,11 @@ export class FakeOpenAI {
   readonly requests: RecordedRequest[] = [];
   mode: FakeMode;
   maxInFlight = 0;
+  /**
+   * Every chat/responses request body is checked against OpenAI's request schemas (a violation
+   * fails the test, see schema-guard.ts). Off only for tests of the fake itself that send raw HTTP.
+   */
+  checkRequests = true;
   /** Errors thrown by scripted handlers (answered as 500s); tests can assert it stays empty. */
   readonly handlerErrors: Error[] = [];
 
@@ -261,6 +293,10 @@ export class FakeOpenAI {
 
   private record(rec: RecordedRequest, state: ExchangeState): void {
     state.record = rec;
+    if (this.checkRequests && rec.method === 'POST' && rec.endpoint !== 'other' && !rec.aborted) {
+      const problem = schemaProblem(rec.endpoint === 'chat' ? 'CreateChatCompletionRequest' : 'CreateResponse', rec.body);
+      if (problem) reportViolation(`request to ${rec.path}: ${problem}: ${rec.raw.slice(0, 300)}`);
+    }
     this.requests.push(rec);
     const ready = this.waiters.filter((w) => this.requests.length >= w.n);
     this.waiters = this.waiters.filter((w) => this.requests.length < w.n);
@@ -369,13 +405,15 @@ export class FakeOpenAI {
 
     const status = reply.status ?? 200;
     const headers: Record<string, string> = { 'x-request-id': requestId, ...reply.headers };
-    if (reply.text !== undefined || reply.json !== undefined) {
-      const text = reply.text ?? JSON.stringify(reply.json);
+    if (reply.text !== undefined || reply.json !== undefined || reply.refusal !== undefined) {
+      const text = reply.text ?? (reply.json !== undefined ? JSON.stringify(reply.json) : '');
       const usage = resolveUsage(reply.usage, rec, text);
       if (isRecord(rec.body) && rec.body['stream'] === true) {
         sendSse(res, status, headers, streamEvents(rec, text, usage));
       } else {
-        sendJson(res, status, completionBody(rec, text, usage), headers);
+        const body = completionBody(rec, { ...reply, text }, usage);
+        this.check(rec, status, body);
+        sendJson(res, status, body, headers);
       }
       return;
     }
@@ -385,10 +423,19 @@ export class FakeOpenAI {
       return;
     }
     if (reply.body !== undefined) {
+      if (!reply.offSpec) this.check(rec, status, reply.body);
       sendJson(res, status, reply.body, headers);
       return;
     }
     sendText(res, status, '', headers);
+  }
+
+  /** Answers must have the official shapes too: a 2xx a completion or response, an error OpenAI's error body. */
+  private check(rec: RecordedRequest, status: number, body: unknown): void {
+    if (rec.endpoint === 'other') return;
+    const root: SchemaRoot = status >= 400 ? 'ErrorResponse' : rec.endpoint === 'chat' ? 'CreateChatCompletionResponse' : 'Response';
+    const problem = schemaProblem(root, body);
+    if (problem) reportViolation(`answer ${status} from ${rec.path}: ${problem}: ${JSON.stringify(body).slice(0, 300)}`);
   }
 }
 
@@ -403,13 +450,16 @@ interface ResolvedUsage {
   input: number;
   cached: number;
   output: number;
+  reasoning: number;
 }
 
 function resolveUsage(usage: FakeUsage | undefined, rec: RecordedRequest, text: string): ResolvedUsage {
+  const reasoning = usage?.reasoning ?? 0;
   return {
     input: usage?.input ?? Math.ceil(rec.bytes / 4),
     cached: usage?.cached ?? 0,
-    output: usage?.output ?? Math.ceil(text.length / 4),
+    output: usage?.output ?? Math.ceil(text.length / 4) + reasoning,
+    reasoning,
   };
 }
 
@@ -418,17 +468,18 @@ function chatUsage(u: ResolvedUsage): Record<string, unknown> {
     prompt_tokens: u.input,
     completion_tokens: u.output,
     total_tokens: u.input + u.output,
-    prompt_tokens_details: { cached_tokens: u.cached },
+    prompt_tokens_details: { cached_tokens: u.cached, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: u.reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
 
 function responsesUsage(u: ResolvedUsage): Record<string, unknown> {
   return {
     input_tokens: u.input,
+    input_tokens_details: { cached_tokens: u.cached, cache_write_tokens: 0 },
     output_tokens: u.output,
+    output_tokens_details: { reasoning_tokens: u.reasoning },
     total_tokens: u.input + u.output,
-    input_tokens_details: { cached_tokens: u.cached },
-    output_tokens_details: { reasoning_tokens: 0 },
   };
 }
 
@@ -436,8 +487,11 @@ function modelOf(rec: RecordedRequest): string {
   return rec.model ?? 'fake-model';
 }
 
-function completionBody(rec: RecordedRequest, text: string, usage: ResolvedUsage): Record<string, unknown> {
-  if (rec.endpoint === 'responses') return responseObject(rec, text, usage, 'completed');
+type AnswerShape = Pick<FakeReply, 'cutOff' | 'refusal' | 'commentary'> & { text: string };
+
+function completionBody(rec: RecordedRequest, answer: AnswerShape, usage: ResolvedUsage): Record<string, unknown> {
+  if (rec.endpoint === 'responses') return responseObject(rec, answer, usage, 'completed');
+  const refused = answer.refusal !== undefined;
   return {
     id: `chatcmpl-fake${Date.now()}`,
     object: 'chat.completion',
@@ -446,52 +500,73 @@ function completionBody(rec: RecordedRequest, text: string, usage: ResolvedUsage
     choices: [
       {
         index: 0,
-        message: { role: 'assistant', content: text, refusal: null, annotations: [] },
+        message: { role: 'assistant', content: refused ? null : answer.text, refusal: answer.refusal ?? null, annotations: [] },
         logprobs: null,
-        finish_reason: 'stop',
+        finish_reason: answer.cutOff ?? 'stop',
       },
     ],
     usage: chatUsage(usage),
-    system_fingerprint: null,
+    service_tier: 'default',
+    system_fingerprint: 'fp_fake',
   };
+}
+
+/** A reasoning model's /responses output: a reasoning item first, then the message(s). The raw JSON has no output_text (the SDK computes it). */
+function responseOutput(rec: RecordedRequest, answer: AnswerShape | undefined): Array<Record<string, unknown>> {
+  if (answer === undefined) return [];
+  const body = isRecord(rec.body) ? rec.body : {};
+  const out: Array<Record<string, unknown>> = [];
+  if (isRecord(body['reasoning'])) out.push({ type: 'reasoning', id: 'rs_fake', summary: [], encrypted_content: null });
+  const cut = answer.cutOff !== undefined;
+  if (answer.commentary !== undefined) {
+    out.push({ type: 'message', id: 'msg_fake_commentary', status: 'completed', role: 'assistant', phase: 'commentary', content: [{ type: 'output_text', text: answer.commentary, annotations: [], logprobs: [] }] });
+  }
+  const content =
+    answer.refusal !== undefined
+      ? [{ type: 'refusal', refusal: answer.refusal }]
+      : answer.text === ''
+        ? []
+        : [{ type: 'output_text', text: answer.text, annotations: [], logprobs: [] }];
+  // Cut off before any answer text: only the reasoning item came.
+  if (content.length > 0 || !cut) {
+    const message: Record<string, unknown> = { type: 'message', id: 'msg_fake', status: cut ? 'incomplete' : 'completed', role: 'assistant', content };
+    if (answer.commentary !== undefined) message['phase'] = 'final_answer';
+    out.push(message);
+  }
+  return out;
 }
 
 function responseObject(
   rec: RecordedRequest,
-  text: string | undefined,
+  answer: AnswerShape | undefined,
   usage: ResolvedUsage | undefined,
   status: 'in_progress' | 'completed',
 ): Record<string, unknown> {
   const body = isRecord(rec.body) ? rec.body : {};
-  const output =
-    text === undefined
-      ? []
-      : [
-          {
-            type: 'message',
-            id: 'msg_fake',
-            status: 'completed',
-            role: 'assistant',
-            content: [{ type: 'output_text', text, annotations: [] }],
-          },
-        ];
+  const cut = answer?.cutOff;
   return {
     id: 'resp_fake',
     object: 'response',
     created_at: Math.floor(Date.now() / 1000),
-    status,
+    status: cut ? 'incomplete' : status,
     error: null,
-    incomplete_details: null,
+    incomplete_details: cut ? { reason: cut === 'length' ? 'max_output_tokens' : 'content_filter' } : null,
     instructions: typeof body['instructions'] === 'string' ? body['instructions'] : null,
+    max_output_tokens: typeof body['max_output_tokens'] === 'number' ? body['max_output_tokens'] : null,
     model: modelOf(rec),
-    output,
+    output: responseOutput(rec, answer),
     parallel_tool_calls: true,
-    temperature: null,
+    previous_response_id: null,
+    reasoning: isRecord(body['reasoning']) ? { effort: body['reasoning']['effort'] ?? null, summary: null } : null,
+    store: body['store'] === false ? false : true,
+    temperature: typeof body['temperature'] === 'number' ? body['temperature'] : 1,
     tool_choice: 'auto',
     tools: [],
-    top_p: null,
+    top_p: 1,
+    truncation: 'disabled',
     text: isRecord(body['text']) ? body['text'] : { format: { type: 'text' } },
     usage: usage ? responsesUsage(usage) : null,
+    metadata: {},
   };
 }
 
@@ -505,8 +580,8 @@ function streamEvents(rec: RecordedRequest, text: string, usage: ResolvedUsage):
       data: { type, sequence_number: seq++, ...rest },
     });
     const base = { item_id: 'msg_fake', output_index: 0, content_index: 0 };
-    const done = responseObject(rec, text, usage, 'completed');
-    const doneItem = (done['output'] as unknown[])[0];
+    const done = responseObject(rec, { text }, usage, 'completed');
+    const doneItem = (done['output'] as Array<Record<string, unknown>>).find((o) => o['type'] === 'message');
     return [
       ev('response.created', { response: responseObject(rec, undefined, undefined, 'in_progress') }),
       ev('response.in_progress', { response: responseObject(rec, undefined, undefined, 'in_progress') }),
