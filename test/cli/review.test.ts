@@ -3,7 +3,7 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openAIError, type RecordedRequest } from '../support/fake-openai';
+import { openAIError, type FakeHandler, type RecordedRequest } from '../support/fake-openai';
 import { useFake } from '../support/session';
 import { SERVER_BIN } from '../support/paths';
 
@@ -68,15 +68,17 @@ function listing(r: RecordedRequest): Map<number, string> {
 }
 
 /** The fake reviewer: flags `a = 1` in conditions (error, with a fix) and `console.log` (warning). */
-function reviewer(): void {
-  session.fake.setDefault((r) => {
+function reviewer(): FakeHandler {
+  const review: FakeHandler = (r) => {
     const diagnostics: unknown[] = [];
     for (const [n, t] of listing(r)) {
       if (t.includes('if (a = 1)')) diagnostics.push({ line: n, quote: 'a = 1', severity: 'error', message: 'Assignment in condition', replacement: 'a === 1' });
       if (t.includes('console.log')) diagnostics.push({ line: n, quote: 'console.log', severity: 'warning', message: 'Leftover logging', replacement: null });
     }
     return { json: { diagnostics }, usage: { input: 1000, cached: 200, output: 100 } };
-  });
+  };
+  session.fake.setDefault(review);
+  return review;
 }
 
 const BUGGY = 'export function f(a: number): number {\n  if (a = 1) return 0;\n  return a;\n}\n';
@@ -364,6 +366,44 @@ describe('codex-lsp review: exit codes', () => {
     const slow = await cli([], root);
     expect(slow.code).toBe(3);
     expect(slow.stdout).toMatch(/a\.ts: partly reviewed: .*within 1000 ms/);
+  });
+
+  it('3 when a part stays cut off, naming its lines; nothing of it is cached, so the next run asks again', async () => {
+    const root = project({ 'src/a.ts': BUGGY });
+    const truncated = '{"diagnostics": [{"line": 2, "quote": "a = 1", "severity": "error", "message": "Assignment in condition", "replacement": "a === 1"}, {"line": 3, "qu';
+    session.fake.setDefault(() => ({ text: truncated, cutOff: 'length' }));
+    const cut = await cli(['--format', 'json'], root);
+    expect(cut.code).toBe(3);
+    const out = JSON.parse(cut.stdout) as { files: Array<{ path: string; incomplete?: string; findings: unknown[] }> };
+    expect(out.files[0]).toMatchObject({ path: 'src/a.ts', findings: [] });
+    expect(out.files[0]?.incomplete).toBe(
+      `1 of 1 part not reviewed (lines 1-5: the model's answer was cut off by status "incomplete" (max_output_tokens), even with twice the output budget)`,
+    );
+    // Asked once more with twice the output budget.
+    expect(reviews().length).toBe(2);
+    expect((reviews()[1]?.body as { max_output_tokens: number }).max_output_tokens).toBe((reviews()[0]?.body as { max_output_tokens: number }).max_output_tokens * 2);
+    // The next run asks the model again and, answered in full this time, reports the finding.
+    reviewer();
+    const whole = await cli([], root);
+    expect(whole.code).toBe(1);
+    expect(whole.stdout).toContain('src/a.ts:2:7 error Assignment in condition');
+    expect(reviews().length).toBe(3);
+  });
+
+  it('a retired default model: the fallback answers, the switch is said once, and the next run remembers it', async () => {
+    const review = reviewer();
+    session.fake.setDefault((r) => (r.model === 'codex-mini' ? openAIError(404, 'The model `codex-mini` has been deprecated') : review(r)));
+    const root = project({ 'src/a.ts': BUGGY });
+    const first = await cli([], root);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(/no longer serves the model "codex-mini".*"gpt-5-codex-mini" answers instead/);
+    expect(reviews().map((r) => r.model)).toEqual(['codex-mini', 'gpt-5-codex-mini']);
+    writeFileSync(path.join(root, 'src/b.ts'), NOISY);
+    const second = await cli([], root);
+    expect(second.code).toBe(1);
+    // a.ts from the cache (filed under the model that answered), b.ts straight to the fallback.
+    expect(reviews().map((r) => r.model)).toEqual(['codex-mini', 'gpt-5-codex-mini', 'gpt-5-codex-mini']);
+    expect(second.stderr).not.toMatch(/no longer serves/);
   });
 
   it('no key is only a problem when a model call is needed', async () => {

@@ -31,6 +31,15 @@ describe('extractJson', () => {
     expect(extractJson('{"diagnostics": [{"line": 3, "quote": "a')).toBeUndefined();
     expect(extractJson('<html>502 Bad Gateway</html>')).toBeUndefined();
   });
+  it('never promotes an object nested in a cut-off or broken answer to be the answer', () => {
+    const cut = '{"diagnostics": [{"line": 3, "quote": "a = b", "severity": "error", "message": "m", "replacement": null}, {"line": 7, "quo';
+    expect(extractJson(cut)).toBeUndefined();
+    expect(extractJson('```json\n' + cut + '\n```')).toBeUndefined();
+    // Mismatched brackets break the outer value: its inner objects are not taken either.
+    expect(extractJson('{"diagnostics": [{"line": 3}}]}')).toBeUndefined();
+    // A complete value after a broken one is still found.
+    expect(extractJson('{oops] then {"diagnostics": []}')).toEqual({ diagnostics: [] });
+  });
   it('stays fast on a long answer full of unbalanced braces', () => {
     const text = '{'.repeat(50_000) + ' {"a": 1}';
     const t0 = Date.now();

@@ -24,6 +24,18 @@ describe('resolveSettings', () => {
     expect(settings.apiKey).toBeUndefined();
   });
 
+  it('falls back to gpt-5-codex-mini only while the model is the default codex-mini', () => {
+    expect(resolveSettings([]).settings.fallbackModels).toEqual(['gpt-5-codex-mini']);
+    expect(resolveSettings([{ source: 'env', values: { model: 'qwen2.5-coder' } }]).settings.fallbackModels).toEqual([]);
+    // Set explicitly, it holds for any model; an empty list turns fallbacks off.
+    expect(resolveSettings([{ source: 'ws', values: { model: 'gpt-5-codex', fallbackModels: ['gpt-5-codex-mini'] } }]).settings.fallbackModels).toEqual(['gpt-5-codex-mini']);
+    expect(resolveSettings([{ source: 'ws', values: { fallbackModels: [] } }]).settings.fallbackModels).toEqual([]);
+    // A bad value is reported and does not count as set.
+    const bad = resolveSettings([{ source: 'ws', values: { model: 'local', fallbackModels: 'gpt-5-codex-mini' } }]);
+    expect(bad.settings.fallbackModels).toEqual([]);
+    expect(bad.problems).toEqual(['ws: setting "fallbackModels" must be a list of strings, got "gpt-5-codex-mini"; ignored']);
+  });
+
   it('lets later layers win, nested or dotted', () => {
     const { settings } = resolveSettings([
       { source: 'a', values: { model: 'm1', hover: { enabled: false } } },
