@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import type { ValidateFunction } from 'ajv';
+import { REPO_ROOT } from './paths';
 
 export type SchemaRoot = 'CreateChatCompletionRequest' | 'CreateResponse' | 'CreateChatCompletionResponse' | 'Response' | 'ErrorResponse';
 
-const FILE = path.join(__dirname, '..', 'fixtures', 'openai-api', 'openai-schemas.json');
+const FILE = path.join(REPO_ROOT, 'test', 'fixtures', 'openai-api', 'openai-schemas.json');
 
 /**
  * OpenAPI 3.1 as plain JSON Schema 2020-12: the spec's `oneOf` alternatives overlap in places

@@ -1,6 +1,7 @@
 import OpenAI, { APIConnectionError, APIUserAbortError, AuthenticationError, NotFoundError, RateLimitError } from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeOpenAI, openAIError, type RecordedRequest } from '../support/fake-openai';
+import { drainViolations, schemaProblem } from '../support/openai-schema';
 
 let fake: FakeOpenAI;
 let client: OpenAI;
@@ -213,9 +214,9 @@ describe('FakeOpenAI with the real openai SDK', () => {
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toContain('codex-mini-latest');
     // Bad JSON from a client is recorded, not fatal (and, sent on purpose here, not a schema violation).
-    fake.checkRequests = false;
+    fake.checkSchemas = false;
     const bad = await fetch(`${fake.baseUrl}/chat/completions`, { method: 'POST', body: '{oops' });
-    fake.checkRequests = true;
+    fake.checkSchemas = true;
     expect(bad.status).toBe(200);
     expect(fake.requests.at(-1)).toMatchObject({ body: undefined, raw: '{oops', prompt: '' });
   });
@@ -255,5 +256,50 @@ describe('FakeOpenAI with the real openai SDK', () => {
     await other.waitForRequests(1);
     await other.close();
     expect(await pending).toBeInstanceOf(APIConnectionError);
+  });
+});
+
+describe('the fake speaks the official API (test/fixtures/openai-api)', () => {
+  it('answers every kind of reply in a shape the official response schemas accept, with no output_text in the raw JSON', async () => {
+    const replies = [
+      { text: 'plain' },
+      { json: { diagnostics: [] }, usage: { input: 10, cached: 4, output: 30, reasoning: 20 } },
+      { text: 'cut he', cutOff: 'length' as const },
+      { text: '', cutOff: 'length' as const },
+      { text: 'filtered', cutOff: 'content_filter' as const },
+      { refusal: 'No.' },
+      { commentary: 'Looking at it.', text: 'Final.' },
+    ];
+    for (const endpoint of ['chat', 'responses'] as const) {
+      for (const reply of replies) {
+        fake.script(reply);
+        const raw = endpoint === 'chat'
+          ? await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }], reasoning_effort: 'low' }).asResponse()
+          : await client.responses.create({ model: 'm', input: 'x', reasoning: { effort: 'low' } }).asResponse();
+        const body = (await raw.json()) as Record<string, unknown>;
+        expect(schemaProblem(endpoint === 'chat' ? 'CreateChatCompletionResponse' : 'Response', body), JSON.stringify(reply)).toBeUndefined();
+        expect(body).not.toHaveProperty('output_text');
+      }
+    }
+    // A reasoning item comes before the message, and usage counts reasoning and cached tokens.
+    fake.script({ text: 'hi', usage: { input: 10, cached: 4, output: 30, reasoning: 20 } });
+    const r = (await (await client.responses.create({ model: 'm', input: 'x', reasoning: { effort: 'low' } }).asResponse()).json()) as { output: Array<{ type: string }>; usage: unknown };
+    expect(r.output.map((o) => o.type)).toEqual(['reasoning', 'message']);
+    expect(r.usage).toMatchObject({ input_tokens_details: { cached_tokens: 4 }, output_tokens_details: { reasoning_tokens: 20 } });
+    expect(drainViolations()).toEqual([]);
+  });
+
+  it('reports a request or an answer that is not the official shape, which fails the test that caused it', async () => {
+    await fetch(`${fake.baseUrl}/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', input: 'x', max_output_tokens: 'lots' }) });
+    fake.script({ body: { id: 'r', object: 'response', output: 'not a list' } });
+    await fetch(`${fake.baseUrl}/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', input: 'x' }) });
+    const seen = drainViolations();
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toMatch(/^request to \/v1\/responses: CreateResponse: \/max_output_tokens/);
+    expect(seen[1]).toMatch(/^answer 200 from \/v1\/responses: Response:/);
+    // Another provider's error body, marked as such, is not held to OpenAI's shape.
+    fake.script({ status: 503, body: { error: { message: 'no available channel', type: 'new_api_error' } }, offSpec: true });
+    await fetch(`${fake.baseUrl}/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', input: 'x' }) });
+    expect(drainViolations()).toEqual([]);
   });
 });
