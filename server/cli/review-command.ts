@@ -7,6 +7,7 @@ import { findProjectFile, readProjectFile } from '../config/project';
 import { ConfigStore } from '../config/store';
 import { ModelError, ModelGateway, type EndpointConfig, type ProblemKind } from '../model/gateway';
 import { endpointConfig } from '../model/endpoint';
+import { ContextService } from '../context/context-service';
 import { ModelChoices } from '../model/model-choice';
 import { summarize, UsageLedger } from '../model/usage-ledger';
 import { DiskCache } from '../pipeline/disk-cache';
@@ -156,7 +157,18 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
   );
   const privacy = new Privacy(log);
   privacy.configure(settings.ignore, roots);
-  const deps: ReviewDeps = { pipeline, privacy, log, roots };
+  // The same syntax and cross-file context as the editor, so that both send the same prompts
+  // (and share cached answers): the index covers the repository, within the context.* bounds.
+  const context = new ContextService({
+    log,
+    settings: () => settings,
+    roots: () => [top],
+    isIgnored: (file) => privacy.isIgnored(pathToFileURL(file).href),
+    openDocument: () => undefined,
+    // A run is not interactive: every file's prompt is made with the whole (bounded) index.
+    reviewWaitMs: 10 * 60_000,
+  });
+  const deps: ReviewDeps = { pipeline, privacy, log, roots, context };
 
   // Which files, and with --changed which lines.
   let found;

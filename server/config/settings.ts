@@ -44,6 +44,7 @@ export interface Settings {
   codeActions: { enabled: boolean; custom: CustomAction[] };
   ignore: string[];
   cache: { enabled: boolean; maxDiskMB: number };
+  context: { workspace: boolean; maxBytes: number; maxFiles: number; maxFileKB: number };
   prices: Record<string, Price>;
   budget: { dailyUSD: number };
   logLevel: LogLevel;
@@ -185,6 +186,10 @@ export const SETTINGS: readonly SettingSpec[] = [
   spec({ key: 'ignore', default: [], type: 'array', check: stringList, description: 'Globs of files never sent to the model, added to the built-in list (.env, *.pem, *.key, id_rsa*, ...); "!glob" re-includes.' }),
   spec({ key: 'cache.enabled', default: true, check: bool, description: 'Memory and disk cache of model answers.' }),
   spec({ key: 'cache.maxDiskMB', default: 200, minimum: 1, maximum: 100_000, check: int(1, 100_000), description: 'Size bound of the disk cache.' }),
+  spec({ key: 'context.workspace', default: true, check: bool, description: 'Send the signatures and short docs of functions and types that the code uses from other files of the workspace (from a background index of the workspace; ignored files are never read).' }),
+  spec({ key: 'context.maxBytes', default: 2048, minimum: 0, maximum: 16_384, check: int(0, 16_384), description: 'Byte budget per request for definitions from other files (0: none).' }),
+  spec({ key: 'context.maxFiles', default: 5000, minimum: 0, maximum: 100_000, check: int(0, 100_000), description: 'At most this many files are indexed for definitions.' }),
+  spec({ key: 'context.maxFileKB', default: 256, minimum: 1, maximum: 10_240, check: int(1, 10_240), description: 'Files larger than this are not indexed.' }),
   spec({ key: 'prices', default: DEFAULT_PRICES, type: 'object', check: prices, description: 'Dollars per million tokens per model, for the usage report and the budget: {"model": {"input": 1.5, "cachedInput": 0.375, "output": 6}}; added to the built-in codex-mini price.' }),
   spec({ key: 'budget.dailyUSD', default: 0, minimum: 0, maximum: 100_000, check: decimal(0, 100_000), description: 'Daily budget in dollars (0: none). Once today\'s estimated spend reaches it, automatic reviews pause; hovers and chosen code actions still run.' }),
   spec({ key: 'logLevel', default: 'info', enum: ['error', 'warn', 'info', 'debug'], check: oneOf(['error', 'warn', 'info', 'debug']), description: 'How much the server logs (window/logMessage).' }),

@@ -47,7 +47,12 @@ const SCAN_LIMIT = 300;
 /** Characters of a line looked at to classify it. */
 const CLASSIFY_CHARS = 200;
 
-export function targetRegion(doc: TextDocument, selection: Range, maxLines?: number): TargetRegion {
+/** Definitions from a syntax tree (tree-sitter), nearest first: the exact block around a line. */
+export interface DefinitionOutline {
+  enclosing(line: number): ReadonlyArray<{ startLine: number; endLine: number }>;
+}
+
+export function targetRegion(doc: TextDocument, selection: Range, maxLines?: number, outline?: DefinitionOutline): TargetRegion {
   const reader = new LineReader(doc);
   const limit =
     typeof maxLines === 'number' && Number.isFinite(maxLines) && maxLines >= 1 ? Math.floor(maxLines) : DEFAULT_MAX_LINES;
@@ -61,7 +66,7 @@ export function targetRegion(doc: TextDocument, selection: Range, maxLines?: num
       const lastLine = last.character === 0 && last.line > first.line ? last.line - 1 : last.line;
       return regionOf(reader, first.line, lastLine, 'selection');
     }
-    return blockAround(reader, first.line, limit);
+    return (outline && definitionAround(reader, outline, first.line, limit)) ?? blockAround(reader, first.line, limit);
   } catch {
     return regionOf(reader, first.line, first.line, 'line');
   }
@@ -82,6 +87,14 @@ function regionOf(reader: LineReader, firstLine: number, lastLine: number, kind:
     end: e.end,
     kind,
   };
+}
+
+/** The innermost definition around the cursor (or the nearest line with code) that fits in `limit` lines. */
+function definitionAround(reader: LineReader, outline: DefinitionOutline, cursor: number, limit: number): TargetRegion | null {
+  const anchor = reader.isBlank(cursor) ? nearestNonBlank(reader, cursor, limit) : cursor;
+  if (anchor < 0) return null;
+  const def = outline.enclosing(anchor).find((d) => d.endLine - d.startLine + 1 <= limit);
+  return def ? regionOf(reader, def.startLine, Math.min(def.endLine, reader.lineCount - 1), 'block') : null;
 }
 
 function blockAround(reader: LineReader, cursor: number, limit: number): TargetRegion {

@@ -51,6 +51,8 @@ export interface EditPromptInput {
   after: readonly string[];
   /** Estimated tokens of the target: the answer may have to repeat all of it. */
   targetTokens: number;
+  /** Signatures of what the target uses from other files (context/definitions.ts). */
+  definitions?: readonly string[];
 }
 
 function fence(text: string): string {
@@ -65,6 +67,9 @@ export function buildEditRequest(p: EditPromptInput): Omit<PipelineRequest, 'sig
   const out: string[] = [`Task: ${p.task}`, `Language: ${p.language}`, `File: ${p.file}`];
   if (p.imports.length > 0 || p.headers.length > 0) {
     out.push('', 'Context from the file (do not edit):', fence([...p.imports, ...(p.imports.length && p.headers.length ? ['…'] : []), ...p.headers].join('\n')));
+  }
+  if (p.definitions && p.definitions.length > 0) {
+    out.push('', 'Used by the target, defined in other files (signatures; do not edit):', fence(p.definitions.join('\n\n')));
   }
   if (p.before.length > 0) out.push('', 'Code just before the target (do not edit):', fence(p.before.join('\n')));
   out.push('', 'Target code (edit only this):', fence(p.target));

@@ -213,7 +213,9 @@ export class AiActionFeature {
     if (!moved) return fail('the code changed since the menu was shown; open it again.');
     const selection = shift(data.range, moved.delta);
     const diagnosticRange = data.diagnostic ? shift(data.diagnostic.range, moved.delta) : undefined;
-    const region = targetRegion(doc, selection);
+    // The syntax tree (where a grammar exists) gives the exact function or class around the cursor.
+    const syntax = await this.s.context.parse(doc.getText(), doc.languageId, doc.uri);
+    const region = targetRegion(doc, selection, undefined, syntax);
     const lineCount = region.range.end.line - region.range.start.line + 1;
     if (lineCount > MAX_TARGET_LINES || region.end - region.start > MAX_TARGET_CHARS) {
       return fail(`the code is too large for one action (${lineCount} lines, ${region.end - region.start} characters; at most ${MAX_TARGET_LINES} lines and ${MAX_TARGET_CHARS} characters): select less.`);
@@ -225,7 +227,7 @@ export class AiActionFeature {
     const first = region.range.start.line;
     const last = region.range.end.line;
     const imports = findImports(reader, 300, 25).filter((l) => l < first).map((l) => reader.display(l, 240));
-    const headers = findEnclosing(reader, first, 300)
+    const headers = (syntax?.headers(first) ?? findEnclosing(reader, first, 300))
       .filter((h) => h.startLine < first)
       .reverse()
       .map((h) => reader.display(h.startLine, 240));
@@ -245,6 +247,7 @@ export class AiActionFeature {
       target,
       after,
       targetTokens: estimateTokens(target),
+      definitions: this.s.context.definitions(doc.uri, doc.getText(), syntax, [[first, last]]),
     });
     const req = { ...base, instructions: this.s.privacy.redact(base.instructions, 'code action'), input: this.s.privacy.redact(base.input, 'code action'), signal };
     const answer = await this.s.pipeline.run(req);
@@ -264,7 +267,7 @@ export class AiActionFeature {
     if (current.version !== doc.version) {
       const again = this.relocate(current, lineText(doc, first), first);
       if (!again) return fail('the code changed while the model was answering; try again.');
-      now = targetRegion(current, shift(region.range, again.delta));
+      now = targetRegion(current, shift(region.range, again.delta), undefined, await this.s.context.parse(current.getText(), current.languageId, current.uri));
     }
     const located = locateEdits(current.getText(), { start: now.start, end: now.end }, parsed.edits);
     if (!located.ok) return refuse(`${located.reason.replace(/; not applied$/, '')}; nothing was changed.`);

@@ -20,7 +20,9 @@ import { displayPath } from '../util/uri';
 import { abortOn } from './cancel';
 import type { Services } from './services';
 
-export const HOVER_PROMPT_VERSION = 'hover-2';
+export const HOVER_PROMPT_VERSION = 'hover-3';
+/** Lines around the hovered one whose names may bring definitions from other files. */
+const NEARBY_LINES = 12;
 /** How long a hover waits at start-up for the client's settings before answering null. */
 const SETTINGS_WAIT_MS = 1000;
 
@@ -45,11 +47,12 @@ const INSTRUCTIONS = [
 ].join('\n');
 
 /** The model request for a hover; pure, so tests and the benchmark can inspect the exact prompt. */
-export function buildHoverRequest(doc: TextDocument, ctx: HoverContext, roots: readonly string[]): Omit<PipelineRequest, 'signal'> {
+export function buildHoverRequest(doc: TextDocument, ctx: HoverContext, roots: readonly string[], definitions: readonly string[] = []): Omit<PipelineRequest, 'signal'> {
   const file = displayPath(doc.uri, roots);
   const language = languageOf(doc.languageId, file);
   // Stable first (language, file), the code next, the question last: prompts share prefixes.
   const lines = [`Language: ${language}`, `File: ${file}`, '', 'Code (file line numbers; → marks the cursor line):', ctx.excerpt, ''];
+  if (definitions.length > 0) lines.push('Used here, defined in other files (signatures):', definitions.join('\n\n'), '');
   if (ctx.enclosing) lines.push(`Inside: ${ctx.enclosing.trim()}`);
   lines.push(ctx.symbol ? `Explain: \`${ctx.symbol}\` on line ${ctx.line + 1}` : `Explain: line ${ctx.line + 1}`);
   return {
@@ -116,10 +119,18 @@ export class HoverFeature {
     }
     // Secrets are masked before lines are chosen, cut or numbered; positions stay valid.
     const view = maskedView(doc, this.s.privacy, 'hover', params.position);
-    const ctx = buildHoverContext(view, params.position);
+    // The syntax tree (where a grammar exists) gives the enclosing function or class exactly.
+    const parsed = await this.s.context.parse(doc.getText(), doc.languageId, doc.uri);
+    const line = params.position.line;
+    const ctx = buildHoverContext(view, params.position, undefined, parsed?.headers(line));
     if (!ctx) return null;
+    // What the hovered line uses from other files first, then what the lines around it use.
+    const definitions = this.s.context.definitions(doc.uri, doc.getText(), parsed, [
+      [line, line],
+      [Math.max(0, line - NEARBY_LINES), line + NEARBY_LINES],
+    ]);
 
-    const base = buildHoverRequest(doc, ctx, this.s.roots);
+    const base = buildHoverRequest(doc, ctx, this.s.roots, definitions);
     const req: PipelineRequest = {
       ...base,
       instructions: this.s.privacy.redact(base.instructions, 'hover'),

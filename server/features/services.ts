@@ -1,6 +1,7 @@
 import type { ClientCapabilities } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ConfigStore } from '../config/store';
+import type { ContextService } from '../context/context-service';
 import type { LspClient } from '../lsp/client';
 import type { ModelGateway, ProblemReporter } from '../model/gateway';
 import type { UsageLedger } from '../model/usage-ledger';
@@ -16,6 +17,8 @@ export interface Services {
   gateway: ModelGateway;
   pipeline: Pipeline;
   privacy: Privacy;
+  /** Syntax trees and definitions from other files of the workspace. */
+  context: ContextService;
   usage: UsageLedger;
   /** Problems the user must act on: shown once each until the configuration changes. */
   problems: ProblemReporter;

@@ -10,8 +10,10 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { findProjectFile, PROJECT_FILE, readProjectFile } from '../config/project';
 import { ConfigStore, type ConfigSnapshot } from '../config/store';
+import { ContextService } from '../context/context-service';
 import { APPLY_COMMAND } from '../features/ai-actions';
 import { APPLY_EDIT_COMMAND, CodeActionFeature } from '../features/code-actions';
 import { HoverFeature } from '../features/hover';
@@ -81,7 +83,14 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     const wait = isReady && pulling ? pulling.then(() => true) : ready.then(() => true);
     return Promise.race([wait, new Promise<boolean>((r) => setTimeout(() => r(isReady), ms).unref())]);
   };
-  const services: Services = { config, log, client, gateway, pipeline, privacy, usage, problems, documents, capabilities: {}, roots: [], ready, settled };
+  const context = new ContextService({
+    log,
+    settings: () => config.settings,
+    roots: () => services.roots,
+    isIgnored: (file) => privacy.isIgnored(pathToFileURL(file).href),
+    openDocument: (file) => documents.all().find((d) => uriToPath(d.uri) === file),
+  });
+  const services: Services = { config, log, client, gateway, pipeline, privacy, context, usage, problems, documents, capabilities: {}, roots: [], ready, settled };
   const hover = new HoverFeature(services);
   const review = new ReviewFeature(services);
   const codeActions = new CodeActionFeature(services, review);
@@ -100,6 +109,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
       disk?.setMaxBytes(next.settings.cache.maxDiskMB * 1024 * 1024);
     }
     review.configurationChanged();
+    if (JSON.stringify([next.settings.context, next.settings.ignore]) !== JSON.stringify([previous.settings.context, previous.settings.ignore])) context.reconfigure();
     log.info(`configuration changed: model ${next.settings.model} at ${next.settings.baseUrl} (api ${next.settings.api})`);
   });
 
@@ -224,8 +234,14 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   connection.onCodeAction(async (params) => ((await services.settled()) ? codeActions.codeActions(params) : []));
   connection.onCodeActionResolve((action, token) => codeActions.ai.resolve(action, token));
   connection.languages.diagnostics.on((params) => review.pullDiagnostics(params));
-  documents.onDidOpen((e) => review.opened(e.document));
-  documents.onDidChangeContent((e) => review.changed(e.document));
+  documents.onDidOpen((e) => {
+    context.opened(e.document);
+    review.opened(e.document);
+  });
+  documents.onDidChangeContent((e) => {
+    context.changed(e.document);
+    review.changed(e.document);
+  });
   documents.onDidSave((e) => {
     if (e.document.uri.endsWith(`/${PROJECT_FILE}`)) loadProjectFile();
     review.saved(e.document);
@@ -233,6 +249,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   connection.onDidChangeWatchedFiles((params) => {
     // Clients that watch files on their own (VS Code does) may tell us too.
     if (params.changes.some((c) => c.uri.endsWith(`/${PROJECT_FILE}`))) loadProjectFile();
+    context.filesChanged(params.changes);
   });
   documents.onDidClose((e) => review.closed(e.document.uri));
   connection.onExecuteCommand(async (params, token) => {

@@ -76,6 +76,12 @@ export interface ChunkOptions {
   maxTokens: number;
   /** Never cut before this much, except at the end of the file (default 600). */
   minTokens: number;
+  /**
+   * Lines where a top-level construct starts, from a syntax tree (comments above it included).
+   * With them, those lines are the top-level starts (kind 4) and no other line is: a chunk
+   * never splits a function or class that fits, and the cut before one is where the grammar says.
+   */
+  syntaxStarts?: ReadonlySet<number>;
 }
 
 export interface Chunk {
@@ -155,7 +161,7 @@ function resolveOptions(options: Partial<ChunkOptions> | undefined): ChunkOption
   const maxTokens = Math.max(1, pick(options?.maxTokens, d.maxTokens));
   const minTokens = Math.min(pick(options?.minTokens, d.minTokens), maxTokens);
   const targetTokens = Math.min(Math.max(pick(options?.targetTokens, d.targetTokens), minTokens), maxTokens);
-  return { targetTokens, maxTokens, minTokens };
+  return options?.syntaxStarts ? { targetTokens, maxTokens, minTokens, syntaxStarts: options.syntaxStarts } : { targetTokens, maxTokens, minTokens };
 }
 
 // ---------------------------------------------------------------------------
@@ -199,6 +205,13 @@ function kindOf(cur: LineInfo, prev: LineInfo | undefined): number {
   if (!afterBoundary && ATTACHED.test(prev.head)) return 0;
   if (cur.indent === 0) return afterBoundary ? 4 : 3;
   return afterBoundary ? 2 : 1;
+}
+
+/** kindOf with the grammar's top-level starts: only they are kind 4; other lines inside a construct rank below them. */
+function syntaxKind(starts: ReadonlySet<number>, i: number, cur: LineInfo, prev: LineInfo | undefined): number {
+  if (cur.blank) return 0;
+  if (starts.has(i)) return 4;
+  return Math.min(kindOf(cur, prev), cur.indent === 0 ? 1 : 2);
 }
 
 /** Ranking class for subdivision cuts (higher is better); the hash breaks ties. */
@@ -250,7 +263,7 @@ export function chunkDocument(doc: TextDocument, options?: Partial<ChunkOptions>
   const anchor = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const cur = infos[i]!;
-    const kind = kindOf(cur, infos[i - 1]);
+    const kind = opt.syntaxStarts ? syntaxKind(opt.syntaxStarts, i, cur, infos[i - 1]) : kindOf(cur, infos[i - 1]);
     let h = fnv1a(cur.head, FNV_OFFSET);
     if (cur.head.length < SHORT_LINE || ATTACHED.test(cur.head)) h = fnv1a(infos[i + 1]?.head ?? '', fnv1a('\n', h));
     rank[i] = rankClass(kind, cur.indent);

@@ -52,6 +52,8 @@ export interface ReviewPromptInput {
   imports: readonly string[];
   headers: readonly string[];
   lines: readonly string[];
+  /** Signatures of functions the chunk calls that are defined in other files. */
+  definitions?: readonly string[];
 }
 
 /**
@@ -66,6 +68,7 @@ export function buildReviewRequest(p: ReviewPromptInput): Omit<PipelineRequest, 
     if (p.imports.length > 0 && p.headers.length > 0) out.push('…');
     out.push(...p.headers);
   }
+  if (p.definitions && p.definitions.length > 0) out.push('', 'Called here, defined in other files (signatures, not under review):', p.definitions.join('\n\n'));
   out.push('', 'Code under review:');
   const width = String(p.lines.length).length;
   p.lines.forEach((l, i) => out.push(`${String(i + 1).padStart(width)}| ${l}`));

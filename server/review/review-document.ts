@@ -13,6 +13,7 @@ import { anchorFinding, follow, linesAt, linesOf, type LineSource } from './anch
 import { chunkContext, chunkDocument, type Chunk } from './chunker';
 import { dedupeFindings, parseFindings, type Severity } from './findings';
 import { relevantImports } from './imports';
+import type { Parsed } from '../syntax/syntax';
 import { buildReviewRequest } from './prompt';
 
 /** Files above these are not reviewed: a review of them costs too much. */
@@ -45,12 +46,21 @@ export interface StoredFinding {
   lines: string[];
 }
 
+/** Syntax and definitions from other files (context/context-service.ts); without it, line heuristics only. */
+export interface ReviewContext {
+  parse(text: string, languageId: string, uri: string): Promise<Parsed | undefined>;
+  /** Waits (briefly) for the workspace index, so prompts do not change when its build ends. */
+  settled(): Promise<void>;
+  definitions(uri: string, text: string, parsed: Parsed | undefined, lines: ReadonlyArray<readonly [number, number]>, callsOnly?: boolean): string[];
+}
+
 /** What the review needs; the server and the command line each provide it. */
 export interface ReviewDeps {
   pipeline: Pipeline;
   privacy: Privacy;
   log: Logger;
   roots: readonly string[];
+  context?: ReviewContext;
 }
 
 export interface ChunkOutcome {
@@ -116,13 +126,18 @@ export async function reviewDocument(deps: ReviewDeps, doc: TextDocument, opts: 
   // Chunks and prompts come from the masked text (secrets are `*`, every position unchanged);
   // findings are anchored on the real text.
   const view = maskedView(doc, deps.privacy, 'review');
-  const all = chunkDocument(view).filter((c) => c.lines.some((l) => l.trim() !== ''));
+  // Chunks end on top-level syntax boundaries where a grammar exists.
+  const parsed = await deps.context?.parse(text, doc.languageId, doc.uri);
+  await deps.context?.settled();
+  const all = chunkDocument(view, parsed ? { syntaxStarts: parsed.topLevelStarts() } : undefined).filter((c) => c.lines.some((l) => l.trim() !== ''));
   const chunks = opts.only ? all.filter(opts.only) : all;
   const lines = linesOf(text);
   let done = 0;
   const outcomes = await Promise.all(
     chunks.map(async (chunk): Promise<ChunkOutcome> => {
-      const out = await reviewChunk(deps, view, chunk, lines, language, file, opts);
+      // The signatures of what the chunk calls from other files.
+      const definitions = deps.context?.definitions(doc.uri, text, parsed, [[chunk.start, chunk.end - 1]], true) ?? [];
+      const out = await reviewChunk(deps, view, chunk, lines, language, file, definitions, opts);
       opts.onChunkDone?.(++done, chunks.length);
       return out;
     }),
@@ -137,11 +152,12 @@ async function reviewChunk(
   lines: LineSource,
   language: string,
   file: string,
+  definitions: readonly string[],
   opts: ReviewOptions,
 ): Promise<ChunkOutcome> {
   const ctx = chunkContext(view, chunk);
   const imports = relevantImports(ctx.imports, chunk.lines);
-  const base = buildReviewRequest({ language, file, imports, headers: ctx.headers, lines: chunk.lines });
+  const base = buildReviewRequest({ language, file, imports, headers: ctx.headers, lines: chunk.lines, definitions });
   const req = {
     ...base,
     instructions: deps.privacy.redact(base.instructions, 'review'),

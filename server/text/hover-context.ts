@@ -104,6 +104,8 @@ export function buildHoverContext(
   doc: TextDocument,
   position: Position,
   limits?: Partial<HoverContextLimits>,
+  /** Enclosing definitions from a syntax tree, nearest first; without them the line heuristics find them. */
+  enclosingFromSyntax?: readonly Header[],
 ): HoverContext | null {
   const lim = resolveLimits(limits);
   const line = position.line;
@@ -123,7 +125,7 @@ export function buildHoverContext(
   const lineText = hoveredLineText(reader, line, character, lim.maxLineChars);
 
   // --- enclosing headers -------------------------------------------------
-  const headers = findEnclosing(reader, line, lim.scanLimit);
+  const headers = enclosingFromSyntax ?? findEnclosing(reader, line, lim.scanLimit);
   const nearest = headers[0];
   const enclosing = nearest ? reader.display(nearest.startLine, lim.maxLineChars).trimStart() : null;
 

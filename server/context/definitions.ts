@@ -1,0 +1,131 @@
+import * as path from 'node:path';
+import type { Parsed } from '../syntax/syntax';
+import type { UsedName } from '../syntax/outline';
+import type { IndexedDefinition } from './workspace-index';
+
+/** What the context for one target needs to know; no LSP, no I/O. */
+export interface DefinitionsQuery {
+  /** Absolute path of the file the target is in. */
+  file: string;
+  /** The file's text (masked), for its imports and, without syntax, its names. */
+  text: string;
+  parsed: Parsed | undefined;
+  /** 0-based, inclusive: the lines whose names are looked up, the first ones first. */
+  lines: ReadonlyArray<readonly [number, number]>;
+  lookup(name: string): readonly IndexedDefinition[];
+  /** Files open in the editor: their definitions go before the index's. */
+  isOpen(file: string): boolean;
+  /** Shown paths relative to the workspace. */
+  display(file: string): string;
+  maxBytes: number;
+  /** Only called names (a review chunk wants the functions it calls); default: all names. */
+  callsOnly?: boolean;
+}
+
+/** Definitions per name at most: a name defined in many files is too ambiguous to spend bytes on. */
+const PER_NAME = 2;
+const AMBIGUOUS = 6;
+const WORD = /[\p{L}_$][\p{L}\p{N}_$]*/gu;
+const KEYWORDS = new Set(
+  ('if else for while do return function const let var new class this self super def import from export async await try catch ' +
+    'finally throw switch case break continue true false null nil None True False undefined typeof instanceof in of and or not ' +
+    'pass with as lambda yield static public private protected void int string bool fn pub mut impl struct enum match use mod ' +
+    'package func go defer chan map type interface end then local elif begin rescue module require echo printf').split(' '),
+);
+
+/**
+ * Signatures and short docs of the names a target uses that are defined in other files:
+ * open documents first, then the index, nearest by import path, then by folder; within
+ * `maxBytes`. Each block names its file and line, so the model knows where it comes from.
+ */
+export function definitionsContext(q: DefinitionsQuery): string[] {
+  if (q.maxBytes <= 0) return [];
+  const local = new Set((q.parsed?.definitions() ?? []).map((d) => d.name));
+  const imports = importedModules(q.text);
+  const out: string[] = [];
+  let bytes = 0;
+  const seen = new Set<string>();
+  for (const used of namesIn(q)) {
+    if (local.has(used.name) || KEYWORDS.has(used.name) || seen.has(used.name)) continue;
+    seen.add(used.name);
+    const found = q.lookup(used.name).filter((d) => d.file !== q.file);
+    if (found.length === 0 || found.length > AMBIGUOUS) continue;
+    const ranked = [...found].sort((a, b) => score(b, q, imports) - score(a, q, imports));
+    for (const d of ranked.slice(0, PER_NAME)) {
+      const block = render(d, q.display(d.file));
+      const size = Buffer.byteLength(block) + 1;
+      if (bytes + size > q.maxBytes) return out;
+      out.push(block);
+      bytes += size;
+    }
+  }
+  return out;
+}
+
+function namesIn(q: DefinitionsQuery): UsedName[] {
+  const all: UsedName[] = [];
+  for (const [start, end] of q.lines) {
+    const names = q.parsed ? q.parsed.namesUsed(start, end) : wordsIn(q.text, start, end);
+    // Calls first within each group of lines: they are what a signature explains.
+    all.push(...names.filter((n) => n.called), ...names.filter((n) => !n.called && !q.callsOnly));
+  }
+  return all;
+}
+
+/** Without a grammar: the words of the lines, a word followed by `(` counting as a call. */
+function wordsIn(text: string, start: number, end: number): UsedName[] {
+  const lines = text.split(/\r?\n/).slice(start, end + 1).join('\n');
+  const out = new Map<string, UsedName>();
+  for (const m of lines.matchAll(WORD)) {
+    const name = m[0];
+    if (name.length < 3) continue;
+    const called = /^\s*\(/.test(lines.slice((m.index ?? 0) + name.length, (m.index ?? 0) + name.length + 3));
+    const known = out.get(name);
+    if (known) known.called ||= called;
+    else out.set(name, { name, called });
+  }
+  return [...out.values()];
+}
+
+/** Module paths the file imports, as path tails without extension (`./util/math` -> `util/math`). */
+export function importedModules(text: string): string[] {
+  const head = text.slice(0, 20_000);
+  const out: string[] = [];
+  const patterns = [
+    /\bfrom\s+['"]([^'"]+)['"]/g, // ES import ... from 'x'
+    /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\bimport\s+['"]([^'"]+)['"]/g, // import 'x', Go's import "x"
+    /^\s*from\s+([\w.]+)\s+import\b/gm, // Python
+    /^\s*import\s+([\w.]+)/gm, // Python, Java
+    /^\s*#\s*include\s+["<]([^">]+)[">]/gm,
+    /^\s*use\s+([\w:]+)/gm, // Rust, PHP
+    /\brequire(?:_relative)?\s+['"]([^'"]+)['"]/g, // Ruby
+  ];
+  for (const re of patterns) {
+    for (const m of head.matchAll(re)) {
+      const spec = (m[1] ?? '').replace(/\\/g, '/');
+      const tail = (spec.includes('/') ? spec : spec.replace(/::|\./g, '/'))
+        .replace(/^(\.\.?\/)+/, '')
+        .replace(/^(crate|self|super)\//, '')
+        .replace(/\.[a-z]+$/i, '');
+      if (tail) out.push(tail.toLowerCase());
+    }
+  }
+  return out;
+}
+
+function score(d: IndexedDefinition, q: DefinitionsQuery, imports: readonly string[]): number {
+  const withoutExt = d.file.replace(/\.[^./\\]+$/, '').replace(/\\/g, '/').toLowerCase();
+  const imported = imports.some((m) => withoutExt.endsWith(`/${m}`) || withoutExt.endsWith(`/${m}/index`) || withoutExt.endsWith(`/${m}/__init__`));
+  // Folders apart: 0 in the same folder, 1 next door, ...
+  const rel = path.relative(path.dirname(q.file), path.dirname(d.file));
+  const distance = rel === '' ? 0 : rel.split(path.sep).length;
+  return (imported ? 1000 : 0) + (q.isOpen(d.file) ? 100 : 0) + (d.kind === 'function' ? 5 : 0) - Math.min(distance, 50);
+}
+
+function render(d: IndexedDefinition, file: string): string {
+  const lines = [`${file}:${d.startLine + 1}`];
+  if (d.doc) lines.push(d.doc);
+  lines.push(d.signature);
+  return lines.join('\n');
+}

@@ -1,0 +1,212 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createIgnoreMatcher } from '../privacy/ignore';
+import type { Syntax } from '../syntax/syntax';
+import type { Definition } from '../syntax/outline';
+import { languageOf } from '../text/language';
+import type { Logger } from '../util/log';
+
+export interface IndexedDefinition extends Definition {
+  /** Absolute path of the file that defines it. */
+  file: string;
+}
+
+export interface IndexLimits {
+  maxFiles: number;
+  maxFileBytes: number;
+}
+
+/** Folders never worth indexing, whatever .gitignore says (outside git, nothing else says it). */
+const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'vendor', 'dist', 'build', 'out', 'target', '__pycache__', '.venv', 'venv', '.tox', '.cache', 'coverage']);
+/** Index work is cut into slices this long, so the server keeps answering while it builds. */
+const SLICE_MS = 8;
+
+/**
+ * Definitions of the workspace, by name: file, lines, signature and doc comment. Built lazily in
+ * the background from the workspace folders (git's view of them: tracked and untracked files
+ * that .gitignore does not exclude), bounded in files and bytes per file, and kept current
+ * from the editor's texts and file events. Files that an `ignore` glob or the built-in secret
+ * list matches, and symbolic links, are never read.
+ */
+export class WorkspaceIndex {
+  private readonly byName = new Map<string, IndexedDefinition[]>();
+  private readonly byFile = new Map<string, IndexedDefinition[]>();
+  private building: Promise<void> | undefined;
+  private generation = 0;
+  /** Files listed but not read because of the bounds, for the log. */
+  skipped = 0;
+
+  constructor(
+    private readonly syntax: Syntax,
+    private readonly log: Logger,
+    private readonly isIgnored: (file: string) => boolean,
+  ) {}
+
+  get files(): number {
+    return this.byFile.size;
+  }
+
+  get definitions(): number {
+    let n = 0;
+    for (const defs of this.byFile.values()) n += defs.length;
+    return n;
+  }
+
+  lookup(name: string): readonly IndexedDefinition[] {
+    return this.byName.get(name) ?? [];
+  }
+
+  /** Starts the build once (later calls return the same promise). */
+  build(roots: readonly string[], limits: IndexLimits): Promise<void> {
+    this.building ??= this.run(roots, limits, this.generation);
+    return this.building;
+  }
+
+  /** Whether the first build finished (a review waits briefly for it, so its prompts are stable). */
+  async ready(timeoutMs: number): Promise<boolean> {
+    if (!this.building) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const done = await Promise.race([
+      this.building.then(() => true),
+      new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(false), timeoutMs);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+    return done;
+  }
+
+  /** Forgets everything (the workspace or the settings changed); the next build starts over. */
+  reset(): void {
+    this.generation++;
+    this.building = undefined;
+    this.byName.clear();
+    this.byFile.clear();
+    this.skipped = 0;
+  }
+
+  /** Indexes one file's text (an open document's, or a file that changed on disk). */
+  async update(file: string, text: string, languageId = ''): Promise<void> {
+    if (this.isIgnored(file)) return;
+    const language = languageOf(languageId, file);
+    if (!this.syntax.supports(language)) return;
+    const defs = await this.syntax.definitionsOf(language, text);
+    this.set(file, (defs ?? []).map((d) => ({ ...d, file })));
+  }
+
+  /** Reads a file from disk and indexes it, unless it is ignored, a link, too large or binary. */
+  async updateFromDisk(file: string, limits: IndexLimits): Promise<void> {
+    if (this.isIgnored(file)) return;
+    let stat: fs.Stats;
+    try {
+      stat = await fs.promises.lstat(file);
+    } catch {
+      this.remove(file);
+      return;
+    }
+    if (!stat.isFile() || stat.size > limits.maxFileBytes) {
+      if (stat.isFile()) this.skipped++;
+      return;
+    }
+    const text = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined || text.includes('\u0000')) return;
+    await this.update(file, text);
+  }
+
+  remove(file: string): void {
+    this.set(file, []);
+  }
+
+  private set(file: string, defs: IndexedDefinition[]): void {
+    for (const old of this.byFile.get(file) ?? []) {
+      const list = this.byName.get(old.name);
+      if (!list) continue;
+      const kept = list.filter((d) => d.file !== file);
+      if (kept.length > 0) this.byName.set(old.name, kept);
+      else this.byName.delete(old.name);
+    }
+    if (defs.length === 0) {
+      this.byFile.delete(file);
+      return;
+    }
+    this.byFile.set(file, defs);
+    for (const d of defs) {
+      const list = this.byName.get(d.name);
+      if (list) list.push(d);
+      else this.byName.set(d.name, [d]);
+    }
+  }
+
+  private async run(roots: readonly string[], limits: IndexLimits, generation: number): Promise<void> {
+    const started = Date.now();
+    let listed = 0;
+    let slice = Date.now();
+    for (const root of roots) {
+      const files = await listFiles(root, limits.maxFiles - listed);
+      for (const rel of files) {
+        if (generation !== this.generation) return;
+        const file = path.join(root, rel);
+        if (!this.syntax.supports(languageOf('', file))) continue;
+        listed++;
+        await this.updateFromDisk(file, limits).catch((err: unknown) => this.log.debug(() => `index: ${file}: ${String(err)}`));
+        if (Date.now() - slice > SLICE_MS) {
+          // Let requests in between files: the index is background work.
+          await new Promise((r) => setImmediate(r));
+          slice = Date.now();
+        }
+      }
+      if (listed >= limits.maxFiles) break;
+    }
+    this.log.info(
+      `index: ${this.byFile.size} files, ${this.definitions} definitions in ${Date.now() - started} ms` +
+        (listed >= limits.maxFiles ? ` (stopped at context.maxFiles = ${limits.maxFiles})` : '') +
+        (this.skipped > 0 ? `; ${this.skipped} files over context.maxFileKB not read` : ''),
+    );
+  }
+}
+
+/** The files of a folder as git sees them (tracked, and untracked but not ignored); a plain walk outside git. */
+export async function listFiles(root: string, max: number): Promise<string[]> {
+  if (max <= 0) return [];
+  const fromGit = await new Promise<string[] | undefined>((resolve) => {
+    execFile('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
+      resolve(err ? undefined : stdout.split('\0').filter((f) => f !== ''));
+    });
+  });
+  if (fromGit) return [...new Set(fromGit)].filter((f) => !f.split('/').some((part) => SKIP_DIRS.has(part))).slice(0, max);
+  return walk(root, max);
+}
+
+async function walk(root: string, max: number): Promise<string[]> {
+  let gitignore: string[] = [];
+  try {
+    gitignore = (await fs.promises.readFile(path.join(root, '.gitignore'), 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  } catch {
+    // No .gitignore: only the built-in skips apply.
+  }
+  const ignored = createIgnoreMatcher(gitignore, [root]);
+  const out: string[] = [];
+  const queue = [''];
+  while (queue.length > 0 && out.length < max) {
+    const dir = queue.shift() as string;
+    let entries: fs.Dirent[];
+    try {
+      entries = await fs.promises.readdir(path.join(root, dir), { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const rel = dir ? `${dir}/${e.name}` : e.name;
+      if (ignored.ignores(path.join(root, rel))) continue;
+      if (e.isDirectory()) {
+        if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) queue.push(rel);
+      } else if (e.isFile()) {
+        out.push(rel);
+        if (out.length >= max) break;
+      }
+    }
+  }
+  return out;
+}

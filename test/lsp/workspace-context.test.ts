@@ -1,0 +1,151 @@
+/**
+ * Context beyond the current file, over stdio: hovering a call to a function defined in
+ * another, unopened file of the workspace sends that function's signature and doc; ignored
+ * and secret files are never read; the index follows edits.
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RecordedRequest } from '../support/fake-openai';
+import { position, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
+import { useSession } from '../support/session';
+
+const DEFAULTS = { hover: { delayMs: 0 }, diagnostics: { enabled: false } };
+const session = useSession(DEFAULTS);
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function workspace(files: Record<string, string>): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'codex-ws-'));
+  dirs.push(root);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    writeFileSync(path.join(root, name), text);
+  }
+  return root;
+}
+
+async function startIn(root: string, settings: Record<string, unknown> = {}, opts: SpawnOptions = {}): Promise<LspTestClient> {
+  const uri = pathToFileURL(root).href;
+  return session.start({ ...opts, rootUri: uri, workspaceFolders: [{ uri, name: 'ws' }], settings: { ...DEFAULTS, ...settings } });
+}
+
+const hovers = (): RecordedRequest[] => session.fake.requests.filter((r) => r.schemaName === undefined);
+const uriOf = (root: string, rel: string): string => pathToFileURL(path.join(root, rel)).href;
+
+async function indexed(c: LspTestClient): Promise<void> {
+  await c.waitFor(() => c.logs.some((l) => /^index: \d+ files/.test(l.message)), 10_000, 'the index build');
+}
+
+const TS = {
+  'src/money.ts': [
+    "import { round } from './util/round';",
+    '',
+    '/** Converts cents to a display string in the given currency. */',
+    'export function formatPrice(cents: number, currency: string): string {',
+    '  return `${round(cents / 100, 2)} ${currency}`;',
+    '}',
+    '',
+  ].join('\n'),
+  'src/util/round.ts': '/** Rounds half away from zero. */\nexport function round(value: number, digits: number): number {\n  const f = 10 ** digits;\n  return Math.round(value * f) / f;\n}\n',
+  'src/cart.ts': ["import { formatPrice } from './money';", '', 'export function total(items: number[]): string {', "  return formatPrice(items.reduce((a, b) => a + b, 0), 'EUR');", '}', ''].join('\n'),
+};
+
+describe('definitions from other files', () => {
+  it('TypeScript: a hover on a call sends the callee signature and doc from the unopened file that defines it', async () => {
+    const root = workspace(TS);
+    const c = await startIn(root);
+    const cart = TS['src/cart.ts'];
+    await c.open(uriOf(root, 'src/cart.ts'), cart, 'typescript');
+    await indexed(c);
+    await c.hover(uriOf(root, 'src/cart.ts'), position(cart, 'formatPrice(items'));
+    const prompt = hovers()[0]!.prompt;
+    expect(prompt).toContain('Used here, defined in other files (signatures):');
+    expect(prompt).toContain('src/money.ts:4\n/** Converts cents to a display string in the given currency. */\nexport function formatPrice(cents: number, currency: string): string');
+    // Nothing of the callee's body, and nothing from files the line does not use.
+    expect(prompt).not.toContain('round(cents');
+    expect(prompt).not.toContain('Rounds half away');
+  });
+
+  it('Python: the same, with the docstring', async () => {
+    const files = {
+      'pkg/pricing.py': 'def apply_discount(amount: float, rate: float = 0.1) -> float:\n    """Returns the amount less the discount rate."""\n    return amount * (1 - rate)\n',
+      'pkg/checkout.py': 'from pkg.pricing import apply_discount\n\n\ndef pay(total):\n    due = apply_discount(total)\n    return due\n',
+    };
+    const root = workspace(files);
+    const c = await startIn(root);
+    await c.open(uriOf(root, 'pkg/checkout.py'), files['pkg/checkout.py'], 'python');
+    await indexed(c);
+    await c.hover(uriOf(root, 'pkg/checkout.py'), position(files['pkg/checkout.py'], 'apply_discount(total'));
+    expect(hovers()[0]!.prompt).toContain('pkg/pricing.py:1\n"""Returns the amount less the discount rate."""\ndef apply_discount(amount: float, rate: float = 0.1) -> float:');
+  });
+
+  it('never reads ignored or secret files, nor links, and redacts what it sends', async () => {
+    const root = workspace({
+      ...TS,
+      '.gitignore': 'generated/\n',
+      'generated/money.ts': 'export function formatPrice(x: number): string { return ""; }\n',
+      // A secret file named like code, and a key in a signature's default value.
+      'secrets.ts': 'export function formatPrice(key = "sk-live-abcdefghijklmnopqrstuvwx"): string { return key; }\n',
+      'src/keys.ts': 'export function sign(payload: string, key = "AKIAIOSFODNN7EXAMPLF"): string {\n  return payload + key;\n}\n',
+      'src/use.ts': "import { sign } from './keys';\nexport const s = sign('x');\n",
+    });
+    symlinkSync(path.join(root, 'src/money.ts'), path.join(root, 'src/linked.ts'));
+    const c = await startIn(root, { ignore: ['secrets.ts'] });
+    await c.open(uriOf(root, 'src/use.ts'), "import { sign } from './keys';\nexport const s = sign('x');\n", 'typescript');
+    await indexed(c);
+    await c.hover(uriOf(root, 'src/use.ts'), position("import { sign } from './keys';\nexport const s = sign('x');\n", "sign('x')"));
+    const prompt = hovers()[0]!.prompt;
+    expect(prompt).toContain('src/keys.ts:1');
+    expect(prompt).not.toContain('AKIAIOSFODNN7EXAMPLF');
+    await c.open(uriOf(root, 'src/cart.ts'), TS['src/cart.ts'], 'typescript');
+    await c.hover(uriOf(root, 'src/cart.ts'), position(TS['src/cart.ts'], 'formatPrice(items'));
+    const second = hovers()[1]!.prompt;
+    expect(second).toContain('src/money.ts:4');
+    expect(second).not.toMatch(/generated\/money\.ts|secrets\.ts|linked\.ts|sk-live/);
+  });
+
+  it('follows edits of open files, and sends nothing when context.workspace is off', async () => {
+    const root = workspace(TS);
+    const c = await startIn(root);
+    const cart = TS['src/cart.ts'];
+    const money = uriOf(root, 'src/money.ts');
+    await c.open(uriOf(root, 'src/cart.ts'), cart, 'typescript');
+    await indexed(c);
+    // The callee's file is opened and its signature edited: the hover sees the new one.
+    await c.open(money, TS['src/money.ts'], 'typescript');
+    await c.change(money, TS['src/money.ts'].replace('currency: string): string', 'currency: string, locale?: string): string'));
+    await new Promise((r) => setTimeout(r, 600));
+    await c.hover(uriOf(root, 'src/cart.ts'), position(cart, 'formatPrice(items'));
+    expect(hovers()[0]!.prompt).toContain('export function formatPrice(cents: number, currency: string, locale?: string): string');
+
+    const off = await startIn(root, { context: { workspace: false } });
+    await off.open(uriOf(root, 'src/cart.ts'), cart, 'typescript');
+    await off.hover(uriOf(root, 'src/cart.ts'), position(cart, 'formatPrice(items'));
+    expect(hovers()[1]!.prompt).not.toContain('defined in other files');
+    expect(off.logs.some((l) => /^index:/.test(l.message))).toBe(false);
+  });
+
+  it('stays within context.maxBytes', async () => {
+    const many: Record<string, string> = {};
+    const calls: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      many[`lib/f${i}.ts`] = `/** Helper number ${i}, with a doc comment long enough to cost some bytes. */\nexport function helper${i}(first: string, second: number, third: boolean): string {\n  return first;\n}\n`;
+      calls.push(`  helper${i}('a', 1, true);`);
+    }
+    const main = `export function run(): void {\n${calls.join('\n')}\n}\n`;
+    const root = workspace({ ...many, 'main.ts': main });
+    const c = await startIn(root, { context: { maxBytes: 600 } });
+    await c.open(uriOf(root, 'main.ts'), main, 'typescript');
+    await indexed(c);
+    await c.hover(uriOf(root, 'main.ts'), position(main, 'helper5('));
+    const prompt = hovers()[0]!.prompt;
+    const section = prompt.slice(prompt.indexOf('Used here'), prompt.indexOf('Inside:'));
+    expect(section).toContain('export function helper5(');
+    expect(Buffer.byteLength(section)).toBeLessThan(600 + 80);
+  });
+});
