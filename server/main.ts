@@ -10,7 +10,8 @@ backed by codex-mini through CometAPI (or any OpenAI-compatible endpoint).
 
 Usage:
   codex-lsp --stdio       speak LSP over stdin/stdout (what editors run)
-  codex-lsp review [PATH|GLOB ...] [--format text|json|sarif] [--changed [BASE]]
+  codex-lsp review [PATH|GLOB ...] [--format text|json|sarif] [--changed [BASE] | --staged]
+                   [--filter-mode added|diff_context|file] [--baseline FILE]
                    [--fix [--dry-run]] [--fail-on error|warning|information|hint]
                           the editor's review, headless (codex-lsp review --help)
   codex-lsp --version     print the version

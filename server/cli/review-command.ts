@@ -16,10 +16,16 @@ import { languageOf } from '../text/language';
 import { Logger, type LogLevel } from '../util/log';
 import { VERSION } from '../version';
 import { parseReviewArgs, REVIEW_HELP, UsageError, type ReviewArgs } from './args';
+import { createIgnoreMatcher, DEFAULT_IGNORE } from '../privacy/ignore';
+import { readBaseline } from './baseline';
+import { linePlan, type LinePlan } from './diff-filter';
 import { findFiles, isGlobPattern } from './files';
+import { gateFindings } from './gate';
+import { resolveLinks } from './links';
+import { differFromIndex, stagedFiles, stagedText } from './staged';
 import { applyFixes, unifiedDiff } from './fix';
-import { formatJson, formatSarif, formatText, SEVERITIES, type CliFinding, type FileResult, type RunSummary, type Severity } from './format';
-import { changedFiles, changedLines, gitRoot, isCommit, mapLimit, type LineRange } from './git';
+import { formatJson, formatSarif, formatText, SEVERITIES, type FileResult, type RunSummary, type Severity } from './format';
+import { changedFiles, gitRoot, isCommit, mapLimit, type LineRange } from './git';
 
 export const EXIT = { clean: 0, findings: 1, usage: 2, unreachable: 3 } as const;
 
@@ -53,6 +59,11 @@ class Progress {
 
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
+}
+
+function isInside(dir: string, file: string): boolean {
+  const rel = path.relative(dir, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 function overlaps(ranges: readonly LineRange[], start: number, end: number): boolean {
@@ -151,7 +162,7 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
   privacy.configure(settings.ignore, roots);
   const deps: ReviewDeps = { pipeline, privacy, log, roots };
 
-  // Which files, and with --changed which lines.
+  // Which files, and with --changed/--staged which lines.
   let found;
   try {
     found = await findFiles(args.paths, { cwd, root: projectDir, ignore: settings.ignore });
@@ -159,28 +170,50 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     say(`codex-lsp review: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT.usage;
   }
-  for (const m of found.missing) say(`codex-lsp review: no such file or nothing matches: ${m}`);
-  // One review per file, even when it is reached through a symbolic link too.
-  const seen = new Set<string>();
-  let files: string[] = [];
-  for (const f of found.files) {
-    const real = await fs.realpath(f).catch(() => f);
-    if (seen.has(real)) continue;
-    seen.add(real);
-    files.push(f);
+  // A wrong argument stops the run before any model call: no summary, nothing spent.
+  if (found.missing.length > 0) {
+    for (const m of found.missing) {
+      if (m === args.changedWord) say(`codex-lsp review: "${m}" is neither a git revision (a branch, tag or commit here) nor a file; for a base that is also a path, write --changed=${m}`);
+      else say(`codex-lsp review: no such file or nothing matches: ${m}`);
+    }
+    return EXIT.usage;
   }
-  let lineFilter: Map<string, LineRange[] | 'all'> | undefined;
-  if (args.changed !== undefined) {
-    if (!repo) {
-      say('codex-lsp review: --changed needs a git repository');
+  let baseline: Set<string> | undefined;
+  if (args.baseline !== undefined) {
+    try {
+      baseline = await readBaseline(path.resolve(cwd, args.baseline));
+    } catch (err) {
+      say(`codex-lsp review: ${err instanceof Error ? err.message : String(err)}`);
       return EXIT.usage;
     }
-    const base = args.changed === '' ? undefined : args.changed;
+  }
+  // Links: one review per real file, never a file outside the repository (see links.ts).
+  const ignoreMatcher = createIgnoreMatcher([...DEFAULT_IGNORE, ...settings.ignore], [projectDir]);
+  const linked = await resolveLinks(found.files, top, (abs) => ignoreMatcher.ignores(abs));
+  let files = linked.files;
+  let plans: Map<string, LinePlan> | undefined;
+  if (args.changed !== undefined || args.staged) {
+    const flag = args.staged ? '--staged' : '--changed';
+    if (!repo) {
+      say(`codex-lsp review: ${flag} needs a git repository`);
+      return EXIT.usage;
+    }
+    const base = args.changed === '' || args.changed === undefined ? undefined : args.changed;
     try {
-      const changed = new Set(await changedFiles(repo, base));
-      files = files.filter((f) => changed.has(f));
-      lineFilter = new Map();
-      for (const f of files) lineFilter.set(f, await changedLines(repo, f, base));
+      const changed = new Set(args.staged ? await stagedFiles(repo) : await changedFiles(repo, base));
+      const listed = new Set(files);
+      // Staged files gone from the working tree are still what the commit records: kept when no path narrows the run.
+      const extra = args.staged && args.paths.length === 0 ? [...changed].filter((f) => !listed.has(f) && !existsSync(f) && isInside(cwd, f)) : [];
+      files = [...files.filter((f) => changed.has(f)), ...extra].sort();
+      if (args.staged && args.fix) {
+        const differ = await differFromIndex(repo, files);
+        if (differ.length > 0) {
+          say(`codex-lsp review: --fix with --staged would write the working tree, which differs from what is staged in: ${differ.map((f) => toPosix(path.relative(cwd, f))).join(', ')}; stage or stash those edits first`);
+          return EXIT.usage;
+        }
+      }
+      plans = new Map();
+      for (const f of files) plans.set(f, await linePlan(repo, f, args.filterMode, base, args.staged));
     } catch (err) {
       say(`codex-lsp review: ${err instanceof Error ? err.message : String(err)}`);
       return EXIT.usage;
@@ -191,6 +224,8 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
   const results: FileResult[] = [];
   for (const f of found.ignored) results.push({ path: shownPath(f), uri: pathToFileURL(f).href, findings: [], skipped: 'matches an "ignore" glob; never sent' });
   for (const f of found.binary) results.push({ path: shownPath(f), uri: pathToFileURL(f).href, findings: [], skipped: 'binary' });
+  for (const l of linked.skipped) results.push({ path: shownPath(l.file), uri: pathToFileURL(l.file).href, findings: [], skipped: l.reason });
+  const tally = { unlocated: 0, suppressed: 0, known: 0, outsideChange: 0 };
 
   const controller = new AbortController();
   // Many parts wait on one signal: not a leak.
@@ -215,7 +250,8 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     try {
       let bytes: Buffer;
       try {
-        bytes = await fs.readFile(file);
+        // --staged: the index's content, what the commit records (repo is set: checked above).
+        bytes = args.staged && repo ? Buffer.from(await stagedText(repo, toPosix(path.relative(repo, file))), 'utf8') : await fs.readFile(file);
       } catch (err) {
         result.error = err instanceof Error ? err.message : String(err);
         return;
@@ -231,16 +267,27 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
         result.skipped = skip.reason;
         return;
       }
-      const lines = lineFilter?.get(file);
+      const plan = plans?.get(file);
+      const lines = plan?.review;
       const run = await reviewDocument(deps, doc, {
         signal: controller.signal,
         priority: 0,
         only: lines === undefined || lines === 'all' ? undefined : (chunk) => overlaps(lines, chunk.start, chunk.end),
         onChunkDone: showProgress,
       });
-      result.findings = dedupeFindings(run.outcomes.flatMap((o) => o.found ?? []))
-        .map((f): CliFinding => (f.replacement === undefined ? { range: f.range, severity: f.severity, message: f.message } : { range: f.range, severity: f.severity, message: f.message, replacement: f.replacement }))
-        .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+      const gate = gateFindings({
+        findings: dedupeFindings(run.outcomes.flatMap((o) => o.found ?? [])),
+        lines: run.lines,
+        relPath: path.relative(top, file),
+        decide: plan?.decide ?? 'all',
+        baseline,
+      });
+      result.findings = gate.findings;
+      result.known = gate.known;
+      tally.unlocated += gate.findings.filter((f) => f.located === false).length;
+      tally.suppressed += gate.suppressed;
+      tally.known += gate.known.length;
+      tally.outsideChange += gate.outsideChange;
       const failed = run.outcomes.filter((o) => o.error && o.error.kind !== 'cancelled');
       if (failed.length > 0) {
         // Whatever the reason (no key, an outage, a timeout, answers that were not JSON), the
@@ -304,9 +351,10 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
   }
 
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const r of results) for (const f of r.findings) counts[f.severity]++;
+  // Notes whose quote is not in the file are shown, never counted.
+  for (const r of results) for (const f of r.findings) if (f.located !== false) counts[f.severity]++;
   const failRank = SEVERITIES.indexOf(args.failOn);
-  const failed = results.some((r) => r.findings.some((f) => SEVERITIES.indexOf(f.severity) <= failRank));
+  const failed = results.some((r) => r.findings.some((f) => f.located !== false && SEVERITIES.indexOf(f.severity) <= failRank));
   const session = summarize(usage.session.snapshot(), settings.prices);
   const summary: RunSummary = {
     files: results.length,
@@ -318,6 +366,7 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     usd: session.totals.usd,
     failOn: args.failOn,
     failed,
+    ...tally,
   };
   results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const end = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`);
@@ -325,11 +374,10 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     // stdout holds the diff alone (it can go to `git apply`); the findings go to stderr.
     io.stderr.write(end(formatText(results, summary, { color: false })));
   } else if (args.format === 'json') io.stdout.write(end(formatJson(results, summary)));
-  else if (args.format === 'sarif') io.stdout.write(end(formatSarif(results, { toolVersion: VERSION, root: top, executionSuccessful: !incomplete })));
+  else if (args.format === 'sarif') io.stdout.write(end(formatSarif(results, { toolVersion: VERSION, root: top, executionSuccessful: !incomplete, baseline: baseline !== undefined })));
   else io.stdout.write(end(formatText(results, summary, { color: io.stdout.isTTY === true && !io.env.NO_COLOR })));
 
-  // A usage error says the run was not what was asked; an incomplete review that it cannot be trusted.
-  if (found.missing.length > 0) return EXIT.usage;
+  // An incomplete review cannot be trusted.
   if (incomplete) return EXIT.unreachable;
   return failed ? EXIT.findings : EXIT.clean;
 }
