@@ -34,6 +34,13 @@ export function main(argv: string[]): void {
   if (args[0] === 'review') {
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort());
+    // `review | head`: a reader that went away is not an error worth a stack trace (git ends
+    // quietly too). The rest of the output is dropped; the exit code still tells the result.
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+      });
+    }
     // Loaded only here: the language server's start-up does not pay for the command line.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runReview } = require('./cli/review-command') as typeof import('./cli/review-command');

@@ -24,7 +24,7 @@ import { gateFindings } from './gate';
 import { resolveLinks } from './links';
 import { differFromIndex, stagedFiles, stagedText } from './staged';
 import { applyFixes, unifiedDiff } from './fix';
-import { formatJson, formatSarif, formatText, SEVERITIES, type FileResult, type RunSummary, type Severity } from './format';
+import { formatJson, formatSarif, formatText, oneBased, SEVERITIES, type FileResult, type RunSummary, type Severity } from './format';
 import { changedFiles, gitRoot, isCommit, mapLimit, type LineRange } from './git';
 
 export const EXIT = { clean: 0, findings: 1, usage: 2, unreachable: 3 } as const;
@@ -320,6 +320,13 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
       }
       const before = original.bom ? text.slice(1) : text;
       const fixed = applyFixes(before, r.findings);
+      // Of two overlapping fixes only one can be applied: the other is named, never dropped silently.
+      const applied = new Set(fixed.appliedFindings);
+      for (const f of r.findings) {
+        if (f.replacement === undefined || applied.has(f)) continue;
+        const { line, column } = oneBased(f.range);
+        say(`codex-lsp review: ${r.path}:${line}:${column}: fix not applied: it overlaps another fix (${f.message}); the finding stays reported`);
+      }
       if (fixed.applied === 0) continue;
       const after = (original.bom ? '\uFEFF' : '') + fixed.text;
       if (args.dryRun) {
@@ -327,6 +334,7 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
         io.stdout.write(unifiedDiff(diffPath, text, after));
         continue;
       }
+      let tmp: string | undefined;
       try {
         const target = await fs.realpath(abs);
         // Only when the file is still as it was reviewed: never overwrite an edit made meanwhile.
@@ -335,17 +343,20 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
           continue;
         }
         const st = await fs.stat(target);
-        const tmp = `${target}.codex-lsp-${process.pid}.tmp`;
+        tmp = `${target}.codex-lsp-${process.pid}.tmp`;
         await fs.writeFile(tmp, after);
         // The file keeps its mode (writeFile's mode is subject to the umask).
         await fs.chmod(tmp, st.mode & 0o7777);
         await fs.rename(tmp, target);
-        say(`codex-lsp review: fixed ${fixed.applied} finding${fixed.applied === 1 ? '' : 's'} in ${r.path}${fixed.skipped ? ` (${fixed.skipped} overlapping, left)` : ''}`);
+        tmp = undefined;
+        say(`codex-lsp review: fixed ${fixed.applied} finding${fixed.applied === 1 ? '' : 's'} in ${r.path}${fixed.skipped ? ` (${fixed.skipped} overlapping, left)` : ''}${args.staged ? ' (in the working tree: git add it to commit the fix)' : ''}`);
         // The fixed findings are reported no more; the others (no fix, or overlapping) still are.
-        const applied = new Set(fixed.appliedFindings);
         r.findings = r.findings.filter((f) => !applied.has(f));
       } catch (err) {
         say(`codex-lsp review: could not write ${r.path}: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        // A write that failed half-way leaves nothing behind in the repository.
+        if (tmp !== undefined) await fs.rm(tmp, { force: true }).catch(() => undefined);
       }
     }
   }
