@@ -14,6 +14,7 @@ import { dedupeFindings } from '../review/findings';
 import { reviewDocument, reviewSkipReason, type ReviewDeps } from '../review/review-document';
 import { languageOf } from '../text/language';
 import { Logger, type LogLevel } from '../util/log';
+import { makeDir } from '../util/make-dir';
 import { VERSION } from '../version';
 import { parseReviewArgs, REVIEW_HELP, UsageError, type ReviewArgs } from './args';
 import { createIgnoreMatcher, DEFAULT_IGNORE } from '../privacy/ignore';
@@ -143,7 +144,10 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
       say(log.scrub(message));
     },
   };
-  const usage = new UsageLedger(path.join(snap.cacheDir, 'usage'), log);
+  // A cache folder that cannot be created: memory only, said once (never a hang, never a stop).
+  const cacheProblem = await makeDir(snap.cacheDir).then(() => undefined, (err: unknown) => (err instanceof Error ? err.message : String(err)));
+  if (cacheProblem !== undefined) say(`codex-lsp review: warning: the cache folder ${snap.cacheDir} cannot be created (${cacheProblem}); answers are kept in memory only for this run`);
+  const usage = new UsageLedger(cacheProblem === undefined ? path.join(snap.cacheDir, 'usage') : undefined, log);
   const endpoint = (): EndpointConfig => ({
     apiKey: settings.apiKey,
     keySource: snap.keySource,
@@ -156,7 +160,7 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
   const gateway = new ModelGateway(endpoint, log, usage, problems, {
     noKey: 'codex-lsp review: no API key. Set CODEX_LSP_API_KEY or COMETAPI_KEY (also read: COMETAPI_API_KEY, OPENAI_API_KEY) in the environment; in CI, from a secret.',
   });
-  const disk = settings.cache.enabled ? new DiskCache(snap.cacheDir, settings.cache.maxDiskMB * 1024 * 1024, log) : undefined;
+  const disk = settings.cache.enabled && cacheProblem === undefined ? new DiskCache(snap.cacheDir, settings.cache.maxDiskMB * 1024 * 1024, log) : undefined;
   const pipeline = new Pipeline(gateway, disk, usage, log, { endpoint: () => settings, cacheEnabled: () => settings.cache.enabled }, settings.maxConcurrency);
   const privacy = new Privacy(log);
   privacy.configure(settings.ignore, roots);
@@ -301,7 +305,8 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     }
   });
   progress.clear();
-  await Promise.all([pipeline.flush(), usage.flush()]);
+  // The disk cache is within cache.maxDiskMB when the command exits.
+  await Promise.all([pipeline.flush().then(() => disk?.trim()), usage.flush()]);
   if (controller.signal.aborted) {
     say('codex-lsp review: interrupted');
     return 130;

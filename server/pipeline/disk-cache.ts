@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../util/log';
+import { makeDir } from '../util/make-dir';
 
 export interface CachedAnswer {
   text: string;
@@ -89,6 +90,19 @@ export class DiskCache {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
+  /**
+   * Waits for the writes, then brings the cache within its bound: the command line calls it
+   * before exiting, since a run that wrote nothing (all answers from the cache, or a lower
+   * `cache.maxDiskMB` than last time) never pruned.
+   */
+  async trim(): Promise<void> {
+    await this.flush();
+    if (this.disabled) return;
+    this.approxBytes ??= await this.measure();
+    if (this.approxBytes > this.maxBytes) await this.prune();
+    else while (this.pruning) await this.pruning;
+  }
+
   private async write(key: string, answer: CachedAnswer): Promise<void> {
     if (this.disabled) return;
     const file = this.file(key);
@@ -96,7 +110,7 @@ export class DiskCache {
     const data = JSON.stringify(entry);
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      await makeDir(path.dirname(file));
       await fs.writeFile(tmp, data, { mode: 0o600 });
       await fs.rename(tmp, file);
     } catch (err) {

@@ -3,7 +3,7 @@
  * fails exactly on new findings in the lines being committed, and writes nothing outside
  * the repository.
  */
-import { chmodSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../support/fake-openai';
@@ -304,5 +304,39 @@ describe('exit and output hygiene', () => {
     expect(readdirSync(dir)).toEqual(['a.ts']);
     expect(readFileSync(path.join(dir, 'a.ts'), 'utf8')).toBe(BUGGY);
     expect(r.code).toBe(1);
+  });
+
+  it('a cache folder that cannot be created: memory only, one warning, no hang', async () => {
+    useReviewer(session.fake);
+    const root = repo({ 'a.ts': BUGGY });
+    writeFileSync(path.join(root, '..', 'plain-file'), 'x');
+    // Under /proc, Node 20's recursive mkdir never returns; under a plain file it fails.
+    for (const cacheDir of ['/proc/codex-lsp-no-such-folder/cache', path.join(root, '..', 'plain-file', 'cache')]) {
+      const r = await runCli(session.fake, [], root, { cacheDir });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('a.ts:2:7 error');
+      expect(r.stderr.match(/warning: the cache folder .* cannot be created .*; answers are kept in memory only/g)?.length).toBe(1);
+    }
+  }, 20_000);
+
+  it('the disk cache is within cache.maxDiskMB when the command exits, even when nothing new was written', async () => {
+    useReviewer(session.fake);
+    const root = repo({ 'a.ts': BUGGY, '.codex-lsp.json': JSON.stringify({ cache: { maxDiskMB: 1 } }) });
+    const cacheDir = path.join(root, '..', 'small-cache');
+    await runCli(session.fake, [], root, { cacheDir });
+    // Old entries from earlier runs (or a bigger bound then): 1.5 MB.
+    const old = path.join(cacheDir, 'answers', '00');
+    mkdirSync(old, { recursive: true });
+    const past = new Date('2020-01-01');
+    for (let i = 0; i < 25; i++) {
+      writeFileSync(path.join(old, `old${i}.json`), 'x'.repeat(60_000));
+      utimesSync(path.join(old, `old${i}.json`), past, past);
+    }
+    session.fake.reset();
+    const again = await runCli(session.fake, [], root, { cacheDir });
+    expect(session.fake.requests.length).toBe(0);
+    expect(again.code).toBe(1);
+    const size = (dir: string): number => readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? size(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).size), 0);
+    expect(size(path.join(cacheDir, 'answers'))).toBeLessThanOrEqual(1024 * 1024);
   });
 });
