@@ -312,7 +312,7 @@ describe('exit and output hygiene', () => {
     writeFileSync(path.join(root, '..', 'plain-file'), 'x');
     // Under /proc, Node 20's recursive mkdir never returns; under a plain file it fails.
     for (const cacheDir of ['/proc/codex-lsp-no-such-folder/cache', path.join(root, '..', 'plain-file', 'cache')]) {
-      const r = await runCli(session.fake, [], root, { cacheDir });
+      const r = await runCli(session.fake, [], root, { cacheDir, timeoutMs: 8000 });
       expect(r.code).toBe(1);
       expect(r.stdout).toContain('a.ts:2:7 error');
       expect(r.stderr.match(/warning: the cache folder .* cannot be created .*; answers are kept in memory only/g)?.length).toBe(1);

@@ -17,6 +17,8 @@ export interface CliOptions {
   pipeTo?: string;
   /** Run as user nobody (when the tests run as root), so that file permissions bite. */
   asNobody?: boolean;
+  /** A run still going after this long is killed (default 15 s): a hang fails the test, never the machine. */
+  timeoutMs?: number;
 }
 
 export const IS_ROOT = process.getuid?.() === 0;
@@ -31,12 +33,20 @@ export function runCli(fake: FakeOpenAI, args: string[], cwd: string, opts: CliO
   let [cmd, argv] = opts.pipeTo ? ['/bin/sh', ['-c', `${quoted} ${opts.pipeTo}`]] : [process.execPath, [SERVER_BIN, 'review', ...args]];
   if (opts.asNobody && IS_ROOT) [cmd, argv] = ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', cmd, ...argv]];
   return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { cwd, env });
+    // Its own process group: a run that hangs is killed whole (shell and node), never left spinning.
+    const child = spawn(cmd, argv, { cwd, env, detached: true });
     let stdout = '';
     let stderr = '';
+    const timer = setTimeout(() => {
+      stderr += `\n[killed after ${opts.timeoutMs ?? 15_000} ms]`;
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    }, opts.timeoutMs ?? 15_000);
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
