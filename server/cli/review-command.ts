@@ -169,7 +169,7 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
   // Which files, and with --changed/--staged which lines.
   let found;
   try {
-    found = await findFiles(args.paths, { cwd, root: projectDir, ignore: settings.ignore });
+    found = await findFiles(args.paths, { cwd, root: projectDir, ignore: settings.ignore, contain: top });
   } catch (err) {
     say(`codex-lsp review: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT.usage;
