@@ -342,6 +342,11 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
       let tmp: string | undefined;
       try {
         const target = await fs.realpath(abs);
+        // Never through a link out of the repository (one made since the listing checked).
+        if (!isInside(await fs.realpath(top).catch(() => top), target)) {
+          say(`codex-lsp review: ${r.path} now leads outside the repository (${target}); not fixed`);
+          continue;
+        }
         // Only when the file is still as it was reviewed: never overwrite an edit made meanwhile.
         if (!(await fs.readFile(target)).equals(original.bytes)) {
           say(`codex-lsp review: ${r.path} changed during the review; not fixed`);

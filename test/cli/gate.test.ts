@@ -66,6 +66,15 @@ describe('symbolic links', () => {
     expect(readFileSync(outside, 'utf8')).toContain('if (a = 1)');
     expect(r.stdout).toContain(`out.ts: skipped: symbolic link to ${outside}, outside the repository`);
     expect(r.code).toBe(0);
+    // A linked folder leading out, named explicitly: its files are skipped the same way.
+    mkdirSync(path.join(path.dirname(root), 'elsewhere'));
+    writeFileSync(path.join(path.dirname(root), 'elsewhere', 'x.ts'), `${BUGGY}// ELSEWHERE\n`);
+    symlinkSync(path.join(path.dirname(root), 'elsewhere'), path.join(root, 'linked'));
+    const dir = await cli(['linked', '--fix'], root);
+    expect(sent('ELSEWHERE')).toBe(false);
+    expect(readFileSync(path.join(path.dirname(root), 'elsewhere', 'x.ts'), 'utf8')).toContain('if (a = 1)');
+    expect(dir.stdout).toMatch(/linked\/x\.ts: skipped: symbolic link to .*elsewhere\/x\.ts, outside the repository/);
+    expect(dir.code).toBe(0);
     // Also when the link is what changed; and a staged link's blob (a path) is not code to review.
     symlinkSync('gone.ts', path.join(root, 'dangling.ts'));
     sg.git(root, 'add', '-A');
