@@ -32,6 +32,44 @@ const cli = (args: string[], cwd: string, env?: Record<string, string | undefine
 const reviews = (): RecordedRequest[] => session.fake.requests.filter((r) => r.schemaName === 'diagnostics');
 const sent = (needle: string): boolean => session.fake.requests.some((r) => r.raw.includes(needle));
 
+describe('all at once, as a pre-commit hook sees a real change', () => {
+  it('fails exactly on the new finding in the lines being committed, and writes nothing outside the repository', async () => {
+    useReviewer(session.fake, (n, t) => (t.includes('invented()') ? [{ line: n, quote: 'eval(danger)', severity: 'error', message: 'Invented' }] : []));
+    const pad = (body: string): string => `export function f(a: number): number {\n${body}${'  a += 1;\n'.repeat(12)}  return a;\n}\n`;
+    const root = repo({ 'real.ts': pad(''), 'old.ts': pad('  if (a = 1) return 0;\n'), 'known.ts': pad('  if (a = 1) return 0;\n'), 'sup.ts': pad(''), 'inv.ts': pad('') });
+    symlinkSync('real.ts', path.join(root, 'alias.ts'));
+    const outside = path.join(path.dirname(root), 'outside.ts');
+    writeFileSync(outside, pad('  if (a = 1) return 0;\n'));
+    symlinkSync(outside, path.join(root, 'out.ts'));
+    sg.git(root, 'add', '-A');
+    sg.git(root, 'commit', '-qm', 'links');
+    // The baseline: today's findings (old.ts and known.ts).
+    const before = await cli(['--format', 'json'], root);
+    writeFileSync(path.join(root, '..', 'baseline.json'), before.stdout);
+
+    writeFileSync(path.join(root, 'real.ts'), pad('  if (a = 1) return 0;\n'));             // the new bug
+    writeFileSync(path.join(root, 'old.ts'), pad('  if (a = 1) return 0;\n').replace('  return a;', '  return a + 1;')); // far from the old bug
+    writeFileSync(path.join(root, 'known.ts'), pad('  if (a = 1) return 1;\n'));           // the known bug's line, touched
+    writeFileSync(path.join(root, 'sup.ts'), pad('  // codex-lsp-ignore: a is a flag\n  if (a = 1) return 0;\n'));
+    writeFileSync(path.join(root, 'inv.ts'), pad('  invented();\n'));
+    sg.git(root, 'add', '-A');
+    // A clean edit on top of the staged bug, not staged.
+    writeFileSync(path.join(root, 'real.ts'), pad('  if (a === 1) return 0;\n'));
+    const outsideBefore = readFileSync(outside, 'utf8');
+
+    const r = await cli(['--staged', '--baseline', '../baseline.json', '--fix', '--format', 'json'], root);
+    expect(r.code).toBe(2); // --fix: the working tree differs from the index for real.ts
+    const gate = await cli(['--staged', '--baseline', '../baseline.json', '--format', 'json'], root);
+    const j = JSON.parse(gate.stdout) as { summary: { findings: Record<string, number>; failed: boolean; unlocated: number; suppressed: number; known: number; outsideChange: number }; files: Array<{ path: string; skipped?: string; findings: Array<{ line: number; located?: false }> }> };
+    const counted = j.files.flatMap((f) => f.findings.filter((x) => x.located !== false).map((x) => `${f.path}:${x.line}`));
+    expect(counted).toEqual(['real.ts:2']);
+    expect(j.summary).toMatchObject({ failed: true, findings: { error: 1 }, unlocated: 1, suppressed: 1, known: 1, outsideChange: 1 });
+    expect(j.files.find((f) => f.path === 'out.ts')?.skipped).toMatch(/outside the repository/);
+    expect(gate.code).toBe(1);
+    expect(readFileSync(outside, 'utf8')).toBe(outsideBefore);
+  });
+});
+
 describe('symbolic links', () => {
   it('a changed file is reviewed even when a link that sorts first points to it', async () => {
     useReviewer(session.fake);
