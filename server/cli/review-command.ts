@@ -17,16 +17,14 @@ import { Logger, type LogLevel } from '../util/log';
 import { makeDir } from '../util/make-dir';
 import { VERSION } from '../version';
 import { parseReviewArgs, REVIEW_HELP, UsageError, type ReviewArgs } from './args';
-import { createIgnoreMatcher, DEFAULT_IGNORE } from '../privacy/ignore';
 import { readBaseline } from './baseline';
-import { linePlan, type LinePlan } from './diff-filter';
 import { findFiles, isGlobPattern } from './files';
 import { gateFindings } from './gate';
-import { resolveLinks } from './links';
-import { differFromIndex, stagedFiles, stagedText } from './staged';
+import { isInside, selectFiles, type Selection } from './select';
+import { stagedText } from './staged';
 import { applyFixes, unifiedDiff } from './fix';
 import { formatJson, formatSarif, formatText, oneBased, SEVERITIES, type FileResult, type RunSummary, type Severity } from './format';
-import { changedFiles, gitRoot, isCommit, mapLimit, type LineRange } from './git';
+import { gitRoot, isCommit, mapLimit, type LineRange } from './git';
 
 export const EXIT = { clean: 0, findings: 1, usage: 2, unreachable: 3 } as const;
 
@@ -60,11 +58,6 @@ class Progress {
 
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
-}
-
-function isInside(dir: string, file: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 function overlaps(ranges: readonly LineRange[], start: number, end: number): boolean {
@@ -191,44 +184,21 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
       return EXIT.usage;
     }
   }
-  // Links: one review per real file, never a file outside the repository (see links.ts).
-  const ignoreMatcher = createIgnoreMatcher([...DEFAULT_IGNORE, ...settings.ignore], [projectDir]);
-  const linked = await resolveLinks(found.files, top, (abs) => ignoreMatcher.ignores(abs));
-  let files = linked.files;
-  let plans: Map<string, LinePlan> | undefined;
-  if (args.changed !== undefined || args.staged) {
-    const flag = args.staged ? '--staged' : '--changed';
-    if (!repo) {
-      say(`codex-lsp review: ${flag} needs a git repository`);
-      return EXIT.usage;
-    }
-    const base = args.changed === '' || args.changed === undefined ? undefined : args.changed;
-    try {
-      const changed = new Set(args.staged ? await stagedFiles(repo) : await changedFiles(repo, base));
-      const listed = new Set(files);
-      // Staged files gone from the working tree are still what the commit records: kept when no path narrows the run.
-      const extra = args.staged && args.paths.length === 0 ? [...changed].filter((f) => !listed.has(f) && !existsSync(f) && isInside(cwd, f)) : [];
-      files = [...files.filter((f) => changed.has(f)), ...extra].sort();
-      if (args.staged && args.fix) {
-        const differ = await differFromIndex(repo, files);
-        if (differ.length > 0) {
-          say(`codex-lsp review: --fix with --staged would write the working tree, which differs from what is staged in: ${differ.map((f) => toPosix(path.relative(cwd, f))).join(', ')}; stage or stash those edits first`);
-          return EXIT.usage;
-        }
-      }
-      plans = new Map();
-      for (const f of files) plans.set(f, await linePlan(repo, f, args.filterMode, base, args.staged));
-    } catch (err) {
-      say(`codex-lsp review: ${err instanceof Error ? err.message : String(err)}`);
-      return EXIT.usage;
-    }
+  // Links resolved, and with --changed/--staged only what changed (see select.ts).
+  let selection: Selection;
+  try {
+    selection = await selectFiles(found.files, args, { cwd, repo, top, projectDir, ignore: settings.ignore });
+  } catch (err) {
+    say(`codex-lsp review: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.usage;
   }
+  const { files, plans } = selection;
 
   const shownPath = (f: string): string => toPosix(path.relative(cwd, f)) || path.basename(f);
   const results: FileResult[] = [];
   for (const f of found.ignored) results.push({ path: shownPath(f), uri: pathToFileURL(f).href, findings: [], skipped: 'matches an "ignore" glob; never sent' });
   for (const f of found.binary) results.push({ path: shownPath(f), uri: pathToFileURL(f).href, findings: [], skipped: 'binary' });
-  for (const l of linked.skipped) results.push({ path: shownPath(l.file), uri: pathToFileURL(l.file).href, findings: [], skipped: l.reason });
+  for (const l of selection.skipped) results.push({ path: shownPath(l.file), uri: pathToFileURL(l.file).href, findings: [], skipped: l.reason });
   const tally = { unlocated: 0, suppressed: 0, known: 0, outsideChange: 0 };
 
   const controller = new AbortController();
