@@ -17,6 +17,10 @@ interface Entry extends CachedAnswer {
 }
 
 const STALE_TMP_MS = 60 * 60 * 1000;
+/** How often a run that wrote nothing checks the size of the cache anyway. */
+const TRIM_EVERY_MS = 24 * 60 * 60 * 1000;
+/** In the answers folder: when and for which bound the cache was last checked. */
+const TRIM_MARKER = '.trimmed';
 
 /**
  * Model answers on disk, one file per key (a SHA-256 hex digest), under
@@ -91,16 +95,24 @@ export class DiskCache {
   }
 
   /**
-   * Waits for the writes, then brings the cache within its bound: the command line calls it
-   * before exiting, since a run that wrote nothing (all answers from the cache, or a lower
-   * `cache.maxDiskMB` than last time) never pruned.
+   * Waits for the writes, then makes sure the cache is within its bound: the command line
+   * calls it before exiting. Listing a full cache takes about half a second, so it is done
+   * when this process wrote (its running count can fall short: another process may write
+   * too), and otherwise only when the last check is more than a day old or was made for a
+   * larger bound. The last check is remembered in `answers/.trimmed` (the bound, as text).
    */
   async trim(): Promise<void> {
     await this.flush();
     if (this.disabled) return;
-    this.approxBytes ??= await this.measure();
+    while (this.pruning) await this.pruning;
+    const marker = path.join(this.root, TRIM_MARKER);
+    if (this.approxBytes === undefined) {
+      const last = await fs.stat(marker).then(async (st) => ({ at: st.mtimeMs, bound: Number(await fs.readFile(marker, 'utf8')) }), () => undefined);
+      if (last && Date.now() - last.at < TRIM_EVERY_MS && last.bound <= this.maxBytes) return;
+    }
+    this.approxBytes = await this.measure();
     if (this.approxBytes > this.maxBytes) await this.prune();
-    else while (this.pruning) await this.pruning;
+    await fs.writeFile(marker, String(this.maxBytes), { mode: 0o600 }).catch(() => undefined);
   }
 
   private async write(key: string, answer: CachedAnswer): Promise<void> {

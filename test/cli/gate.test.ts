@@ -368,10 +368,11 @@ describe('exit and output hygiene', () => {
 
   it('the disk cache is within cache.maxDiskMB when the command exits, even when nothing new was written', async () => {
     useReviewer(session.fake);
-    const root = repo({ 'a.ts': BUGGY, '.codex-lsp.json': JSON.stringify({ cache: { maxDiskMB: 1 } }) });
+    const root = repo({ 'a.ts': BUGGY, '.codex-lsp.json': JSON.stringify({ cache: { maxDiskMB: 2 } }) });
     const cacheDir = path.join(root, '..', 'small-cache');
     await runCli(session.fake, [], root, { cacheDir });
-    // Old entries from earlier runs (or a bigger bound then): 1.5 MB.
+    // Old entries from earlier runs: 1.5 MB, within the 2 MB of then, above the 1 MB of now.
+    writeFileSync(path.join(root, '.codex-lsp.json'), JSON.stringify({ cache: { maxDiskMB: 1 } }));
     const old = path.join(cacheDir, 'answers', '00');
     mkdirSync(old, { recursive: true });
     const past = new Date('2020-01-01');
