@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { createIgnoreMatcher, DEFAULT_IGNORE } from '../privacy/ignore';
 import type { ReviewArgs } from './args';
 import { linePlan, type LinePlan } from './diff-filter';
-import { changedFiles } from './git';
+import { changedFiles, mapLimit } from './git';
 import { resolveLinks, type LinkSkip } from './links';
 import { differFromIndex, stagedFiles } from './staged';
 
@@ -54,8 +54,9 @@ export async function selectFiles(listed: readonly string[], args: ReviewArgs, c
       throw new SelectError(`--fix with --staged would write the working tree, which differs from what is staged in: ${names}; stage or stash those edits first`);
     }
   }
-  const plans = new Map<string, LinePlan>();
-  for (const f of files) plans.set(f, await linePlan(repo, f, args.filterMode, base, args.staged));
+  // A few git processes at a time: a large commit's plans come quickly without flooding the machine.
+  const each = await mapLimit(files, 8, (f) => linePlan(repo, f, args.filterMode, base, args.staged));
+  const plans = new Map<string, LinePlan>(files.map((f, i) => [f, each[i] as LinePlan]));
   return { files, plans, skipped: linked.skipped };
 }
 
