@@ -171,6 +171,20 @@ describe('--staged: what is being committed', () => {
     expect(fixed.code).toBe(0);
   });
 
+  it('--staged follows a staged rename: only the lines edited since count', async () => {
+    useReviewer(session.fake);
+    const body = `export function f(a: number): number {\n  if (a = 1) return 0;\n${'  a += 1;\n'.repeat(8)}  return a;\n}\n`;
+    const root = repo({ 'old-name.ts': body });
+    sg.git(root, 'mv', 'old-name.ts', 'new-name.ts');
+    expect((await cli(['--staged'], root)).code).toBe(0);
+    writeFileSync(path.join(root, 'new-name.ts'), body.replace('  return a;', '  if (a = 1) return a;'));
+    sg.git(root, 'add', 'new-name.ts');
+    const r = await cli(['--staged', '--format', 'json'], root);
+    const j = JSON.parse(r.stdout) as { files: Array<{ path: string; findings: Array<{ line: number }> }> };
+    expect(j.files.map((f) => `${f.path}:${f.findings.map((x) => x.line).join(',')}`)).toEqual(['new-name.ts:11']);
+    expect(r.code).toBe(1);
+  });
+
   it('--staged in a repository without commits reviews the index', async () => {
     useReviewer(session.fake);
     const root = path.join(sg.scratch('holder'), 'repo');
