@@ -10,7 +10,8 @@ backed by codex-mini through CometAPI (or any OpenAI-compatible endpoint).
 
 Usage:
   codex-lsp --stdio       speak LSP over stdin/stdout (what editors run)
-  codex-lsp review [PATH|GLOB ...] [--format text|json|sarif] [--changed [BASE]]
+  codex-lsp review [PATH|GLOB ...] [--format text|json|sarif] [--changed [BASE] | --staged]
+                   [--filter-mode added|diff_context|file] [--baseline FILE]
                    [--fix [--dry-run]] [--fail-on error|warning|information|hint]
                           the editor's review, headless (codex-lsp review --help)
   codex-lsp --version     print the version
@@ -33,6 +34,13 @@ export function main(argv: string[]): void {
   if (args[0] === 'review') {
     const controller = new AbortController();
     process.once('SIGINT', () => controller.abort());
+    // `review | head`: a reader that went away is not an error worth a stack trace (git ends
+    // quietly too). The rest of the output is dropped; the exit code still tells the result.
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on('error', (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EPIPE') throw err;
+      });
+    }
     // Loaded only here: the language server's start-up does not pay for the command line.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runReview } = require('./cli/review-command') as typeof import('./cli/review-command');

@@ -53,6 +53,8 @@ export interface FindFilesOptions extends GitOptions {
   root: string;
   /** User ignore globs; `DEFAULT_IGNORE` always applies as well (before them, so `!x` can re-include). */
   ignore: readonly string[];
+  /** The repository: files whose real path is outside it (links out) are listed unread, for the caller to skip. */
+  contain?: string;
 }
 
 const GLOB_CHARS = /[*?[{]/;
@@ -123,6 +125,7 @@ export async function findFiles(args: readonly string[], opts: FindFilesOptions)
 class Finder {
   private readonly matcher: IgnoreMatcher;
   private readonly textCache = new Map<string, Promise<boolean>>();
+  private realContain: Promise<string> | undefined;
 
   constructor(private readonly opts: FindFilesOptions) {
     this.matcher = createIgnoreMatcher([...DEFAULT_IGNORE, ...opts.ignore], [opts.root]);
@@ -135,10 +138,25 @@ class Finder {
   isText(abs: string): Promise<boolean> {
     let p = this.textCache.get(abs);
     if (!p) {
-      p = isProbablyText(abs);
+      p = this.outsideContainer(abs).then((outside) => (outside ? true : isProbablyText(abs)));
       this.textCache.set(abs, p);
     }
     return p;
+  }
+
+  /**
+   * Whether `abs`, spelled inside `contain`, really lives outside it (a link out of the repository): such a file is
+   * not even opened to sniff it; the caller reports it as skipped (links.ts).
+   */
+  private async outsideContainer(abs: string): Promise<boolean> {
+    if (this.opts.contain === undefined) return false;
+    const spelled = path.relative(this.opts.contain, abs);
+    // Named outside the repository by the user (not reached through a link in it): sniffed as usual.
+    if (spelled === '..' || spelled.startsWith(`..${path.sep}`) || path.isAbsolute(spelled)) return false;
+    this.realContain ??= fsp.realpath(this.opts.contain).catch(() => this.opts.contain as string);
+    const [real, top] = await Promise.all([fsp.realpath(abs).catch(() => abs), this.realContain]);
+    const rel = path.relative(top, real);
+    return rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
   }
 
   async textOnly(files: readonly string[]): Promise<string[]> {

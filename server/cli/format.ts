@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Range } from 'vscode-languageserver';
+import { FINGERPRINT_KEY } from './baseline';
 
 /**
  * Output of `codex-lsp review`: the same findings as text for people (and grep), as JSON
@@ -24,6 +25,10 @@ export interface CliFinding {
   message: string;
   /** Replaces exactly the text in `range` ('' deletes it). */
   replacement?: string;
+  /** false: the model's quote is not in the file (the range is the line it named): a note that never fails the run. */
+  located?: false;
+  /** Stable across line moves (see baseline.ts); matched against `--baseline`. */
+  fingerprint?: string;
 }
 
 export interface FileResult {
@@ -39,6 +44,8 @@ export interface FileResult {
   incomplete?: string;
   /** Not reviewed on purpose ("matches an ignore glob", "too large", ...). */
   skipped?: string;
+  /** Findings already in the `--baseline`: not reported, but kept in SARIF as `unchanged`. */
+  known?: CliFinding[];
 }
 
 export interface RunSummary {
@@ -51,6 +58,14 @@ export interface RunSummary {
   usd: number | undefined;
   failOn: Severity;
   failed: boolean;
+  /** Findings whose quote is not in the file (shown as notes, not in `findings`). */
+  unlocated?: number;
+  /** Findings hidden by a `codex-lsp-ignore` comment. */
+  suppressed?: number;
+  /** Findings already in the baseline. */
+  known?: number;
+  /** Findings outside the lines that decide (`--filter-mode`). */
+  outsideChange?: number;
 }
 
 /** Most severe first. */
@@ -193,6 +208,12 @@ export function summaryLine(summary: RunSummary, opts: { color: boolean } = { co
     });
     problems = `${count(total, 'problem')} (${parts.join(', ')})`;
   }
+  const aside: string[] = [];
+  if (summary.unlocated) aside.push(`${count(summary.unlocated, 'note')} whose quote is not in the file`);
+  if (summary.suppressed) aside.push(`${groupDigits(summary.suppressed)} suppressed`);
+  if (summary.known) aside.push(`${groupDigits(summary.known)} already in the baseline`);
+  if (summary.outsideChange) aside.push(`${groupDigits(summary.outsideChange)} outside the changed lines`);
+  if (aside.length > 0) problems += `; not counted: ${aside.join(', ')}`;
 
   let calls = summary.modelCalls > 0 ? count(summary.modelCalls, 'model call') : 'no model calls';
   if (summary.cacheHits > 0) calls += `, ${count(summary.cacheHits, 'answer')} from the cache`;
@@ -232,6 +253,10 @@ export function formatText(results: FileResult[], summary: RunSummary, opts: { c
     const p = paint(ANSI.bold, oneLine(file.path));
     for (const f of file.findings) {
       const { line, column } = oneBased(f.range);
+      if (f.located === false) {
+        out.push(`${p}:${line}:${column} ${paint(ANSI.dim, 'note')} ${oneLine(f.message)} ${paint(ANSI.dim, `(${f.severity} from the model at this line, but its quote is not in the file; not counted)`)}`);
+        continue;
+      }
       let text = `${p}:${line}:${column} ${paint(SEVERITY_COLOR[f.severity], f.severity)} ${oneLine(f.message)}`;
       if (f.replacement !== undefined) text += ` ${paint(ANSI.dim, fixHint(f.replacement))}`;
       out.push(text);
@@ -255,6 +280,9 @@ export interface JsonFinding extends OneBased {
   severity: Severity;
   message: string;
   replacement?: string;
+  /** false when the model's quote is not in the file (a note; never fails the run). */
+  located?: false;
+  fingerprint?: string;
   /** The LSP range: 0-based line, 0-based UTF-16 character, end exclusive. */
   range: Range;
 }
@@ -304,6 +332,8 @@ export function formatJson(results: FileResult[], summary: RunSummary): string {
           severity: f.severity,
           message: f.message,
           ...(f.replacement !== undefined ? { replacement: f.replacement } : {}),
+          ...(f.located === false ? { located: false as const } : {}),
+          ...(f.fingerprint !== undefined ? { fingerprint: f.fingerprint } : {}),
           range: f.range,
         };
         return j;
@@ -398,6 +428,8 @@ export interface SarifOptions {
    * when the run itself failed (e.g. the model could not be reached at all).
    */
   executionSuccessful?: boolean;
+  /** A baseline was given: every result says `baselineState` (new, or unchanged for the known ones). */
+  baseline?: boolean;
 }
 
 /**
@@ -417,7 +449,7 @@ export interface SarifOptions {
 export function formatSarif(results: FileResult[], opts: SarifOptions): string {
   const files = sorted(results);
   const used = new Set<Severity>();
-  for (const f of files) for (const x of f.findings) used.add(x.severity);
+  for (const f of files) for (const x of [...f.findings, ...(opts.baseline ? (f.known ?? []) : [])]) used.add(x.severity);
   const severities = SEVERITIES.filter((s) => used.has(s));
   const rules = severities.map((s) => ({
     id: ruleId(s),
@@ -432,15 +464,20 @@ export function formatSarif(results: FileResult[], opts: SarifOptions): string {
   const notifications: unknown[] = [];
   for (const file of files) {
     const artifact = artifactLocation(file, opts.root);
-    for (const f of file.findings) {
+    // Known findings stay in the log as `unchanged`: a code-scanning service that stopped
+    // seeing them would close them as fixed.
+    const entries = [...file.findings.map((f) => ({ f, state: 'new' })), ...(opts.baseline ? (file.known ?? []).map((f) => ({ f, state: 'unchanged' })) : [])];
+    for (const { f, state } of entries) {
       const reg = region(f.range);
       const result: Record<string, unknown> = {
         ruleId: ruleId(f.severity),
         ruleIndex: severities.indexOf(f.severity),
-        level: SARIF_LEVEL[f.severity],
-        message: { text: f.message },
+        level: f.located === false ? 'note' : SARIF_LEVEL[f.severity],
+        message: { text: f.located === false ? `${f.message} (the model's quote is not in the file; line as it gave it)` : f.message },
         locations: [{ physicalLocation: { artifactLocation: { ...artifact }, region: reg } }],
       };
+      if (f.fingerprint !== undefined) result['partialFingerprints'] = { [FINGERPRINT_KEY]: f.fingerprint };
+      if (opts.baseline) result['baselineState'] = state;
       if (f.replacement !== undefined) {
         result['fixes'] = [
           {

@@ -373,6 +373,7 @@ export async function changedLines(
   file: string,
   base?: string,
   opts: GitOptions = {},
+  how: DiffHow = {},
 ): Promise<LineRange[] | 'all'> {
   const { top } = await topLevel(root, opts);
   const abs = path.resolve(root, file);
@@ -391,7 +392,8 @@ export async function changedLines(
   const diffArgs = (paths: string[], renames: boolean) => [
     LITERAL,
     'diff',
-    '-U0',
+    ...(how.staged ? ['--cached'] : []),
+    `-U${how.context ?? 0}`,
     '--inter-hunk-context=0',
     '--no-color',
     '--no-ext-diff',
@@ -405,12 +407,20 @@ export async function changedLines(
   let section = pickSection(parseDiff((await runGit(diffArgs([rel], false), top, opts)).stdout));
   if (!section) return [];
   if (section.isNew) {
-    const source = await renameSource(top, rev, rel, opts);
+    const source = await renameSource(top, rev, rel, opts, how.staged === true);
     if (source === undefined) return 'all';
     section = pickSection(parseDiff((await runGit(diffArgs([source, rel], true), top, opts)).stdout));
     if (!section || section.isNew) return 'all';
   }
   return mergeRanges(section.ranges);
+}
+
+/** Which diff `changedLines` reads: the index's (`--staged`) or the working tree's, and how many lines of context. */
+export interface DiffHow {
+  /** Index against the base (`git diff --cached`): what a commit would record. */
+  staged?: boolean;
+  /** Lines of context around each change (0: only the changed lines; 3: git's hunks as shown). */
+  context?: number;
 }
 
 /** `abs` relative to `top` (posix separators), following symlinked spellings; undefined when outside. */
@@ -432,9 +442,9 @@ async function relativeInside(top: string, abs: string): Promise<string | undefi
 }
 
 /** The old path of `rel` when git sees it as a rename since `rev`. */
-async function renameSource(top: string, rev: string, rel: string, opts: GitOptions): Promise<string | undefined> {
+async function renameSource(top: string, rev: string, rel: string, opts: GitOptions, staged: boolean): Promise<string | undefined> {
   const res = await runGit(
-    [LITERAL, 'diff', '--name-status', '-z', '-M', '--diff-filter=R', '--no-ext-diff', '--ignore-submodules=all', rev, '--'],
+    [LITERAL, 'diff', ...(staged ? ['--cached'] : []), '--name-status', '-z', '-M', '--diff-filter=R', '--no-ext-diff', '--ignore-submodules=all', rev, '--'],
     top,
     opts,
   );

@@ -17,12 +17,17 @@ import { dedupeFindings } from '../review/findings';
 import { reviewDocument, reviewSkipReason, type ReviewDeps } from '../review/review-document';
 import { languageOf } from '../text/language';
 import { Logger, type LogLevel } from '../util/log';
+import { makeDir } from '../util/make-dir';
 import { VERSION } from '../version';
 import { parseReviewArgs, REVIEW_HELP, UsageError, type ReviewArgs } from './args';
+import { readBaseline } from './baseline';
 import { findFiles, isGlobPattern } from './files';
+import { gateFindings } from './gate';
+import { isInside, selectFiles, type Selection } from './select';
+import { stagedText } from './staged';
 import { applyFixes, unifiedDiff } from './fix';
-import { formatJson, formatSarif, formatText, SEVERITIES, type CliFinding, type FileResult, type RunSummary, type Severity } from './format';
-import { changedFiles, changedLines, gitRoot, isCommit, mapLimit, type LineRange } from './git';
+import { formatJson, formatSarif, formatText, oneBased, SEVERITIES, type FileResult, type RunSummary, type Severity } from './format';
+import { gitRoot, isCommit, mapLimit, type LineRange } from './git';
 
 export const EXIT = { clean: 0, findings: 1, usage: 2, unreachable: 3 } as const;
 
@@ -135,9 +140,12 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
       say(log.scrub(message));
     },
   };
-  const usage = new UsageLedger(path.join(snap.cacheDir, 'usage'), log);
+  // A cache folder that cannot be created: memory only, said once (never a hang, never a stop).
+  const cacheProblem = await makeDir(snap.cacheDir).then(() => undefined, (err: unknown) => (err instanceof Error ? err.message : String(err)));
+  if (cacheProblem !== undefined) say(`codex-lsp review: warning: the cache folder ${snap.cacheDir} cannot be created (${cacheProblem}); answers are kept in memory only for this run`);
+  const usage = new UsageLedger(cacheProblem === undefined ? path.join(snap.cacheDir, 'usage') : undefined, log);
   const endpoint = (): EndpointConfig => endpointConfig(snap);
-  const choices = new ModelChoices(path.join(snap.cacheDir, 'model-choices.json'), log);
+  const choices = new ModelChoices(cacheProblem === undefined ? path.join(snap.cacheDir, 'model-choices.json') : undefined, log);
   const gateway = new ModelGateway(
     endpoint,
     log,
@@ -146,7 +154,7 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     { noKey: 'codex-lsp review: no API key. Set CODEX_LSP_API_KEY or COMETAPI_KEY (also read: COMETAPI_API_KEY, OPENAI_API_KEY) in the environment; in CI, from a secret.' },
     choices,
   );
-  const disk = settings.cache.enabled ? new DiskCache(snap.cacheDir, settings.cache.maxDiskMB * 1024 * 1024, log) : undefined;
+  const disk = settings.cache.enabled && cacheProblem === undefined ? new DiskCache(snap.cacheDir, settings.cache.maxDiskMB * 1024 * 1024, log) : undefined;
   const pipeline = new Pipeline(
     gateway,
     disk,
@@ -170,46 +178,47 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
   });
   const deps: ReviewDeps = { pipeline, privacy, log, roots, context };
 
-  // Which files, and with --changed which lines.
+  // Which files, and with --changed/--staged which lines.
   let found;
   try {
-    found = await findFiles(args.paths, { cwd, root: projectDir, ignore: settings.ignore });
+    found = await findFiles(args.paths, { cwd, root: projectDir, ignore: settings.ignore, contain: top });
   } catch (err) {
     say(`codex-lsp review: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT.usage;
   }
-  for (const m of found.missing) say(`codex-lsp review: no such file or nothing matches: ${m}`);
-  // One review per file, even when it is reached through a symbolic link too.
-  const seen = new Set<string>();
-  let files: string[] = [];
-  for (const f of found.files) {
-    const real = await fs.realpath(f).catch(() => f);
-    if (seen.has(real)) continue;
-    seen.add(real);
-    files.push(f);
-  }
-  let lineFilter: Map<string, LineRange[] | 'all'> | undefined;
-  if (args.changed !== undefined) {
-    if (!repo) {
-      say('codex-lsp review: --changed needs a git repository');
-      return EXIT.usage;
+  // A wrong argument stops the run before any model call: no summary, nothing spent.
+  if (found.missing.length > 0) {
+    for (const m of found.missing) {
+      if (m === args.changedWord) say(`codex-lsp review: "${m}" is neither a git revision (a branch, tag or commit here) nor a file; for a base that is also a path, write --changed=${m}`);
+      else say(`codex-lsp review: no such file or nothing matches: ${m}`);
     }
-    const base = args.changed === '' ? undefined : args.changed;
+    return EXIT.usage;
+  }
+  let baseline: Set<string> | undefined;
+  if (args.baseline !== undefined) {
     try {
-      const changed = new Set(await changedFiles(repo, base));
-      files = files.filter((f) => changed.has(f));
-      lineFilter = new Map();
-      for (const f of files) lineFilter.set(f, await changedLines(repo, f, base));
+      baseline = await readBaseline(path.resolve(cwd, args.baseline));
     } catch (err) {
       say(`codex-lsp review: ${err instanceof Error ? err.message : String(err)}`);
       return EXIT.usage;
     }
   }
+  // Links resolved, and with --changed/--staged only what changed (see select.ts).
+  let selection: Selection;
+  try {
+    selection = await selectFiles(found.files, args, { cwd, repo, top, projectDir, ignore: settings.ignore });
+  } catch (err) {
+    say(`codex-lsp review: ${err instanceof Error ? err.message : String(err)}`);
+    return EXIT.usage;
+  }
+  const { files, plans } = selection;
 
   const shownPath = (f: string): string => toPosix(path.relative(cwd, f)) || path.basename(f);
   const results: FileResult[] = [];
   for (const f of found.ignored) results.push({ path: shownPath(f), uri: pathToFileURL(f).href, findings: [], skipped: 'matches an "ignore" glob; never sent' });
   for (const f of found.binary) results.push({ path: shownPath(f), uri: pathToFileURL(f).href, findings: [], skipped: 'binary' });
+  for (const l of selection.skipped) results.push({ path: shownPath(l.file), uri: pathToFileURL(l.file).href, findings: [], skipped: l.reason });
+  const tally = { unlocated: 0, suppressed: 0, known: 0, outsideChange: 0 };
 
   const controller = new AbortController();
   // Many parts wait on one signal: not a leak.
@@ -234,7 +243,8 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     try {
       let bytes: Buffer;
       try {
-        bytes = await fs.readFile(file);
+        // --staged: the index's content, what the commit records (repo is set: checked above).
+        bytes = args.staged && repo ? Buffer.from(await stagedText(repo, toPosix(path.relative(repo, file))), 'utf8') : await fs.readFile(file);
       } catch (err) {
         result.error = err instanceof Error ? err.message : String(err);
         return;
@@ -250,16 +260,27 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
         result.skipped = skip.reason;
         return;
       }
-      const lines = lineFilter?.get(file);
+      const plan = plans?.get(file);
+      const lines = plan?.review;
       const run = await reviewDocument(deps, doc, {
         signal: controller.signal,
         priority: 0,
         only: lines === undefined || lines === 'all' ? undefined : (chunk) => overlaps(lines, chunk.start, chunk.end),
         onChunkDone: showProgress,
       });
-      result.findings = dedupeFindings(run.outcomes.flatMap((o) => o.found ?? []))
-        .map((f): CliFinding => (f.replacement === undefined ? { range: f.range, severity: f.severity, message: f.message } : { range: f.range, severity: f.severity, message: f.message, replacement: f.replacement }))
-        .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+      const gate = gateFindings({
+        findings: dedupeFindings(run.outcomes.flatMap((o) => o.found ?? [])),
+        lines: run.lines,
+        relPath: path.relative(top, file),
+        decide: plan?.decide ?? 'all',
+        baseline,
+      });
+      result.findings = gate.findings;
+      result.known = gate.known;
+      tally.unlocated += gate.findings.filter((f) => f.located === false).length;
+      tally.suppressed += gate.suppressed;
+      tally.known += gate.known.length;
+      tally.outsideChange += gate.outsideChange;
       const failed = run.outcomes.filter((o) => o.error && o.error.kind !== 'cancelled');
       if (failed.length > 0) {
         // Whatever the reason (no key, an outage, a timeout, answers that were not JSON), the
@@ -276,7 +297,8 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     }
   });
   progress.clear();
-  await Promise.all([pipeline.flush(), usage.flush(), choices.flush()]);
+  // The disk cache is within cache.maxDiskMB when the command exits.
+  await Promise.all([pipeline.flush().then(() => disk?.trim()), usage.flush(), choices.flush()]);
   if (controller.signal.aborted) {
     say('codex-lsp review: interrupted');
     return 130;
@@ -295,6 +317,13 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
       }
       const before = original.bom ? text.slice(1) : text;
       const fixed = applyFixes(before, r.findings);
+      // Of two overlapping fixes only one can be applied: the other is named, never dropped silently.
+      const applied = new Set(fixed.appliedFindings);
+      for (const f of r.findings) {
+        if (f.replacement === undefined || applied.has(f)) continue;
+        const { line, column } = oneBased(f.range);
+        say(`codex-lsp review: ${r.path}:${line}:${column}: fix not applied: it overlaps another fix (${f.message}); the finding stays reported`);
+      }
       if (fixed.applied === 0) continue;
       const after = (original.bom ? '\uFEFF' : '') + fixed.text;
       if (args.dryRun) {
@@ -302,33 +331,43 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
         io.stdout.write(unifiedDiff(diffPath, text, after));
         continue;
       }
+      let tmp: string | undefined;
       try {
         const target = await fs.realpath(abs);
+        // Never through a link out of the repository (one made since the listing checked).
+        if (!isInside(await fs.realpath(top).catch(() => top), target)) {
+          say(`codex-lsp review: ${r.path} now leads outside the repository (${target}); not fixed`);
+          continue;
+        }
         // Only when the file is still as it was reviewed: never overwrite an edit made meanwhile.
         if (!(await fs.readFile(target)).equals(original.bytes)) {
           say(`codex-lsp review: ${r.path} changed during the review; not fixed`);
           continue;
         }
         const st = await fs.stat(target);
-        const tmp = `${target}.codex-lsp-${process.pid}.tmp`;
+        tmp = `${target}.codex-lsp-${process.pid}.tmp`;
         await fs.writeFile(tmp, after);
         // The file keeps its mode (writeFile's mode is subject to the umask).
         await fs.chmod(tmp, st.mode & 0o7777);
         await fs.rename(tmp, target);
-        say(`codex-lsp review: fixed ${fixed.applied} finding${fixed.applied === 1 ? '' : 's'} in ${r.path}${fixed.skipped ? ` (${fixed.skipped} overlapping, left)` : ''}`);
+        tmp = undefined;
+        say(`codex-lsp review: fixed ${fixed.applied} finding${fixed.applied === 1 ? '' : 's'} in ${r.path}${fixed.skipped ? ` (${fixed.skipped} overlapping, left)` : ''}${args.staged ? ' (in the working tree: git add it to commit the fix)' : ''}`);
         // The fixed findings are reported no more; the others (no fix, or overlapping) still are.
-        const applied = new Set(fixed.appliedFindings);
         r.findings = r.findings.filter((f) => !applied.has(f));
       } catch (err) {
         say(`codex-lsp review: could not write ${r.path}: ${err instanceof Error ? err.message : String(err)}`);
+      } finally {
+        // A write that failed half-way leaves nothing behind in the repository.
+        if (tmp !== undefined) await fs.rm(tmp, { force: true }).catch(() => undefined);
       }
     }
   }
 
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
-  for (const r of results) for (const f of r.findings) counts[f.severity]++;
+  // Notes whose quote is not in the file are shown, never counted.
+  for (const r of results) for (const f of r.findings) if (f.located !== false) counts[f.severity]++;
   const failRank = SEVERITIES.indexOf(args.failOn);
-  const failed = results.some((r) => r.findings.some((f) => SEVERITIES.indexOf(f.severity) <= failRank));
+  const failed = results.some((r) => r.findings.some((f) => f.located !== false && SEVERITIES.indexOf(f.severity) <= failRank));
   const session = summarize(usage.session.snapshot(), settings.prices);
   const summary: RunSummary = {
     files: results.length,
@@ -340,6 +379,7 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     usd: session.totals.usd,
     failOn: args.failOn,
     failed,
+    ...tally,
   };
   results.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const end = (text: string): string => (text.endsWith('\n') ? text : `${text}\n`);
@@ -347,11 +387,10 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     // stdout holds the diff alone (it can go to `git apply`); the findings go to stderr.
     io.stderr.write(end(formatText(results, summary, { color: false })));
   } else if (args.format === 'json') io.stdout.write(end(formatJson(results, summary)));
-  else if (args.format === 'sarif') io.stdout.write(end(formatSarif(results, { toolVersion: VERSION, root: top, executionSuccessful: !incomplete })));
+  else if (args.format === 'sarif') io.stdout.write(end(formatSarif(results, { toolVersion: VERSION, root: top, executionSuccessful: !incomplete, baseline: baseline !== undefined })));
   else io.stdout.write(end(formatText(results, summary, { color: io.stdout.isTTY === true && !io.env.NO_COLOR })));
 
-  // A usage error says the run was not what was asked; an incomplete review that it cannot be trusted.
-  if (found.missing.length > 0) return EXIT.usage;
+  // An incomplete review cannot be trusted.
   if (incomplete) return EXIT.unreachable;
   return failed ? EXIT.findings : EXIT.clean;
 }

@@ -13,6 +13,7 @@ import {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AiActionFeature, APPLY_COMMAND } from './ai-actions';
 import type { StoredFinding } from '../review/review-document';
+import { ignoreComment } from '../review/suppress';
 import type { FindingData, ReviewFeature } from './review';
 import type { Services } from './services';
 import { clip } from '../util/text';
@@ -101,6 +102,18 @@ export class CodeActionFeature {
       }
     }
 
+    if (kindAllowed(CodeActionKind.QuickFix, only)) {
+      // "Ignore this finding": one per codex finding here, the client's diagnostics first, then ours under the cursor.
+      shown ??= this.review.findingsFor(doc);
+      const lines = new Set<number>();
+      const found = [...(params.context?.diagnostics ?? []).filter((d) => d.source === 'codex'), ...(shown?.findings ?? []).filter((f) => overlaps(f.range, params.range)).map((f) => this.diagnosticOf(f))];
+      for (const d of found) {
+        if (lines.has(d.range.start.line)) continue;
+        lines.add(d.range.start.line);
+        actions.push(this.ignoreAction(doc, d));
+      }
+    }
+
     // Not on automatic triggers (an editor's "fix all on save"): AI replacements are applied
     // when the user asks for them, never silently.
     if (kindAllowed(FIX_ALL_KIND, only) && params.context?.triggerKind !== CodeActionTriggerKind.Automatic) {
@@ -111,6 +124,17 @@ export class CodeActionFeature {
     }
     actions.push(...this.ai.list(doc, params.range, params.context?.diagnostics ?? [], (k) => kindAllowed(k, only)));
     return actions;
+  }
+
+  /** Inserts `codex-lsp-ignore` above the finding's line, in the file's comment syntax, at that line's indentation. */
+  private ignoreAction(doc: TextDocument, d: Diagnostic): CodeAction {
+    const line = d.range.start.line;
+    const text = doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } });
+    const indent = /^[ \t]*/.exec(text)?.[0] ?? '';
+    // The finding's message as the reason (the user may edit it); nothing that would close the comment early.
+    const reason = clip(d.message.replace(/\*\/|-->|\*\)|[\r\n]+/g, ' ').trim(), 60);
+    const edit: TextEdit = { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: withEol(`${ignoreComment(doc.languageId, indent, reason)}\n`, doc) };
+    return { title: 'Ignore this finding (codex)', kind: CodeActionKind.QuickFix, diagnostics: [d], edit: this.workspaceEdit(doc, [edit]) };
   }
 
   private diagnosticOf(f: StoredFinding): Diagnostic {

@@ -13,6 +13,7 @@ import { follow, linesOf, type LineSource } from '../review/anchor';
 import type { Chunk } from '../review/chunker';
 import { dedupeFindings, type Severity } from '../review/findings';
 import { moveFindings, reviewDocument, reviewSkipReason, type StoredFinding } from '../review/review-document';
+import { applySuppressions } from '../review/suppress';
 import { displayPath } from '../util/uri';
 import type { Services } from './services';
 import { budgetReached } from './usage-command';
@@ -206,6 +207,8 @@ export class ReviewFeature {
     if (!this.s.config.settings.diagnostics.enabled) return;
     const skip = reviewSkipReason(doc, this.s);
     if (skip) {
+      // `codex-lsp-ignore-file` added since the last review: what was shown goes away.
+      if (skip.kind === 'suppressed' && st.findings.length > 0) this.setFindings(st, [], doc.version);
       if (skip.kind === 'too-large' && !st.tooLargeLogged) {
         st.tooLargeLogged = true;
         this.s.log.info(`review: ${displayPath(doc.uri, this.s.roots)} is not reviewed: ${skip.reason}`);
@@ -296,7 +299,10 @@ export class ReviewFeature {
     this.setFindings(st, moved, doc.version);
   }
 
-  private setFindings(st: DocState, findings: StoredFinding[], version: number, always = false): void {
+  private setFindings(st: DocState, all: StoredFinding[], version: number, always = false): void {
+    // A `codex-lsp-ignore` comment on a finding's line or the line above hides it (as in the CLI).
+    const doc = this.s.documents.get(st.uri);
+    const findings = doc && doc.version === version ? applySuppressions(linesOf(doc.getText()), all).kept : all;
     const same = !always && version === st.findingsVersion && JSON.stringify(findings) === JSON.stringify(st.findings);
     st.findings = findings;
     st.findingsVersion = version;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../util/log';
+import { makeDir } from '../util/make-dir';
 
 /** How long a fallback chosen because the model was gone is trusted without asking again. */
 export const CHOICE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -61,7 +62,7 @@ export class ModelChoices {
     this.writing = this.writing.then(async () => {
       const tmp = `${file}.${process.pid}.tmp`;
       try {
-        await fs.promises.mkdir(path.dirname(file), { recursive: true });
+        await makeDir(path.dirname(file));
         await fs.promises.writeFile(tmp, JSON.stringify(fresh));
         await fs.promises.rename(tmp, file);
       } catch (err) {

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Price } from '../config/settings';
 import type { Logger } from '../util/log';
+import { makeDir } from '../util/make-dir';
 import { UsageTracker, type TokenUsage, type UsageRow } from './usage';
 
 /** Where usage goes: the gateway and the pipeline record into this. */
@@ -171,7 +172,7 @@ export class UsageLedger implements UsageSink {
       const file = path.join(folder, `${this.id}.json`);
       const tmp = `${file}.${randomBytes(3).toString('hex')}.tmp`;
       try {
-        await fs.mkdir(folder, { recursive: true, mode: 0o700 });
+        await makeDir(folder);
         await fs.writeFile(tmp, JSON.stringify({ v: 1, day, rows }), { mode: 0o600 });
         await fs.rename(tmp, file);
       } catch (err) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../util/log';
+import { makeDir } from '../util/make-dir';
 
 export interface CachedAnswer {
   text: string;
@@ -16,6 +17,10 @@ interface Entry extends CachedAnswer {
 }
 
 const STALE_TMP_MS = 60 * 60 * 1000;
+/** How often a run that wrote nothing checks the size of the cache anyway. */
+const TRIM_EVERY_MS = 24 * 60 * 60 * 1000;
+/** In the answers folder: when and for which bound the cache was last checked. */
+const TRIM_MARKER = '.trimmed';
 
 /**
  * Model answers on disk, one file per key (a SHA-256 hex digest), under
@@ -89,6 +94,27 @@ export class DiskCache {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
+  /**
+   * Waits for the writes, then makes sure the cache is within its bound: the command line
+   * calls it before exiting. Listing a full cache takes about half a second, so it is done
+   * when this process wrote (its running count can fall short: another process may write
+   * too), and otherwise only when the last check is more than a day old or was made for a
+   * larger bound. The last check is remembered in `answers/.trimmed` (the bound, as text).
+   */
+  async trim(): Promise<void> {
+    await this.flush();
+    if (this.disabled) return;
+    while (this.pruning) await this.pruning;
+    const marker = path.join(this.root, TRIM_MARKER);
+    if (this.approxBytes === undefined) {
+      const last = await fs.stat(marker).then(async (st) => ({ at: st.mtimeMs, bound: Number(await fs.readFile(marker, 'utf8')) }), () => undefined);
+      if (last && Date.now() - last.at < TRIM_EVERY_MS && last.bound <= this.maxBytes) return;
+    }
+    this.approxBytes = await this.measure();
+    if (this.approxBytes > this.maxBytes) await this.prune();
+    await fs.writeFile(marker, String(this.maxBytes), { mode: 0o600 }).catch(() => undefined);
+  }
+
   private async write(key: string, answer: CachedAnswer): Promise<void> {
     if (this.disabled) return;
     const file = this.file(key);
@@ -96,7 +122,7 @@ export class DiskCache {
     const data = JSON.stringify(entry);
     const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+      await makeDir(path.dirname(file));
       await fs.writeFile(tmp, data, { mode: 0o600 });
       await fs.rename(tmp, file);
     } catch (err) {

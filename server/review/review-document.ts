@@ -15,6 +15,7 @@ import { dedupeFindings, parseFindings, type Severity } from './findings';
 import { relevantImports } from './imports';
 import type { Parsed } from '../syntax/syntax';
 import { buildReviewRequest } from './prompt';
+import { FILE_MARK_LINES, fileSuppression } from './suppress';
 
 /** Files above these are not reviewed: a review of them costs too much. */
 export const MAX_REVIEW_BYTES = 512 * 1024;
@@ -80,7 +81,7 @@ export interface ReviewRun {
   version: number;
 }
 
-export type SkipReason = { kind: 'ignored' | 'not-code' | 'too-large'; reason: string };
+export type SkipReason = { kind: 'ignored' | 'not-code' | 'too-large' | 'suppressed'; reason: string };
 
 const skipMatchers = new WeakMap<readonly string[], IgnoreMatcher>();
 
@@ -98,6 +99,9 @@ export function reviewSkipReason(doc: TextDocument, deps: Pick<ReviewDeps, 'priv
   if (bytes > MAX_REVIEW_BYTES || doc.lineCount > MAX_REVIEW_LINES) {
     return { kind: 'too-large', reason: `too large to review: ${doc.lineCount} lines, ${Math.round(bytes / 1024)} KB (limit ${MAX_REVIEW_LINES} lines, ${MAX_REVIEW_BYTES / 1024} KB)` };
   }
+  const head = linesOf(doc.getText({ start: { line: 0, character: 0 }, end: { line: FILE_MARK_LINES, character: 0 } }));
+  const why = fileSuppression(head);
+  if (why !== undefined) return { kind: 'suppressed', reason: `codex-lsp-ignore-file${why ? `: ${why}` : ''}` };
   return undefined;
 }
 

@@ -32,4 +32,16 @@ describe('parseReviewArgs', () => {
     await expect(parseReviewArgs(['--frobnicate'], isRef)).rejects.toBeInstanceOf(UsageError);
     await expect(parseReviewArgs(['--format'], isRef)).rejects.toThrow(/--format needs a value/);
   });
+
+  it('--staged, --filter-mode, --baseline, and what does not go together', async () => {
+    expect(await parseReviewArgs(['--staged'], isRef)).toMatchObject({ staged: true, changed: undefined, filterMode: 'added' });
+    expect(await parseReviewArgs(['--changed', '--filter-mode', 'diff_context'], isRef)).toMatchObject({ filterMode: 'diff_context' });
+    expect(await parseReviewArgs(['--staged', '--filter-mode=file', '--baseline', 'b.sarif'], isRef)).toMatchObject({ filterMode: 'file', baseline: 'b.sarif' });
+    await expect(parseReviewArgs(['--staged', '--changed'], isRef)).rejects.toThrow(/--staged and --changed do not go together/);
+    await expect(parseReviewArgs(['--filter-mode', 'file'], isRef)).rejects.toThrow(/--filter-mode goes with --changed or --staged/);
+    await expect(parseReviewArgs(['--fix', '--dry-run', '--format', 'text'], isRef)).rejects.toThrow(/--format does not go with --fix --dry-run/);
+    await expect(parseReviewArgs(['--baseline'], isRef)).rejects.toThrow(/--baseline needs a value/);
+    // A word after --changed that names no commit is kept, to be named if it is no file either.
+    expect(await parseReviewArgs(['--changed', 'mian'], isRef)).toMatchObject({ changed: '', paths: ['mian'], changedWord: 'mian' });
+  });
 });
