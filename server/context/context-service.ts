@@ -112,18 +112,18 @@ export class ContextService {
   }
 
   /** Signatures from other files that `lines` of the document use, within `context.maxBytes`. */
-  definitions(uri: string, text: string, parsed: Parsed | undefined, lines: ReadonlyArray<readonly [number, number]>, callsOnly = false): string[] {
+  definitions(uri: string, text: string, parsed: Parsed | undefined, lines: ReadonlyArray<readonly [number, number]>, callsOnly = false, first?: string): string[] {
     const file = uriToPath(uri);
     if (!file || !this.enabled()) return [];
     try {
-      return this.definitionsFrom(file, text, parsed, lines, callsOnly);
+      return this.definitionsFrom(file, text, parsed, lines, callsOnly, first);
     } catch (err) {
       this.deps.log.debug(() => `context: ${file}: ${String(err)}`);
       return [];
     }
   }
 
-  private definitionsFrom(file: string, text: string, parsed: Parsed | undefined, lines: ReadonlyArray<readonly [number, number]>, callsOnly: boolean): string[] {
+  private definitionsFrom(file: string, text: string, parsed: Parsed | undefined, lines: ReadonlyArray<readonly [number, number]>, callsOnly: boolean, first: string | undefined): string[] {
     return definitionsContext({
       file,
       text,
@@ -134,6 +134,7 @@ export class ContextService {
       display: (f) => displayPath(pathToFileURL(f).href, this.deps.roots()),
       maxBytes: this.deps.settings().context.maxBytes,
       callsOnly,
+      ...(first ? { first } : {}),
     });
   }
 }

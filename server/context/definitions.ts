@@ -20,6 +20,8 @@ export interface DefinitionsQuery {
   maxBytes: number;
   /** Only called names (a review chunk wants the functions it calls); default: all names. */
   callsOnly?: boolean;
+  /** A name to look up before all others (the hovered symbol). */
+  first?: string;
 }
 
 /** Definitions per name at most: a name defined in many files is too ambiguous to spend bytes on. */
@@ -38,8 +40,12 @@ const KEYWORDS = new Set(
  * open documents first, then the index, nearest by import path, then by folder; within
  * `maxBytes`. Each block names its file and line, so the model knows where it comes from.
  */
+/** Room kept in the budget for the heading that introduces the blocks in a prompt. */
+const HEADING_BYTES = 80;
+
 export function definitionsContext(q: DefinitionsQuery): string[] {
-  if (q.maxBytes <= 0) return [];
+  const budget = q.maxBytes - HEADING_BYTES;
+  if (budget <= 0) return [];
   const local = new Set((q.parsed?.definitions() ?? []).map((d) => d.name));
   const imports = importedModules(q.text);
   const out: string[] = [];
@@ -53,8 +59,9 @@ export function definitionsContext(q: DefinitionsQuery): string[] {
     const ranked = [...found].sort((a, b) => score(b, q, imports) - score(a, q, imports));
     for (const d of ranked.slice(0, PER_NAME)) {
       const block = render(d, q.display(d.file));
-      const size = Buffer.byteLength(block) + 1;
-      if (bytes + size > q.maxBytes) return out;
+      // Blocks are joined by a blank line.
+      const size = Buffer.byteLength(block) + 2;
+      if (bytes + size > budget) return out;
       out.push(block);
       bytes += size;
     }
@@ -63,7 +70,7 @@ export function definitionsContext(q: DefinitionsQuery): string[] {
 }
 
 function namesIn(q: DefinitionsQuery): UsedName[] {
-  const all: UsedName[] = [];
+  const all: UsedName[] = q.first ? [{ name: q.first, called: true }] : [];
   for (const [start, end] of q.lines) {
     const names = q.parsed ? q.parsed.namesUsed(start, end) : wordsIn(q.text, start, end);
     // Calls first within each group of lines: they are what a signature explains.

@@ -161,7 +161,7 @@ export class WorkspaceIndex {
     }
     this.log.info(
       `index: ${this.byFile.size} files, ${this.definitions} definitions in ${Date.now() - started} ms` +
-        (listed >= limits.maxFiles ? ` (stopped at context.maxFiles = ${limits.maxFiles})` : '') +
+        (listed >= limits.maxFiles ? ` (the context.maxFiles limit, ${limits.maxFiles})` : '') +
         (this.skipped > 0 ? `; ${this.skipped} files over context.maxFileKB not read` : ''),
     );
   }

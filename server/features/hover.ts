@@ -125,10 +125,18 @@ export class HoverFeature {
     const ctx = buildHoverContext(view, params.position, undefined, parsed?.headers(line));
     if (!ctx) return null;
     // What the hovered line uses from other files first, then what the lines around it use.
-    const definitions = this.s.context.definitions(doc.uri, doc.getText(), parsed, [
-      [line, line],
-      [Math.max(0, line - NEARBY_LINES), line + NEARBY_LINES],
-    ]);
+    const definitions = this.s.context.definitions(
+      doc.uri,
+      doc.getText(),
+      parsed,
+      [
+        [line, line],
+        [Math.max(0, line - NEARBY_LINES), line + NEARBY_LINES],
+      ],
+      false,
+      // The hovered name itself first: `a.b.format` is about `format`.
+      ctx.symbol?.split(/\.|::|\?\./).pop(),
+    );
 
     const base = buildHoverRequest(doc, ctx, this.s.roots, definitions);
     const req: PipelineRequest = {

@@ -547,3 +547,30 @@ describe('chunkContext', () => {
     expect(same).toBe(after.length - 1);
   });
 });
+
+describe('chunk boundaries from a syntax tree', () => {
+  it('cuts only where a top-level construct starts, even where lines look top-level inside a function', async () => {
+    const { Syntax } = await import('../../server/syntax/syntax');
+    const { Logger } = await import('../../server/util/log');
+    const { TextDocument } = await import('vscode-languageserver-textdocument');
+    const { chunkDocument } = await import('../../server/review/chunker');
+    const out: string[] = [];
+    for (let f = 0; f < 60; f++) {
+      out.push(`def load_${f}(path):`, '    text = """');
+      // Lines at column 0 after a blank line, inside a string inside the function: the line
+      // heuristics take them for top-level starts.
+      for (let k = 0; k < 12; k++) out.push('', `SECTION_${f}_${k} = value ${k} of part ${f}, long enough to weigh something`);
+      out.push('"""', `    return len(text) + ${f}`, '');
+    }
+    const text = out.join('\n');
+    const parsed = await new Syntax(new Logger(() => undefined)).parse('python', text);
+    const starts = parsed!.topLevelStarts();
+    const doc = TextDocument.create('file:///t.py', 'python', 1, text);
+    const withSyntax = chunkDocument(doc, { syntaxStarts: starts });
+    expect(withSyntax.length).toBeGreaterThan(3);
+    for (const c of withSyntax.slice(1)) expect(starts.has(c.start), `chunk at line ${c.start}`).toBe(true);
+    // Without the tree, some cut falls inside a function.
+    const heuristic = chunkDocument(doc);
+    expect(heuristic.slice(1).some((c) => !starts.has(c.start))).toBe(true);
+  });
+});
