@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { Syntax } from '../../server/syntax/syntax';
+import { Logger } from '../../server/util/log';
 import {
   DEFAULT_CHUNK_OPTIONS,
   chunkContext,
@@ -550,10 +552,6 @@ describe('chunkContext', () => {
 
 describe('chunk boundaries from a syntax tree', () => {
   it('cuts only where a top-level construct starts, even where lines look top-level inside a function', async () => {
-    const { Syntax } = await import('../../server/syntax/syntax');
-    const { Logger } = await import('../../server/util/log');
-    const { TextDocument } = await import('vscode-languageserver-textdocument');
-    const { chunkDocument } = await import('../../server/review/chunker');
     const out: string[] = [];
     for (let f = 0; f < 60; f++) {
       out.push(`def load_${f}(path):`, '    text = """');
