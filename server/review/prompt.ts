@@ -1,7 +1,7 @@
 import type { JsonSchemaSpec } from '../model/request-body';
 import type { PipelineRequest } from '../pipeline/pipeline';
 
-export const REVIEW_PROMPT_VERSION = 'review-1';
+export const REVIEW_PROMPT_VERSION = 'review-2';
 export const MAX_FINDINGS_ASKED = 10;
 
 /** The `diagnostics` answer format of the contract, strict-mode compatible (every key required, replacement nullable). */
@@ -20,11 +20,12 @@ export const DIAGNOSTICS_SCHEMA: JsonSchemaSpec = {
           additionalProperties: false,
           required: ['line', 'quote', 'severity', 'message', 'replacement'],
           properties: {
-            line: { type: 'integer', description: 'Line number as shown in the listing' },
-            quote: { type: 'string', description: 'Exact text on that line that the finding is about' },
+            // No descriptions: the instructions say what each field holds, and every chunk repeats the schema.
+            line: { type: 'integer' },
+            quote: { type: 'string' },
             severity: { type: 'string', enum: ['error', 'warning', 'information', 'hint'] },
-            message: { type: 'string', description: 'One sentence: what is wrong and why' },
-            replacement: { type: ['string', 'null'], description: 'Exact text to replace the quote with, or null' },
+            message: { type: 'string' },
+            replacement: { type: ['string', 'null'] },
           },
         },
       },

@@ -200,8 +200,9 @@ async function reviewBench(fake: FakeOpenAI): Promise<void> {
         value: `${(bytes / 1024).toFixed(1)} KB`,
         floor: `${(size / 1024).toFixed(1)} KB file`,
         ratio: `${(bytes / size).toFixed(2)}x the file`,
-        goal: 'about the file, once',
-        met: undefined,
+        // Each request repeats the instructions and the schema; the listing numbers each line.
+        goal: '<= 1.25x the file',
+        met: bytes / size <= 1.25,
       });
       if (n === 3000) {
         const edited = text.replace("'f40-2.txt'", "'f40-2.json'");
