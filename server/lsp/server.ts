@@ -244,6 +244,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   });
   documents.onDidSave((e) => {
     if (e.document.uri.endsWith(`/${PROJECT_FILE}`)) loadProjectFile();
+    context.changed(e.document);
     review.saved(e.document);
   });
   connection.onDidChangeWatchedFiles((params) => {
