@@ -3,7 +3,7 @@
  * fails exactly on new findings in the lines being committed, and writes nothing outside
  * the repository.
  */
-import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../support/fake-openai';
@@ -348,19 +348,15 @@ describe('exit and output hygiene', () => {
 
   it.skipIf(!IS_ROOT)('a failed --fix leaves no temporary file behind', async () => {
     useReviewer(session.fake);
-    // A shared folder with the sticky bit: another user may create the temporary file there,
-    // but not rename it over root's file.
-    chmodSync(sg.base, 0o755);
+    // A shared folder with the sticky bit, owned with its file by another user: anyone may create
+    // the temporary file there, but not rename it over that user's file.
     const holder = sg.scratch('sticky');
     const dir = path.join(holder, 'shared');
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'a.ts'), BUGGY);
-    chmodSync(holder, 0o777);
     chmodSync(dir, 0o1777);
-    const cache = path.join(holder, 'cache');
-    mkdirSync(cache, { mode: 0o777 });
-    chmodSync(cache, 0o777);
-    const r = await runCli(session.fake, ['--fix'], dir, { asNobody: true, cacheDir: cache, env: { HOME: holder } });
+    if (IS_ROOT) for (const p of [dir, path.join(dir, 'a.ts')]) chownSync(p, 65534, 65534);
+    const r = await runCli(session.fake, ['--fix'], dir, { unprivileged: true, cacheDir: path.join(holder, 'cache'), env: { HOME: holder } });
     expect(r.stderr).toMatch(/could not write a\.ts/);
     expect(readdirSync(dir)).toEqual(['a.ts']);
     expect(readFileSync(path.join(dir, 'a.ts'), 'utf8')).toBe(BUGGY);

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openAIError, type FakeHandler, type RecordedRequest } from '../support/fake-openai';
 import { useFake } from '../support/session';
 import { SERVER_BIN } from '../support/paths';
+import { UNPRIVILEGED } from '../support/cli-run';
 
 const session = useFake();
 const dirs: string[] = [];
@@ -21,14 +22,14 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `codex-lsp review` in `cwd` against the fake; `asNobody` drops root so file permissions bite. */
-function cli(args: string[], cwd: string, env: Record<string, string | undefined> = {}, asNobody = false): Promise<Run> {
+/** Runs `codex-lsp review` in `cwd` against the fake; `unprivileged` drops root's power over file modes, so they bite. */
+function cli(args: string[], cwd: string, env: Record<string, string | undefined> = {}, unprivileged = false): Promise<Run> {
   const full: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['CODEX_LSP_API_KEY', 'COMETAPI_KEY', 'COMETAPI_API_KEY', 'OPENAI_API_KEY', 'CODEX_LSP_BASE_URL', 'CODEX_LSP_MODEL', 'OPENAI_BASE_URL', 'NO_COLOR']) delete full[k];
   Object.assign(full, { CODEX_LSP_API_KEY: 'test-key-abcdef123456', CODEX_LSP_BASE_URL: session.fake.baseUrl, CODEX_LSP_CACHE_DIR: path.join(cwd, '..', 'cache'), HOME: path.join(cwd, '..') }, env);
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete full[k];
-  const cmd = asNobody && isRoot ? 'setpriv' : process.execPath;
-  const argv = asNobody && isRoot ? ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, SERVER_BIN, 'review', ...args] : [SERVER_BIN, 'review', ...args];
+  const cmd = unprivileged && isRoot ? 'setpriv' : process.execPath;
+  const argv = unprivileged && isRoot ? [...UNPRIVILEGED, process.execPath, SERVER_BIN, 'review', ...args] : [SERVER_BIN, 'review', ...args];
   return new Promise((resolve) => {
     const child = spawn(cmd, argv, { cwd, env: full });
     let stdout = '';
@@ -313,8 +314,7 @@ describe('codex-lsp review: privacy and bad input', () => {
     reviewer();
     const root = project({ 'a.ts': BUGGY, 'secret.ts': CLEAN });
     chmodSync(path.join(root, 'secret.ts'), 0o000);
-    chmodSync(root, 0o777);
-    const r = await cli([], root, { CODEX_LSP_CACHE_DIR: path.join(root, '..', 'cache-nobody') }, true);
+    const r = await cli([], root, {}, true);
     expect(r.stdout).toMatch(/secret\.ts: not reviewed: .*(EACCES|permission denied)/i);
     expect(r.stdout).toContain('a.ts:2:7 error');
     expect(r.code).toBe(1);

@@ -15,13 +15,20 @@ export interface CliOptions {
   cacheDir?: string;
   /** A shell pipeline after the command, e.g. `| head -1` (run through /bin/sh). */
   pipeTo?: string;
-  /** Run as user nobody (when the tests run as root), so that file permissions bite. */
-  asNobody?: boolean;
+  /**
+   * When the tests run as root: stay root but without the capabilities that override file
+   * permissions, so that they bite. (Not another user: the checkout may lie in a folder no
+   * other user can enter, such as a private temporary folder.)
+   */
+  unprivileged?: boolean;
   /** A run still going after this long is killed (default 15 s): a hang fails the test, never the machine. */
   timeoutMs?: number;
 }
 
 export const IS_ROOT = process.getuid?.() === 0;
+
+/** `setpriv` arguments: root without overriding file modes (dac_*) or ownership rules (fowner, as in sticky folders). */
+export const UNPRIVILEGED = ['--bounding-set=-dac_override,-dac_read_search,-fowner'];
 
 /** Runs the built `codex-lsp review` in `cwd` against the fake model server, with a test key. */
 export function runCli(fake: FakeOpenAI, args: string[], cwd: string, opts: CliOptions = {}): Promise<CliRun> {
@@ -31,7 +38,7 @@ export function runCli(fake: FakeOpenAI, args: string[], cwd: string, opts: CliO
   for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k];
   const quoted = [process.execPath, SERVER_BIN, 'review', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   let [cmd, argv] = opts.pipeTo ? ['/bin/sh', ['-c', `${quoted} ${opts.pipeTo}`]] : [process.execPath, [SERVER_BIN, 'review', ...args]];
-  if (opts.asNobody && IS_ROOT) [cmd, argv] = ['setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', cmd, ...argv]];
+  if (opts.unprivileged && IS_ROOT) [cmd, argv] = ['setpriv', [...UNPRIVILEGED, cmd, ...argv]];
   return new Promise((resolve) => {
     // Its own process group: a run that hangs is killed whole (shell and node), never left spinning.
     const child = spawn(cmd, argv, { cwd, env, detached: true });
