@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Range } from 'vscode-languageserver';
 import { FINGERPRINT_KEY } from './baseline';
+import { PACKAGE } from '../version';
 
 /**
  * Output of `codex-lsp review`: the same findings as text for people (and grep), as JSON
@@ -348,7 +349,9 @@ export function formatJson(results: FileResult[], summary: RunSummary): string {
 // SARIF 2.1.0
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
-export const INFORMATION_URI = 'https://github.com/codex-lsp/codex-lsp';
+/** From package.json's `repository` and `homepage`, so SARIF viewers link to the project itself. */
+export const INFORMATION_URI = PACKAGE.repositoryUrl;
+const HELP_URI = PACKAGE.homepage;
 
 type SarifLevel = 'error' | 'warning' | 'note';
 
@@ -457,7 +460,7 @@ export function formatSarif(results: FileResult[], opts: SarifOptions): string {
     shortDescription: { text: RULE_TEXT[s] },
     fullDescription: { text: `${RULE_TEXT[s]}, found by the model's review of the file.` },
     defaultConfiguration: { level: SARIF_LEVEL[s] },
-    helpUri: INFORMATION_URI,
+    helpUri: HELP_URI,
   }));
 
   const sarifResults: unknown[] = [];

@@ -5,7 +5,7 @@
  *   dist/extension.js         the extension (src/extension.ts + vscode-languageclient; `vscode` stays external)
  *   server/bin/codex-lsp.js   the server: the repository's own launcher (bin/codex-lsp.js) with the
  *                             dist/server/ that `npm run build` compiled, and its runtime dependencies
- *   server/package.json       name and version, where the server reads its version from
+ *   server/package.json       name, version and addresses, where the server reads them from
  *   THIRD_PARTY_NOTICES.txt   the licences of the bundled packages
  * The server is not rebuilt or changed here: it is the same compiled code `codex-lsp` runs.
  *
@@ -81,7 +81,7 @@ async function main() {
 
   // version.ts reads ../package.json next to its file and accepts it when the name is codex-lsp.
   const root = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
-  const serverPkg = { name: root.name, version: root.version, description: 'The codex-lsp server, bundled for the VS Code extension.', license: root.license, private: true };
+  const serverPkg = { name: root.name, version: root.version, description: 'The codex-lsp server, bundled for the VS Code extension.', license: root.license, homepage: root.homepage, repository: root.repository, bugs: root.bugs, private: true };
   fs.writeFileSync(path.join(HERE, 'server', 'package.json'), JSON.stringify(serverPkg, null, 2) + '\n');
   fs.writeFileSync(path.join(HERE, 'THIRD_PARTY_NOTICES.txt'), notices([extension.metafile, server.metafile]));
 
