@@ -253,6 +253,29 @@ function unknownPaths(values: unknown, prefix = ''): string[] {
   return out;
 }
 
+/** Edit distance, for "did you mean": small strings only (setting keys). */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length] as number;
+}
+
+/** The declared key nearest to a mistyped one (case, a letter or two, a wrong or missing section), if any is near. */
+export function nearestKey(key: string): string | undefined {
+  const lower = key.toLowerCase();
+  let best: { key: string; d: number } | undefined;
+  for (const s of SETTINGS) {
+    const k = s.key.toLowerCase();
+    const d = Math.min(distance(lower, k), distance(lower, k.split('.').pop() as string) + 1);
+    if (!best || d < best.d) best = { key: s.key, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(key.length / 4)) ? best.key : undefined;
+}
+
 function describe(value: unknown, secret: boolean | undefined): string {
   if (secret) return 'a value';
   const text = JSON.stringify(value);
@@ -288,12 +311,17 @@ export function resolveSettings(layers: readonly SettingsLayer[]): ResolveReport
         const msg = `${layer.source}: setting "${s.key}" must be ${res.expected}, got ${describe(raw, s.secret)}`;
         problems.push(`${msg}; model calls are off until it is fixed`);
         lastBad.set(s.key, msg);
+      } else if (raw === '' || (typeof raw === 'string' && raw.trim() === '')) {
+        // Editors often send an empty string for a setting left blank: say what is used instead.
+        problems.push(`${layer.source}: setting "${s.key}" is empty; using ${describe(getPath(out, s.key), s.secret)}`);
       } else {
         problems.push(`${layer.source}: setting "${s.key}" must be ${res.expected}, got ${describe(raw, s.secret)}; ignored`);
       }
     }
     for (const unknown of unknownPaths(layer.values)) {
-      if (!BY_KEY.has(unknown)) problems.push(`${layer.source}: unknown setting "${unknown}" ignored`);
+      if (BY_KEY.has(unknown)) continue;
+      const near = nearestKey(unknown);
+      problems.push(`${layer.source}: unknown setting "${unknown}" ignored${near ? `: did you mean "${near}"?` : ''}`);
     }
   }
   // The default fallback is codex-mini's successor: for any other model it would be a surprise.

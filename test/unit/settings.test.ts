@@ -36,6 +36,22 @@ describe('resolveSettings', () => {
     expect(bad.problems).toEqual(['ws: setting "fallbackModels" must be a list of strings, got "gpt-5-codex-mini"; ignored']);
   });
 
+  it('names the nearest valid key for a mistyped one, and says what an empty value falls back to', () => {
+    const { problems, settings } = resolveSettings([
+      { source: 'env', values: { model: 'from-env' } },
+      { source: 'ws', values: { ignor: ['x'], hover: { enabeld: false }, timeoutMS: 5, cache: { maxDiskMb: 3 }, somethingElse: 1, model: '' } },
+    ]);
+    expect(settings.model).toBe('from-env');
+    expect(problems).toEqual([
+      'ws: setting "model" is empty; using "from-env"',
+      'ws: unknown setting "ignor" ignored: did you mean "ignore"?',
+      'ws: unknown setting "hover.enabeld" ignored: did you mean "hover.enabled"?',
+      'ws: unknown setting "timeoutMS" ignored: did you mean "timeoutMs"?',
+      'ws: unknown setting "cache.maxDiskMb" ignored: did you mean "cache.maxDiskMB"?',
+      'ws: unknown setting "somethingElse" ignored',
+    ]);
+  });
+
   it('lets later layers win, nested or dotted', () => {
     const { settings } = resolveSettings([
       { source: 'a', values: { model: 'm1', hover: { enabled: false } } },
@@ -76,8 +92,8 @@ describe('resolveSettings', () => {
       { source: 's', values: { modle: 'x', hover: { enabeld: true } } },
       { source: 't', values: 'nonsense' },
     ]);
-    expect(problems).toContain('s: unknown setting "modle" ignored');
-    expect(problems).toContain('s: unknown setting "hover.enabeld" ignored');
+    expect(problems).toContain('s: unknown setting "modle" ignored: did you mean "model"?');
+    expect(problems).toContain('s: unknown setting "hover.enabeld" ignored: did you mean "hover.enabled"?');
     expect(problems.some((p) => p.startsWith('t: expected an object'))).toBe(true);
   });
 
