@@ -173,6 +173,8 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     roots: () => [top],
     isIgnored: (file) => privacy.isIgnored(pathToFileURL(file).href),
     openDocument: () => undefined,
+    openDocuments: () => [],
+    mask: (text) => privacy.mask(text, 'workspace index'),
     // A run is not interactive: every file's prompt is made with the whole (bounded) index.
     reviewWaitMs: 10 * 60_000,
   });

@@ -20,6 +20,10 @@ export interface ContextDeps {
   isIgnored(file: string): boolean;
   /** Open documents by path. */
   openDocument(file: string): TextDocument | undefined;
+  /** All open documents (indexed from their text after a reset). */
+  openDocuments(): readonly TextDocument[];
+  /** Masks secrets, keeping every position (privacy.mask). */
+  mask(text: string): string;
   /** How long a review waits for the first index build (default 5 s; the command line waits for all of it). */
   reviewWaitMs?: number;
 }
@@ -35,7 +39,7 @@ export class ContextService {
 
   constructor(private readonly deps: ContextDeps) {
     this.syntax = new Syntax(deps.log);
-    this.index = new WorkspaceIndex(this.syntax, deps.log, deps.isIgnored);
+    this.index = new WorkspaceIndex(this.syntax, deps.log, deps.isIgnored, deps.mask);
   }
 
   private enabled(): boolean {
@@ -50,13 +54,16 @@ export class ContextService {
 
   /** Starts the background build once it is wanted (and again after a reset). */
   private ensureIndex(): void {
-    if (this.enabled() && this.deps.roots().length > 0) void this.index.build(this.deps.roots(), this.limits());
+    if (this.enabled() && this.deps.roots().length > 0) {
+      void this.index.build(this.deps.roots(), this.limits(), (file) => this.deps.openDocument(file) !== undefined);
+    }
   }
 
   /** Settings or folders changed: what was indexed may now be ignored, or unwanted. */
   reconfigure(): void {
     this.index.reset();
     this.ensureIndex();
+    for (const doc of this.deps.openDocuments()) this.changed(doc);
   }
 
   opened(doc: TextDocument): void {
@@ -65,17 +72,24 @@ export class ContextService {
     this.changed(doc);
   }
 
-  /** An open document's text is the truth for its file: indexed shortly after typing stops. */
+  closed(uri: string): void {
+    this.syntax.forget(uri);
+  }
+
+  /** An open document's text is the truth for its file: parsed and indexed shortly after typing stops. */
   changed(doc: TextDocument): void {
     const file = uriToPath(doc.uri);
-    if (!file || !this.enabled()) return;
+    if (!file) return;
     clearTimeout(this.timers.get(file));
     this.timers.set(
       file,
       setTimeout(() => {
         this.timers.delete(file);
         const current = this.deps.openDocument(file);
-        if (current) void this.index.update(file, current.getText(), current.languageId);
+        if (!current) return;
+        // Parsed now, in the background: the next hover finds the tree ready.
+        void this.parse(current.getText(), current.languageId, current.uri);
+        void this.index.update(file, current.getText(), current.languageId);
       }, REINDEX_DELAY_MS),
     );
   }
@@ -95,7 +109,7 @@ export class ContextService {
   /** The syntax tree of a (masked) text, or undefined where the heuristics serve. */
   async parse(text: string, languageId: string, file: string): Promise<Parsed | undefined> {
     try {
-      return await this.syntax.parse(languageOf(languageId, file), text);
+      return await this.syntax.parse(languageOf(languageId, file), text, file);
     } catch (err) {
       // The heuristics serve instead; a grammar's failure never costs a feature.
       this.deps.log.debug(() => `syntax: ${file}: ${String(err)}`);

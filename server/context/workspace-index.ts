@@ -37,11 +37,27 @@ export class WorkspaceIndex {
   /** Files listed but not read because of the bounds, for the log. */
   skipped = 0;
 
+  /** The folders of the build under way: only files inside them are indexed. */
+  private roots: readonly string[] = [];
+
   constructor(
     private readonly syntax: Syntax,
     private readonly log: Logger,
     private readonly isIgnored: (file: string) => boolean,
+    /** Secrets masked (length-preserving) before anything is cut: a signature cut mid-token would escape redaction. */
+    private readonly mask: (text: string) => string,
   ) {}
+
+  /**
+   * The one gate for every way into the index (the build, open documents, file events): inside
+   * a workspace folder, not in a folder never worth indexing, not ignored, of a language with a grammar.
+   */
+  admits(file: string): boolean {
+    const root = this.roots.find((r) => !path.relative(r, file).startsWith('..') && !path.isAbsolute(path.relative(r, file)));
+    if (root === undefined) return false;
+    if (path.relative(root, file).split(path.sep).some((part) => SKIP_DIRS.has(part))) return false;
+    return !this.isIgnored(file) && this.syntax.supports(languageOf('', file));
+  }
 
   get files(): number {
     return this.byFile.size;
@@ -54,12 +70,16 @@ export class WorkspaceIndex {
   }
 
   lookup(name: string): readonly IndexedDefinition[] {
-    return this.byName.get(name) ?? [];
+    // Checked again on the way out: a file may have become ignored since it was read.
+    return (this.byName.get(name) ?? []).filter((d) => !this.isIgnored(d.file));
   }
 
   /** Starts the build once (later calls return the same promise). */
-  build(roots: readonly string[], limits: IndexLimits): Promise<void> {
-    this.building ??= this.run(roots, limits, this.generation);
+  build(roots: readonly string[], limits: IndexLimits, skip: (file: string) => boolean = () => false): Promise<void> {
+    if (!this.building) {
+      this.roots = [...roots];
+      this.building = this.run(roots, limits, this.generation, skip);
+    }
     return this.building;
   }
 
@@ -82,6 +102,7 @@ export class WorkspaceIndex {
   reset(): void {
     this.generation++;
     this.building = undefined;
+    this.roots = [];
     this.byName.clear();
     this.byFile.clear();
     this.skipped = 0;
@@ -89,16 +110,17 @@ export class WorkspaceIndex {
 
   /** Indexes one file's text (an open document's, or a file that changed on disk). */
   async update(file: string, text: string, languageId = ''): Promise<void> {
-    if (this.isIgnored(file)) return;
-    const language = languageOf(languageId, file);
-    if (!this.syntax.supports(language)) return;
-    const defs = await this.syntax.definitionsOf(language, text);
+    if (!this.admits(file)) return;
+    const generation = this.generation;
+    const defs = await this.syntax.definitionsOf(languageOf(languageId, file), this.mask(text));
+    // Read before a reset (the settings or folders changed): not for the new index.
+    if (generation !== this.generation) return;
     this.set(file, (defs ?? []).map((d) => ({ ...d, file })));
   }
 
   /** Reads a file from disk and indexes it, unless it is ignored, a link, too large or binary. */
   async updateFromDisk(file: string, limits: IndexLimits): Promise<void> {
-    if (this.isIgnored(file)) return;
+    if (!this.admits(file)) return;
     let stat: fs.Stats;
     try {
       stat = await fs.promises.lstat(file);
@@ -139,7 +161,7 @@ export class WorkspaceIndex {
     }
   }
 
-  private async run(roots: readonly string[], limits: IndexLimits, generation: number): Promise<void> {
+  private async run(roots: readonly string[], limits: IndexLimits, generation: number, skip: (file: string) => boolean): Promise<void> {
     const started = Date.now();
     let listed = 0;
     let slice = Date.now();
@@ -150,6 +172,8 @@ export class WorkspaceIndex {
         const file = path.join(root, rel);
         if (!this.syntax.supports(languageOf('', file))) continue;
         listed++;
+        // Open documents are indexed from the editor's text, which may be unsaved.
+        if (skip(file)) continue;
         await this.updateFromDisk(file, limits).catch((err: unknown) => this.log.debug(() => `index: ${file}: ${String(err)}`));
         if (Date.now() - slice > SLICE_MS) {
           // Let requests in between files: the index is background work.

@@ -89,6 +89,8 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     roots: () => services.roots,
     isIgnored: (file) => privacy.isIgnored(pathToFileURL(file).href),
     openDocument: (file) => documents.all().find((d) => uriToPath(d.uri) === file),
+    openDocuments: () => documents.all(),
+    mask: (text) => privacy.mask(text, 'workspace index'),
   });
   const services: Services = { config, log, client, gateway, pipeline, privacy, context, usage, problems, documents, capabilities: {}, roots: [], ready, settled };
   const hover = new HoverFeature(services);
@@ -252,7 +254,10 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     if (params.changes.some((c) => c.uri.endsWith(`/${PROJECT_FILE}`))) loadProjectFile();
     context.filesChanged(params.changes);
   });
-  documents.onDidClose((e) => review.closed(e.document.uri));
+  documents.onDidClose((e) => {
+    context.closed(e.document.uri);
+    review.closed(e.document.uri);
+  });
   connection.onExecuteCommand(async (params, token) => {
     if (params.command === APPLY_COMMAND) return codeActions.ai.execute(params.arguments, token);
     if (params.command === APPLY_EDIT_COMMAND) {

@@ -132,8 +132,9 @@ export async function reviewDocument(deps: ReviewDeps, doc: TextDocument, opts: 
   const view = maskedView(doc, deps.privacy, 'review');
   // Chunks end on top-level syntax boundaries where a grammar exists.
   const parsed = await deps.context?.parse(text, doc.languageId, doc.uri);
+  const syntaxStarts = parsed?.topLevelStarts();
   await deps.context?.settled();
-  const all = chunkDocument(view, parsed ? { syntaxStarts: parsed.topLevelStarts() } : undefined).filter((c) => c.lines.some((l) => l.trim() !== ''));
+  const all = chunkDocument(view, syntaxStarts ? { syntaxStarts } : undefined).filter((c) => c.lines.some((l) => l.trim() !== ''));
   const chunks = opts.only ? all.filter(opts.only) : all;
   const lines = linesOf(text);
   let done = 0;

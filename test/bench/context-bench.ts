@@ -47,7 +47,7 @@ async function callSites(root: string): Promise<CallSite[]> {
   const parsed = new Map<string, Awaited<ReturnType<Syntax['parse']>>>();
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
-    const p = await syntax.parse(languageOf('', file), text);
+    const p = await syntax.parse(languageOf('', file), text, file);
     parsed.set(file, p);
     for (const d of p?.definitions() ?? []) {
       const list = defs.get(d.name) ?? [];

@@ -109,6 +109,34 @@ describe('definitions from other files', () => {
     expect(second).not.toMatch(/generated\/money\.ts|secrets\.ts|linked\.ts|sk-live/);
   });
 
+  it('masks secrets before a signature or doc is cut: no fragment of a token escapes', async () => {
+    const token = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8';
+    // The doc comment is longer than what is kept of it: the cut falls inside the token.
+    const doc = `/** ${'x'.repeat(270)} ${token} */`;
+    const use = "import { leak } from './a';\nleak();\n";
+    const root = workspace({ 'src/a.ts': `${doc}\nexport function leak(): void {}\n`, 'src/b.ts': use });
+    const c = await startIn(root);
+    await c.open(uriOf(root, 'src/b.ts'), use, 'typescript');
+    await indexed(c);
+    await c.hover(uriOf(root, 'src/b.ts'), position(use, 'leak();'));
+    const prompt = hovers()[0]!.prompt;
+    expect(prompt).toContain('export function leak(): void');
+    expect(prompt).not.toContain('A1b2C3d4');
+  });
+
+  it('an open document outside the workspace folders is not indexed', async () => {
+    const root = workspace(TS);
+    const outside = workspace({ 'elsewhere.ts': 'export function formatPrice(secretPlan: string): string {\n  return secretPlan;\n}\n' });
+    const c = await startIn(root);
+    await c.open(uriOf(outside, 'elsewhere.ts'), 'export function formatPrice(secretPlan: string): string {\n  return secretPlan;\n}\n', 'typescript');
+    await c.open(uriOf(root, 'src/cart.ts'), TS['src/cart.ts'], 'typescript');
+    await indexed(c);
+    await new Promise((r) => setTimeout(r, 500));
+    await c.hover(uriOf(root, 'src/cart.ts'), position(TS['src/cart.ts'], 'formatPrice(items'));
+    expect(hovers()[0]!.prompt).toContain('src/money.ts:4');
+    expect(hovers()[0]!.prompt).not.toContain('secretPlan');
+  });
+
   it('follows edits of open files, and sends nothing when context.workspace is off', async () => {
     const root = workspace(TS);
     const c = await startIn(root);

@@ -562,8 +562,8 @@ describe('chunk boundaries from a syntax tree', () => {
       out.push('"""', `    return len(text) + ${f}`, '');
     }
     const text = out.join('\n');
-    const parsed = await new Syntax(new Logger(() => undefined)).parse('python', text);
-    const starts = parsed!.topLevelStarts();
+    const parsed = await new Syntax(new Logger(() => undefined)).parse('python', text, 'file:///t.py');
+    const starts = parsed!.topLevelStarts()!;
     const doc = TextDocument.create('file:///t.py', 'python', 1, text);
     const withSyntax = chunkDocument(doc, { syntaxStarts: starts });
     expect(withSyntax.length).toBeGreaterThan(3);

@@ -26,7 +26,7 @@ describe('syntax trees for every language with a grammar', () => {
   for (const [language, s] of Object.entries(SAMPLES)) {
     it(`${language}: definitions with signature and doc, the enclosing function, top-level starts, called names`, async () => {
       expect(syntax.supports(language)).toBe(true);
-      const parsed = await syntax.parse(language, s.text);
+      const parsed = await syntax.parse(language, s.text, `file:///sample/${language}`);
       expect(parsed, 'the grammar loads and parses').toBeDefined();
       const defs = parsed!.definitions();
       const fn = defs.find((d) => d.name === s.fn);
@@ -41,7 +41,7 @@ describe('syntax trees for every language with a grammar', () => {
       expect(parsed!.headers(callLine)[0]?.startLine).toBe(fn!.startLine);
       // A top-level function starts a top-level construct, its doc comment included.
       const docAbove = s.doc !== undefined && !s.doc.startsWith('"""');
-      if (language !== 'java' && language !== 'csharp') expect(parsed!.topLevelStarts().has(docAbove ? fn!.startLine - 1 : fn!.startLine)).toBe(true);
+      if (language !== 'java' && language !== 'csharp') expect(parsed!.topLevelStarts()!.has(docAbove ? fn!.startLine - 1 : fn!.startLine)).toBe(true);
       const used = parsed!.namesUsed(callLine, callLine);
       expect(used.find((u) => /^[hH]elper$/.test(u.name))?.called).toBe(true);
     });
@@ -49,14 +49,39 @@ describe('syntax trees for every language with a grammar', () => {
 
   it('languages without a grammar, and texts too large, are left to the heuristics', async () => {
     expect(syntax.supports('haskell')).toBe(false);
-    expect(await syntax.parse('haskell', 'main = print 1')).toBeUndefined();
-    expect(await syntax.parse('typescript', 'x'.repeat(1_100_000))).toBeUndefined();
+    expect(await syntax.parse('haskell', 'main = print 1', 'h')).toBeUndefined();
+    expect(await syntax.parse('typescript', 'x'.repeat(1_100_000), 'big')).toBeUndefined();
   });
 
   it('a method is found inside its class, nearest first', async () => {
     const text = `export class Box {\n  get(): number {\n    return compute();\n  }\n}\n`;
-    const parsed = await syntax.parse('typescript', text);
+    const parsed = await syntax.parse('typescript', text, 'box');
     expect(parsed!.enclosing(2).map((d) => d.name)).toEqual(['get', 'Box']);
     expect(parsed!.headers(2).map((h) => h.startLine)).toEqual([1, 0]);
+  });
+});
+
+describe('incremental parsing and tree lifetime', () => {
+  it('a document\'s next text is parsed from its last tree, with the same answers as a fresh parse', async () => {
+    const s = new Syntax(new Logger(() => undefined));
+    const before = 'export function a(): number {\n  return 1;\n}\n\nexport function b(): number {\n  return a();\n}\n';
+    const first = await s.parse('typescript', before, 'doc');
+    expect(first!.definitions().map((d) => d.name)).toEqual(['a', 'b']);
+    const after = before.replace('export function b', '/** Inserted. */\nexport function c(): void {}\n\nexport function b');
+    const second = s.parseNow('typescript', after, 'doc')!;
+    const fresh = new Syntax(new Logger(() => undefined));
+    const reference = await fresh.parse('typescript', after, 'other');
+    expect(second.definitions()).toEqual(reference!.definitions());
+    expect([...second.topLevelStarts()!]).toEqual([...reference!.topLevelStarts()!]);
+    // The replaced tree was released; its holder still gets right answers (from a fresh parse).
+    expect(first!.enclosing(5).map((d) => d.name)).toEqual(['b']);
+    // The same text again is the same tree.
+    expect(s.parseNow('typescript', after, 'doc')).toBe(second);
+  });
+
+  it('a text that does not parse cleanly gives no top-level starts (the heuristics cut it instead)', async () => {
+    const s = new Syntax(new Logger(() => undefined));
+    const broken = await s.parse('typescript', 'export function a() {\n  return 1;\n}\nfunction draft(x) {\n\nexport function b() {}\n', 'broken');
+    expect(broken!.topLevelStarts()).toBeUndefined();
   });
 });
