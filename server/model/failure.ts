@@ -105,17 +105,23 @@ export function isModelNotFound(f: Failure): boolean {
 
 const RETIRED = /\bmodel\b[^\n]{0,120}?\b(has been|have been|was|were|is|is being|been)\s+(deprecated|retired|decommissioned|discontinued|shut down|sunset|removed)\b/i;
 
-/** The endpoint says the model itself is retired or deprecated (not a parameter of it). */
-export function isModelRetired(f: Failure): boolean {
-  return f.code === 'model_deprecated' || f.code === 'model_retired' || RETIRED.test(f.message);
+/**
+ * The endpoint says the model itself is retired or deprecated, not a parameter ("the 'functions'
+ * parameter for this model is deprecated"): the message names the model, or a parameter is not
+ * what it is about.
+ */
+export function isModelRetired(f: Failure, model?: string): boolean {
+  if (f.code === 'model_deprecated' || f.code === 'model_retired') return true;
+  if (!RETIRED.test(f.message) || /\bparameter\b|\bparam\b|\bfield\b|\bargument\b/i.test(f.message)) return false;
+  return model === undefined || f.message.toLowerCase().includes(model.toLowerCase().split('/').pop() as string);
 }
 
 /**
  * The model is gone for good at this endpoint (unknown, retired): worth trying a fallback model.
  * A gateway without a channel for it right now (new-api's 503) may recover, so it is not.
  */
-export function isModelGone(f: Failure): boolean {
-  return (isModelNotFound(f) || isModelRetired(f)) && !isNoChannel(f) && !isQuota(f);
+export function isModelGone(f: Failure, model?: string): boolean {
+  return (isModelNotFound(f) || isModelRetired(f, model)) && !isNoChannel(f) && !isQuota(f);
 }
 
 /**

@@ -305,24 +305,34 @@ export class ModelGateway {
   private async withFallbacks(req: ModelRequest, cfg: EndpointConfig, signal: AbortSignal, deadline: number, epoch: number): Promise<ModelAnswer> {
     const chain = [...new Set([cfg.model, ...cfg.fallbackModels])];
     let index = chain.indexOf(this.currentModel(cfg));
+    let gone: { model: string; why: string } | undefined;
     for (;;) {
       const model = chain[index] as string;
       const next = chain[index + 1];
       try {
-        return await this.negotiate(req, cfg, model, signal, deadline, epoch, next !== undefined);
+        const answer = await this.negotiate(req, cfg, model, signal, deadline, epoch, next !== undefined);
+        if (gone) this.rememberFallback(cfg, gone, model, epoch);
+        return answer;
       } catch (err) {
+        // An answer, even an unusable one, shows the model is served: the switch stands.
+        if (gone && err instanceof ModelError && (err.kind === 'cut-off' || err.kind === 'bad-answer')) this.rememberFallback(cfg, gone, model, epoch);
         if (!(err instanceof ModelGone) || next === undefined) throw err instanceof ModelGone ? err.error : err;
         this.log.warn(`${hostOf(cfg.baseUrl)} does not serve "${model}" (${clip(err.error.message, 160)}); trying "${next}" from "codex.fallbackModels"`);
+        gone ??= { model, why: err.error.message };
         index++;
-        if (epoch !== this.epoch) continue;
-        this.choices?.set(cfg.baseUrl, cfg.model, next);
-        this.problems.report(
-          'model-fallback',
-          `codex-lsp: ${hostOf(cfg.baseUrl)} no longer serves the model "${model}" (${clip(this.log.scrub(err.error.message), 120)}), so "${next}" answers instead, ` +
-            `from the "codex.fallbackModels" setting. To choose another, set "codex.model" (or CODEX_LSP_MODEL) and "codex.fallbackModels".`,
-        );
       }
     }
+  }
+
+  /** Remembered and told only once the fallback has answered: a chain of dead models is not announced as a switch. */
+  private rememberFallback(cfg: EndpointConfig, gone: { model: string; why: string }, model: string, epoch: number): void {
+    if (epoch !== this.epoch) return;
+    this.choices?.set(cfg.baseUrl, cfg.model, model);
+    this.problems.report(
+      'model-fallback',
+      `codex-lsp: ${hostOf(cfg.baseUrl)} no longer serves the model "${gone.model}" (${clip(this.log.scrub(gone.why), 120)}), so "${model}" answers instead, ` +
+        `from the "codex.fallbackModels" setting. To choose another, set "codex.model" (or CODEX_LSP_MODEL) and "codex.fallbackModels".`,
+    );
   }
 
   private async negotiate(
@@ -357,7 +367,7 @@ export class ModelGateway {
         this.log.debug(() => `model call (${req.feature}, ${model}, ${api}) failed: ${describe(f)}`);
 
         // A retired model is retired on both APIs: only an unknown one is worth the other API.
-        if (cfg.api === 'auto' && !switched && (isWrongEndpoint(f) || (isModelNotFound(f) && !isModelRetired(f))) && !isAuth(f)) {
+        if (cfg.api === 'auto' && !switched && (isWrongEndpoint(f) || (isModelNotFound(f) && !isModelRetired(f, model))) && !isAuth(f)) {
           this.log.info(`${hostOf(cfg.baseUrl)} answered ${describe(f)} on ${path(api)}; trying ${path(other(api))}`);
           api = other(api);
           switched = true;
@@ -395,7 +405,7 @@ export class ModelGateway {
             continue;
           }
         }
-        if (hasFallback && isModelGone(f)) throw new ModelGone(new ModelError('model-not-found', `${hostOf(cfg.baseUrl)} does not serve the model "${model}": ${clip(this.log.scrub(f.message), 200)}`, f.status));
+        if (hasFallback && isModelGone(f, model)) throw new ModelGone(new ModelError('model-not-found', `${hostOf(cfg.baseUrl)} does not serve the model "${model}": ${clip(this.log.scrub(f.message), 200)}`, f.status));
         throw this.fail(f, cfg, model, api, epoch === this.epoch);
       }
 

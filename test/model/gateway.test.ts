@@ -391,7 +391,9 @@ describe('retired or missing models', () => {
     const err = await failure(h.gateway.complete(ask));
     expect(err.kind).toBe('model-not-found');
     expect(err.message).toMatch(/gpt-5-codex-mini/);
-    expect(h.problems.map((p) => p.kind)).toEqual(['model-fallback', 'model-not-found']);
+    // Nothing answered: no switch is announced or remembered, the last model is told as unknown.
+    expect(h.problems.map((p) => p.kind)).toEqual(['model-not-found']);
+    expect(h.gateway.currentModel()).toBe('codex-mini');
   });
 
   it('a gateway without a channel for the model right now is not a retired model', async () => {

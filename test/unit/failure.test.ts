@@ -9,6 +9,10 @@ describe('what a failure says about the model', () => {
     expect(isModelGone(f(404, 'The model `text-davinci-003` has been deprecated, learn more here: https://platform.openai.com/docs/deprecations'))).toBe(true);
     expect(isModelRetired(f(400, 'This model was retired on 2026-02-12.'))).toBe(true);
     expect(isModelGone(f(400, "The 'max_tokens' parameter is deprecated; use 'max_completion_tokens'"))).toBe(false);
+    expect(isModelGone(f(400, "The 'functions' parameter for this model is deprecated"), 'gpt-5')).toBe(false);
+    // Named: about this model, not another one.
+    expect(isModelRetired(f(404, 'The model `codex-mini` has been deprecated'), 'codex-mini')).toBe(true);
+    expect(isModelRetired(f(404, 'The model `text-davinci-003` has been deprecated'), 'codex-mini')).toBe(false);
     // A gateway with no channel right now may recover; an exhausted quota is not the model's fault.
     expect(isModelGone(f(503, 'no available channel for model codex-mini under group default', { code: 'model_not_found' }))).toBe(false);
     expect(isModelGone(f(429, 'You exceeded your current quota', { code: 'insufficient_quota' }))).toBe(false);
