@@ -8,6 +8,9 @@ import { displayPath, uriToPath } from '../util/uri';
 import { definitionsContext } from './definitions';
 import { WorkspaceIndex } from './workspace-index';
 
+/** The files the index reads (those with a grammar), for the client's file watcher. */
+export const SOURCE_FILES_GLOB = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,pyi,go,rs,java,c,h,cc,cpp,cxx,hpp,hh,cs,rb,php,lua,sh,bash}';
+
 /** Quiet time after an edit before the edited file is indexed again. */
 const REINDEX_DELAY_MS = 300;
 /** How long a review waits for the first index build, so its prompts do not change when the build ends. */

@@ -1,5 +1,6 @@
 import {
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   TextDocumentSyncKind,
   TextDocuments,
   type Connection,
@@ -13,7 +14,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { findProjectFile, PROJECT_FILE, readProjectFile } from '../config/project';
 import { ConfigStore, type ConfigSnapshot } from '../config/store';
-import { ContextService } from '../context/context-service';
+import { ContextService, SOURCE_FILES_GLOB } from '../context/context-service';
 import { APPLY_COMMAND } from '../features/ai-actions';
 import { APPLY_EDIT_COMMAND, CodeActionFeature } from '../features/code-actions';
 import { HoverFeature } from '../features/hover';
@@ -117,6 +118,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
 
   let canPullConfiguration = false;
   let canRegisterConfiguration = false;
+  let canWatchSources = false;
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     log.setSink((level, message) => client.log(level, message));
@@ -128,6 +130,11 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     privacy.configure(config.settings.ignore, services.roots);
     canPullConfiguration = params.capabilities?.workspace?.configuration === true;
     canRegisterConfiguration = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
+    // The index follows files changed outside the editor (a branch switch, a generator) through
+    // the client's watcher. Not asked of Emacs clients: there a watcher on a large tree asks the
+    // user first, for every project; they re-index on save and edit instead.
+    canWatchSources =
+      params.capabilities?.workspace?.didChangeWatchedFiles?.dynamicRegistration === true && !/emacs|eglot|lsp-mode/i.test(params.clientInfo?.name ?? '');
     // Without workspace/configuration there is nothing to wait for. With it, requests wait for the
     // first pull: the user's ignore globs and endpoint must be known before anything is sent.
     if (!canPullConfiguration) markReady();
@@ -213,6 +220,9 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     }
     if (canPullConfiguration) await pullConfiguration();
     markReady();
+    if (canWatchSources && config.settings.context.workspace) {
+      connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: SOURCE_FILES_GLOB }] }).catch(() => undefined);
+    }
     const s = config.current;
     log.info(
       `codex-lsp ${VERSION} ready: model ${s.settings.model} at ${s.settings.baseUrl} (api ${s.settings.api}), ` +

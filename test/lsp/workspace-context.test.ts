@@ -226,9 +226,12 @@ describe('syntax and definitions in reviews and AI actions', () => {
     expect(prompt).toContain('export function round(value: number, digits: number): number');
   });
 
-  it('the index follows file events from the client: a changed and a deleted file', async () => {
+  it('the index follows file events from the client (it asks for them): a changed and a deleted file', async () => {
     const root = workspace(TS);
-    const c = await startIn(root);
+    const c = await startIn(root, {}, { capabilities: { workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } } } });
+    await c.waitFor(() => c.registrations.some((r) => r.method === 'workspace/didChangeWatchedFiles'), 5000, 'the watcher registration');
+    const watch = c.registrations.find((r) => r.method === 'workspace/didChangeWatchedFiles')!.registerOptions as { watchers: Array<{ globPattern: string }> };
+    expect(watch.watchers[0]?.globPattern).toMatch(/^\*\*\/\*\.\{ts,.*py.*\}$/);
     const cart = TS['src/cart.ts'];
     await c.open(uriOf(root, 'src/cart.ts'), cart, 'typescript');
     await indexed(c);
