@@ -165,8 +165,8 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
   );
   const privacy = new Privacy(log);
   privacy.configure(settings.ignore, roots);
-  // The same syntax and cross-file context as the editor, so that both send the same prompts
-  // (and share cached answers): the index covers the repository, within the context.* bounds.
+  // The same syntax and cross-file context as the editor (the files each file imports), so
+  // that both send the same prompts and share cached answers. No workspace index is built.
   const context = new ContextService({
     log,
     settings: () => settings,
@@ -175,8 +175,6 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     openDocument: () => undefined,
     openDocuments: () => [],
     mask: (text) => privacy.mask(text, 'workspace index'),
-    // A run is not interactive: every file's prompt is made with the whole (bounded) index.
-    reviewWaitMs: 10 * 60_000,
   });
   const deps: ReviewDeps = { pipeline, privacy, log, roots, context };
 

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Settings } from '../config/settings';
@@ -6,15 +7,16 @@ import { languageOf } from '../text/language';
 import type { Logger } from '../util/log';
 import { displayPath, uriToPath } from '../util/uri';
 import { definitionsContext } from './definitions';
-import { WorkspaceIndex } from './workspace-index';
+import { importedFiles } from './imports';
+import { admitted, WorkspaceIndex, type IndexedDefinition } from './workspace-index';
 
 /** The files the index reads (those with a grammar), for the client's file watcher. */
 export const SOURCE_FILES_GLOB = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,pyi,go,rs,java,c,h,cc,cpp,cxx,hpp,hh,cs,rb,php,lua,sh,bash}';
 
 /** Quiet time after an edit before the edited file is indexed again. */
 const REINDEX_DELAY_MS = 300;
-/** How long a review waits for the first index build, so its prompts do not change when the build ends. */
-const REVIEW_WAIT_MS = 5000;
+/** Imported files whose definitions are kept (by path, size and time) for reviews. */
+const ON_DISK_FILES = 500;
 
 export interface ContextDeps {
   log: Logger;
@@ -27,8 +29,6 @@ export interface ContextDeps {
   openDocuments(): readonly TextDocument[];
   /** Masks secrets, keeping every position (privacy.mask). */
   mask(text: string): string;
-  /** How long a review waits for the first index build (default 5 s; the command line waits for all of it). */
-  reviewWaitMs?: number;
 }
 
 /**
@@ -39,6 +39,7 @@ export class ContextService {
   readonly syntax: Syntax;
   readonly index: WorkspaceIndex;
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly onDisk = new Map<string, { mtimeMs: number; size: number; defs: IndexedDefinition[] }>();
 
   constructor(private readonly deps: ContextDeps) {
     this.syntax = new Syntax(deps.log);
@@ -120,11 +121,64 @@ export class ContextService {
     }
   }
 
-  /** Waits (briefly) for the first index build, so that a review's prompts are those of a built index. */
-  async settled(): Promise<void> {
-    if (this.enabled()) {
-      this.ensureIndex();
-      await this.index.ready(this.deps.reviewWaitMs ?? REVIEW_WAIT_MS);
+  /**
+   * What a review's chunks may cite from other files: the definitions in the files this file
+   * imports (Go: its package), as saved on disk. A function of the file and those files only:
+   * the editor and `codex-lsp review` send the same prompts, whatever is open or indexed.
+   */
+  async forReview(uri: string, text: string, languageId: string, parsed: Parsed | undefined): Promise<(lines: ReadonlyArray<readonly [number, number]>) => string[]> {
+    const file = uriToPath(uri);
+    if (!file || !this.enabled()) return () => [];
+    const roots = this.deps.roots();
+    const byName = new Map<string, IndexedDefinition[]>();
+    for (const imported of importedFiles(file, text, languageOf(languageId, file), roots)) {
+      if (!admitted(imported, roots, this.deps.isIgnored)) continue;
+      for (const d of await this.definitionsOnDisk(imported)) {
+        const list = byName.get(d.name);
+        if (list) list.push(d);
+        else byName.set(d.name, [d]);
+      }
+    }
+    return (lines) =>
+      this.guarded(file, () =>
+        definitionsContext({
+          file,
+          text,
+          parsed,
+          lines,
+          lookup: (name) => byName.get(name) ?? [],
+          isOpen: () => false,
+          display: (f) => displayPath(pathToFileURL(f).href, roots),
+          maxBytes: this.deps.settings().context.maxBytes,
+          callsOnly: true,
+        }),
+      );
+  }
+
+  /** A file's definitions as saved (masked first), read again only when it changes on disk. */
+  private async definitionsOnDisk(file: string): Promise<IndexedDefinition[]> {
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.lstat(file);
+    } catch {
+      return [];
+    }
+    if (!st.isFile() || st.size > this.limits().maxFileBytes) return [];
+    const known = this.onDisk.get(file);
+    if (known && known.mtimeMs === st.mtimeMs && known.size === st.size) return known.defs;
+    const text = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
+    const defs = text === undefined || text.includes('\u0000') ? [] : ((await this.syntax.definitionsOf(languageOf('', file), this.deps.mask(text))) ?? []).map((d) => ({ ...d, file }));
+    this.onDisk.set(file, { mtimeMs: st.mtimeMs, size: st.size, defs });
+    if (this.onDisk.size > ON_DISK_FILES) this.onDisk.delete(this.onDisk.keys().next().value as string);
+    return defs;
+  }
+
+  private guarded(file: string, build: () => string[]): string[] {
+    try {
+      return build();
+    } catch (err) {
+      this.deps.log.debug(() => `context: ${file}: ${String(err)}`);
+      return [];
     }
   }
 
@@ -132,12 +186,7 @@ export class ContextService {
   definitions(uri: string, text: string, parsed: Parsed | undefined, lines: ReadonlyArray<readonly [number, number]>, callsOnly = false, first?: string): string[] {
     const file = uriToPath(uri);
     if (!file || !this.enabled()) return [];
-    try {
-      return this.definitionsFrom(file, text, parsed, lines, callsOnly, first);
-    } catch (err) {
-      this.deps.log.debug(() => `context: ${file}: ${String(err)}`);
-      return [];
-    }
+    return this.guarded(file, () => this.definitionsFrom(file, text, parsed, lines, callsOnly, first));
   }
 
   private definitionsFrom(file: string, text: string, parsed: Parsed | undefined, lines: ReadonlyArray<readonly [number, number]>, callsOnly: boolean, first: string | undefined): string[] {

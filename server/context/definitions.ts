@@ -54,9 +54,12 @@ export function definitionsContext(q: DefinitionsQuery): string[] {
   for (const used of namesIn(q)) {
     if (local.has(used.name) || KEYWORDS.has(used.name) || seen.has(used.name)) continue;
     seen.add(used.name);
-    const found = q.lookup(used.name).filter((d) => d.file !== q.file);
+    const found = q.lookup(used.name).filter((d) => d.file !== q.file && sameFamily(d.file, q.file));
     if (found.length === 0 || found.length > AMBIGUOUS) continue;
-    const ranked = [...found].sort((a, b) => score(b, q, imports) - score(a, q, imports));
+    // Ties by path and line: the same files give the same prompt, whatever order they were read in.
+    const ranked = [...found].sort((a, b) => score(b, q, imports) - score(a, q, imports) || a.file.localeCompare(b.file) || a.startLine - b.startLine);
+    // `obj.get()` could be any `get`: only one from a file this file imports is worth the bytes.
+    if (used.member && !isImported(ranked[0] as IndexedDefinition, imports)) continue;
     for (const d of ranked.slice(0, PER_NAME)) {
       const block = render(d, q.display(d.file));
       // Blocks are joined by a blank line.
@@ -86,10 +89,14 @@ function wordsIn(text: string, start: number, end: number): UsedName[] {
   for (const m of lines.matchAll(WORD)) {
     const name = m[0];
     if (name.length < 3) continue;
-    const called = /^\s*\(/.test(lines.slice((m.index ?? 0) + name.length, (m.index ?? 0) + name.length + 3));
+    const at = m.index ?? 0;
+    const called = /^\s*\(/.test(lines.slice(at + name.length, at + name.length + 3));
+    const member = at > 0 && lines[at - 1] === '.';
     const known = out.get(name);
-    if (known) known.called ||= called;
-    else out.set(name, { name, called });
+    if (known) {
+      known.called ||= called;
+      if (!member) delete known.member;
+    } else out.set(name, member ? { name, called, member } : { name, called });
   }
   return [...out.values()];
 }
@@ -121,9 +128,25 @@ export function importedModules(text: string): string[] {
   return out;
 }
 
-function score(d: IndexedDefinition, q: DefinitionsQuery, imports: readonly string[]): number {
+/** Languages that call each other's definitions: a TypeScript call never means a Python function. */
+const FAMILIES: Record<string, string> = { ts: 'js', tsx: 'js', mts: 'js', cts: 'js', js: 'js', jsx: 'js', mjs: 'js', cjs: 'js', c: 'c', h: 'c', cc: 'c', cpp: 'c', cxx: 'c', hpp: 'c', hh: 'c', py: 'py', pyi: 'py', sh: 'sh', bash: 'sh' };
+
+function familyOf(file: string): string {
+  const ext = /\.([^./\\]+)$/.exec(file)?.[1]?.toLowerCase() ?? '';
+  return FAMILIES[ext] ?? ext;
+}
+
+function sameFamily(a: string, b: string): boolean {
+  return familyOf(a) === familyOf(b);
+}
+
+function isImported(d: IndexedDefinition, imports: readonly string[]): boolean {
   const withoutExt = d.file.replace(/\.[^./\\]+$/, '').replace(/\\/g, '/').toLowerCase();
-  const imported = imports.some((m) => withoutExt.endsWith(`/${m}`) || withoutExt.endsWith(`/${m}/index`) || withoutExt.endsWith(`/${m}/__init__`));
+  return imports.some((m) => withoutExt.endsWith(`/${m}`) || withoutExt.endsWith(`/${m}/index`) || withoutExt.endsWith(`/${m}/__init__`));
+}
+
+function score(d: IndexedDefinition, q: DefinitionsQuery, imports: readonly string[]): number {
+  const imported = isImported(d, imports);
   // Folders apart: 0 in the same folder, 1 next door, ...
   const rel = path.relative(path.dirname(q.file), path.dirname(d.file));
   const distance = rel === '' ? 0 : rel.split(path.sep).length;

@@ -53,10 +53,7 @@ export class WorkspaceIndex {
    * a workspace folder, not in a folder never worth indexing, not ignored, of a language with a grammar.
    */
   admits(file: string): boolean {
-    const root = this.roots.find((r) => !path.relative(r, file).startsWith('..') && !path.isAbsolute(path.relative(r, file)));
-    if (root === undefined) return false;
-    if (path.relative(root, file).split(path.sep).some((part) => SKIP_DIRS.has(part))) return false;
-    return !this.isIgnored(file) && this.syntax.supports(languageOf('', file));
+    return admitted(file, this.roots, this.isIgnored) && this.syntax.supports(languageOf('', file));
   }
 
   get files(): number {
@@ -81,21 +78,6 @@ export class WorkspaceIndex {
       this.building = this.run(roots, limits, this.generation, skip);
     }
     return this.building;
-  }
-
-  /** Whether the first build finished (a review waits briefly for it, so its prompts are stable). */
-  async ready(timeoutMs: number): Promise<boolean> {
-    if (!this.building) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const done = await Promise.race([
-      this.building.then(() => true),
-      new Promise<boolean>((r) => {
-        timer = setTimeout(() => r(false), timeoutMs);
-        timer.unref();
-      }),
-    ]);
-    clearTimeout(timer);
-    return done;
   }
 
   /** Forgets everything (the workspace or the settings changed); the next build starts over. */
@@ -189,6 +171,17 @@ export class WorkspaceIndex {
         (this.skipped > 0 ? `; ${this.skipped} files over context.maxFileKB not read` : ''),
     );
   }
+}
+
+/** Inside a workspace folder, not in a folder never worth indexing, and not ignored. */
+export function admitted(file: string, roots: readonly string[], isIgnored: (file: string) => boolean): boolean {
+  const root = roots.find((r) => {
+    const rel = path.relative(r, file);
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  });
+  if (root === undefined) return false;
+  if (path.relative(root, file).split(path.sep).some((part) => SKIP_DIRS.has(part))) return false;
+  return !isIgnored(file);
 }
 
 /** The files of a folder as git sees them (tracked, and untracked but not ignored); a plain walk outside git. */

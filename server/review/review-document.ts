@@ -50,9 +50,8 @@ export interface StoredFinding {
 /** Syntax and definitions from other files (context/context-service.ts); without it, line heuristics only. */
 export interface ReviewContext {
   parse(text: string, languageId: string, uri: string): Promise<Parsed | undefined>;
-  /** Waits (briefly) for the workspace index, so prompts do not change when its build ends. */
-  settled(): Promise<void>;
-  definitions(uri: string, text: string, parsed: Parsed | undefined, lines: ReadonlyArray<readonly [number, number]>, callsOnly?: boolean): string[];
+  /** The signatures a chunk's lines call from the files this file imports. */
+  forReview(uri: string, text: string, languageId: string, parsed: Parsed | undefined): Promise<(lines: ReadonlyArray<readonly [number, number]>) => string[]>;
 }
 
 /** What the review needs; the server and the command line each provide it. */
@@ -133,7 +132,7 @@ export async function reviewDocument(deps: ReviewDeps, doc: TextDocument, opts: 
   // Chunks end on top-level syntax boundaries where a grammar exists.
   const parsed = await deps.context?.parse(text, doc.languageId, doc.uri);
   const syntaxStarts = parsed?.topLevelStarts();
-  await deps.context?.settled();
+  const calledFromImports = await deps.context?.forReview(doc.uri, text, doc.languageId, parsed);
   const all = chunkDocument(view, syntaxStarts ? { syntaxStarts } : undefined).filter((c) => c.lines.some((l) => l.trim() !== ''));
   const chunks = opts.only ? all.filter(opts.only) : all;
   const lines = linesOf(text);
@@ -141,7 +140,7 @@ export async function reviewDocument(deps: ReviewDeps, doc: TextDocument, opts: 
   const outcomes = await Promise.all(
     chunks.map(async (chunk): Promise<ChunkOutcome> => {
       // The signatures of what the chunk calls from other files.
-      const definitions = deps.context?.definitions(doc.uri, text, parsed, [[chunk.start, chunk.end - 1]], true) ?? [];
+      const definitions = calledFromImports?.([[chunk.start, chunk.end - 1]]) ?? [];
       const out = await reviewChunk(deps, view, chunk, lines, language, file, definitions, opts);
       opts.onChunkDone?.(++done, chunks.length);
       return out;

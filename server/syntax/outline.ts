@@ -215,6 +215,8 @@ export function topLevelStarts(tree: Tree): Set<number> {
 export interface UsedName {
   name: string;
   called: boolean;
+  /** Used as a member (`obj.name`, `pkg.Name`): only an imported file's definition is likely the one meant. */
+  member?: boolean;
 }
 
 /** The names a range of lines uses, in order of first use, calls first; at most `max`. */
@@ -226,16 +228,24 @@ export function namesUsed(tree: Tree, startLine: number, endLine: number, max = 
     const name = n.text;
     if (name.length < 2 || name.length > 80) continue;
     const called = isCalled(n);
+    const member = isMember(n);
     const known = seen.get(name);
     if (known) {
       known.called ||= called;
+      // A name also used on its own is not only a member.
+      if (!member) delete known.member;
       continue;
     }
-    seen.set(name, { name, called });
+    seen.set(name, member ? { name, called, member } : { name, called });
     if (seen.size >= max * 2) break;
   }
   const all = [...seen.values()];
   return [...all.filter((u) => u.called), ...all.filter((u) => !u.called)].slice(0, max);
+}
+
+function isMember(n: Node): boolean {
+  const p = n.parent;
+  return !!p && /member|field_expression|attribute|selector|scoped|method_invocation|invocation/.test(p.type) && p.firstNamedChild?.id !== n.id;
 }
 
 function isCalled(n: Node): boolean {

@@ -256,7 +256,7 @@ describe.skipIf(!emacs.path)(`Emacs ${emacs.version ?? ''} (clients/emacs/codex-
     expect(steps[0]!.detail).toBe('codex-lsp');
     expect(steps[1]!.detail).toContain('Fake hover from the model** (emacs-test-model)');
     expect(steps[2]!.detail).toBe(`codex: ${FINDING.message}`);
-    expect(steps[3]!.detail).toBe('Replace with `i < values.length` (codex) | Refactor with codex | Add documentation (codex)');
+    expect(steps[3]!.detail).toBe('Replace with `i < values.length` (codex) | Ignore this finding (codex) | Refactor with codex | Add documentation (codex)');
     expect(result!.text).toBe(EXPECTED);
 
     // codex-lsp-settings reached the server, first at start, then after the reload.

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../support/fake-openai';
 import { position, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
 import { useSession } from '../support/session';
+import { runCli } from '../support/cli-run';
 
 const DEFAULTS = { hover: { delayMs: 0 }, diagnostics: { enabled: false } };
 const session = useSession(DEFAULTS);
@@ -187,6 +188,24 @@ describe('syntax and definitions in reviews and AI actions', () => {
     const review = session.fake.requests.find((r) => r.schemaName === 'diagnostics')!;
     expect(review.prompt).toContain('Called here, defined in other files (signatures, not under review):\nsrc/money.ts:4\n');
     expect(review.prompt).toContain('export function formatPrice(cents: number, currency: string): string');
+  });
+
+  it('the command line sends the same review prompts, context included: the editor answers them from its cache', async () => {
+    const root = workspace(TS);
+    const cache = path.join(root, '..', `${path.basename(root)}-cache`);
+    dirs.push(cache);
+    const run = await runCli(session.fake, ['src/cart.ts'], root, { cacheDir: cache });
+    expect(run.code).toBe(0);
+    const cli = session.fake.requests.filter((r) => r.schemaName === 'diagnostics');
+    expect(cli).toHaveLength(1);
+    expect(cli[0]!.prompt).toContain('export function formatPrice(cents: number, currency: string): string');
+    // Something else open in the editor changes nothing in the review's prompt.
+    const c = await startIn(root, { diagnostics: { enabled: true } }, { env: { CODEX_LSP_CACHE_DIR: cache } });
+    await c.open(uriOf(root, 'src/util/round.ts'), TS['src/util/round.ts'], 'typescript');
+    await c.open(uriOf(root, 'src/cart.ts'), TS['src/cart.ts'], 'typescript');
+    await c.waitFor(() => (c.diagnostics.get(uriOf(root, 'src/cart.ts'))?.length ?? 0) > 0, 10_000, 'the review from the cache');
+    const editorReviews = session.fake.requests.filter((r) => r.schemaName === 'diagnostics' && r.prompt.includes('cart.ts'));
+    expect(editorReviews).toHaveLength(1);
   });
 
   it('an AI action targets the exact function around the cursor (from the syntax tree) and carries what it calls', async () => {
