@@ -17,6 +17,8 @@ export interface ReviewArgs {
   formatGiven: boolean;
   fix: boolean;
   dryRun: boolean;
+  /** Print each request a review would make (after redaction), with its size and cost; call no model. */
+  showPrompts: boolean;
   failOn: Severity;
   help: boolean;
 }
@@ -45,6 +47,10 @@ Options:
                              file: anywhere in the changed files
   --baseline FILE            an earlier --format json or sarif output: findings already
                              in it are not reported and do not fail the run
+  --show-prompts             call no model: print each request the review would send,
+                             exactly (after redaction and the ignore globs), with its size,
+                             estimated tokens and cost, and whether the cache already holds
+                             its answer; then a total (--format json: the same as data)
   --fix                      apply the findings' replacements to the files
   --dry-run                  with --fix: print a unified diff instead of writing
   --fail-on LEVEL            error|warning|information|hint: exit 1 when a finding is at
@@ -74,7 +80,7 @@ export async function parseReviewArgs(
 ): Promise<ReviewArgs> {
   const out: ReviewArgs = {
     paths: [], format: 'text', changed: undefined, staged: false, filterMode: 'added', baseline: undefined, changedWord: undefined,
-    formatGiven: false, fix: false, dryRun: false, failOn: 'error', help: false,
+    formatGiven: false, fix: false, dryRun: false, showPrompts: false, failOn: 'error', help: false,
   };
   let filterGiven = false;
   const value = (i: number, name: string): string => {
@@ -150,11 +156,16 @@ export async function parseReviewArgs(
       case '--dry-run':
         out.dryRun = true;
         break;
+      case '--show-prompts':
+        out.showPrompts = true;
+        break;
       default:
         throw new UsageError(`unknown option ${a}`);
     }
   }
   if (out.dryRun && !out.fix) throw new UsageError('--dry-run goes with --fix');
+  if (out.showPrompts && (out.fix || out.baseline !== undefined)) throw new UsageError('--show-prompts calls no model: it goes with neither --fix nor --baseline');
+  if (out.showPrompts && out.format === 'sarif') throw new UsageError('--show-prompts prints requests: --format text or json');
   // The dry run's stdout is the diff alone: another format there would be silently ignored.
   if (out.dryRun && out.formatGiven) throw new UsageError('--format does not go with --fix --dry-run (stdout holds the diff; the findings go to stderr as text)');
   if (out.staged && out.changed !== undefined) throw new UsageError('--staged and --changed do not go together: --staged reviews the index, --changed the working tree');

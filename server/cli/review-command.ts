@@ -26,6 +26,7 @@ import { gateFindings } from './gate';
 import { isInside, selectFiles, type Selection } from './select';
 import { stagedText } from './staged';
 import { applyFixes, unifiedDiff } from './fix';
+import { formatPrompts, type PromptEntry } from './show-prompts';
 import { formatJson, formatSarif, formatText, oneBased, SEVERITIES, type FileResult, type RunSummary, type Severity } from './format';
 import { gitRoot, isCommit, mapLimit, type LineRange } from './git';
 
@@ -233,6 +234,8 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     progress.update(`codex-lsp review: ${done}/${files.length} files, ${t.input + t.output} tokens`);
   };
 
+  // --show-prompts: the requests each part would send, collected instead of sent.
+  const prompts: PromptEntry[] | undefined = args.showPrompts ? [] : undefined;
   // A bounded number of files at a time: file handles and memory stay small on a large tree;
   // the model calls themselves are bounded by maxConcurrency in the pipeline.
   await mapLimit(files, Math.max(4, settings.maxConcurrency * 2), async (file): Promise<void> => {
@@ -267,6 +270,7 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
         priority: 0,
         only: lines === undefined || lines === 'all' ? undefined : (chunk) => overlaps(lines, chunk.start, chunk.end),
         onChunkDone: showProgress,
+        ...(prompts ? { preview: (chunk, request) => prompts.push({ path: result.path, lines: { start: chunk.start + 1, end: chunk.end }, cached: request.cached, request }) } : {}),
       });
       const gate = gateFindings({
         findings: dedupeFindings(run.outcomes.flatMap((o) => o.found ?? [])),
@@ -297,6 +301,12 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     }
   });
   progress.clear();
+  if (prompts) {
+    // Nothing was sent: the requests are the output, skipped and unreadable files on stderr.
+    for (const r of results) if (r.skipped !== undefined || r.error !== undefined) say(`codex-lsp review: ${r.path}: ${r.skipped !== undefined ? `skipped: ${r.skipped}` : `not read: ${r.error}`}`);
+    io.stdout.write(formatPrompts(prompts, settings.prices, args.format === 'json' ? 'json' : 'text'));
+    return EXIT.clean;
+  }
   // The disk cache is within cache.maxDiskMB when the command exits.
   await Promise.all([pipeline.flush().then(() => disk?.trim()), usage.flush(), choices.flush()]);
   if (controller.signal.aborted) {

@@ -249,7 +249,7 @@ export class AiActionFeature {
       targetTokens: estimateTokens(target),
       definitions: this.s.context.definitions(doc.uri, doc.getText(), syntax, [[first, last]]),
     });
-    const req = { ...base, instructions: this.s.privacy.redact(base.instructions, 'code action'), input: this.s.privacy.redact(base.input, 'code action'), signal };
+    const req = { ...base, instructions: this.s.privacy.redact(base.instructions, 'code action'), input: this.s.privacy.redact(base.input, 'code action'), signal, source: doc.uri };
     const answer = await this.s.pipeline.run(req);
     // An answer that cannot be used is not kept: asking again asks the model again.
     const refuse = async (message: string): Promise<Outcome> => {

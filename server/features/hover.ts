@@ -141,6 +141,7 @@ export class HoverFeature {
     const base = buildHoverRequest(doc, ctx, this.s.roots, definitions);
     const req: PipelineRequest = {
       ...base,
+      source: doc.uri,
       instructions: this.s.privacy.redact(base.instructions, 'hover'),
       input: this.s.privacy.redact(base.input, 'hover'),
     };

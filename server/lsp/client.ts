@@ -25,6 +25,8 @@ export interface LspClient {
   beginProgress(title: string, message?: string): ProgressHandle;
   /** Asks a pull-diagnostics client to pull again (workspace/diagnostic/refresh). */
   refreshDiagnostics(): void;
+  /** Opens a document in the editor (window/showDocument); false when the client did not. */
+  showDocument(uri: string): Promise<boolean>;
 }
 
 export interface ProgressHandle {
@@ -89,6 +91,11 @@ export class ConnectionClient implements LspClient {
         reporter?.done();
       },
     };
+  }
+
+  async showDocument(uri: string): Promise<boolean> {
+    const r = await this.connection.window.showDocument({ uri, takeFocus: true });
+    return r.success;
   }
 
   refreshDiagnostics(): void {

@@ -18,6 +18,7 @@ import { ContextService, SOURCE_FILES_GLOB } from '../context/context-service';
 import { APPLY_COMMAND } from '../features/ai-actions';
 import { APPLY_EDIT_COMMAND, CodeActionFeature } from '../features/code-actions';
 import { HoverFeature } from '../features/hover';
+import { LastRequestCommand, SHOW_LAST_REQUEST_COMMAND } from '../features/last-request';
 import { ReviewFeature } from '../features/review';
 import type { Services } from '../features/services';
 import { sessionSummary, UsageCommand, USAGE_COMMAND } from '../features/usage-command';
@@ -98,6 +99,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   const review = new ReviewFeature(services);
   const codeActions = new CodeActionFeature(services, review);
   const usageCommand = new UsageCommand(services);
+  const lastRequest = new LastRequestCommand(services);
 
   config.onChange((next, previous) => {
     gateway.configurationChanged();
@@ -148,7 +150,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
         ...hover.capabilities(),
         ...review.capabilities(),
         ...codeActions.capabilities(),
-        executeCommandProvider: { commands: [USAGE_COMMAND, ...codeActions.commands()] },
+        executeCommandProvider: { commands: [USAGE_COMMAND, SHOW_LAST_REQUEST_COMMAND, ...codeActions.commands()] },
       },
       serverInfo: { name: 'codex-lsp', version: VERSION },
     };
@@ -275,6 +277,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
       if (edit) await client.applyEdit({ edit });
       return null;
     }
+    if (params.command === SHOW_LAST_REQUEST_COMMAND) return lastRequest.execute(params);
     return usageCommand.execute(params);
   });
   connection.onShutdown(async () => {

@@ -1,4 +1,5 @@
 import type OpenAI from 'openai';
+import { LRUCache } from 'lru-cache';
 import { KEY_VARIABLES } from '../config/env';
 import { DEFAULT_BASE_URL, type ApiMode } from '../config/settings';
 import type { Logger } from '../util/log';
@@ -101,6 +102,25 @@ export interface EndpointConfig {
 export interface ModelRequest extends PromptParts {
   feature: string;
   signal?: AbortSignal;
+  /** The document the request is about (its uri), for "show the last request for this file". */
+  source?: string;
+}
+
+/** A request as it leaves the machine: where to, and the exact body. */
+export interface OutgoingRequest {
+  url: string;
+  api: ApiKind;
+  model: string;
+  feature: string;
+  body: Record<string, unknown>;
+  bytes: number;
+}
+
+export interface SentRequest extends OutgoingRequest {
+  at: Date;
+  source: string | undefined;
+  /** The HTTP status, or the failure, of this attempt. */
+  outcome: string;
 }
 
 export interface ModelAnswer {
@@ -147,6 +167,8 @@ export class ModelGateway {
   /** Learned per base URL + model: which API answers, which parameters are refused, whether json_schema works. */
   private readonly learnedApi = new Map<string, ApiKind>();
   private readonly paramStates = new Map<string, ParamState>();
+  /** The last request sent per document (and the last of all, under ''): `codex.showLastRequest`. */
+  private readonly sent = new LRUCache<string, SentRequest>({ max: 200 });
   private paused: ModelError | undefined;
   /** Bumped on every configuration change; a failure from an older configuration must not pause the new one. */
   private epoch = 0;
@@ -162,6 +184,29 @@ export class ModelGateway {
     /** Fallback models chosen because the configured one is gone; remembered a day on disk. */
     private readonly choices?: ModelChoices,
   ) {}
+
+  /** The last request sent for a document, or the last of all without one. */
+  lastSent(source?: string): SentRequest | undefined {
+    return this.sent.get(source ?? '');
+  }
+
+  /**
+   * The request a call would send now, without sending it: the endpoint, model, API and
+   * parameters learned so far, the exact body. `codex-lsp review --show-prompts` shows it.
+   */
+  preview(req: ModelRequest): OutgoingRequest {
+    const cfg = this.config();
+    const model = this.currentModel(cfg);
+    const api: ApiKind = cfg.api === 'auto' ? (this.learnedApi.get(`${cfg.baseUrl}\u0000${model}`) ?? initialApi(model)) : cfg.api;
+    const body = buildBody(api, model, { ...req, cacheKey: req.cacheKey ?? `codex-lsp-${req.feature}` }, this.state(`${cfg.baseUrl}\u0000${model}\u0000${api}`));
+    return { url: `${cfg.baseUrl}${path(api)}`, api, model, feature: req.feature, body, bytes: Buffer.byteLength(JSON.stringify(body)) };
+  }
+
+  private record(req: ModelRequest, cfg: EndpointConfig, api: ApiKind, model: string, body: Record<string, unknown>, bytes: number, outcome: string): void {
+    const entry: SentRequest = { url: `${cfg.baseUrl}${path(api)}`, api, model, feature: req.feature, body, bytes, at: new Date(), source: req.source, outcome };
+    this.sent.set('', entry);
+    if (req.source) this.sent.set(req.source, entry);
+  }
 
   /** The model calls go to now: the configured one, or the fallback that replaced it. */
   currentModel(cfg: EndpointConfig = this.config()): string {
@@ -361,8 +406,10 @@ export class ModelGateway {
       let raw: { body: unknown; contentType: string };
       try {
         raw = await this.send(client, api, body, signal, deadline, ctx);
+        this.record(req, cfg, api, model, body, ctx.bytesSent, 'answered');
       } catch (err) {
         const f = toFailure(err, ctx.errorBody);
+        if (ctx.bytesSent > 0) this.record(req, cfg, api, model, body, ctx.bytesSent, f.status !== undefined ? `HTTP ${f.status}` : clip(f.message, 80));
         if (f.aborted || signal.aborted) throw new ModelError(req.signal?.aborted ? 'cancelled' : 'timeout', 'aborted');
         this.log.debug(() => `model call (${req.feature}, ${model}, ${api}) failed: ${describe(f)}`);
 

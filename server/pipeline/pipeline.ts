@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { ModelAnswer, ModelGateway, ModelRequest } from '../model/gateway';
+import type { ModelAnswer, ModelGateway, ModelRequest, OutgoingRequest } from '../model/gateway';
 import { ModelError } from '../model/gateway';
 import { AbortedError } from '../model/retry';
 import type { UsageSink } from '../model/usage-ledger';
@@ -142,6 +142,17 @@ export class Pipeline {
       if (err instanceof AbortedError) throw new ModelError('cancelled', 'cancelled');
       throw err;
     }
+  }
+
+  /**
+   * What `run` would send, without sending it or counting anything: the exact request, and
+   * whether the caches already hold its answer (then nothing would be sent at all).
+   */
+  async preview(req: PipelineRequest): Promise<OutgoingRequest & { cached: boolean }> {
+    const key = this.keyOf(req);
+    const useCache = !req.noCache && this.options.cacheEnabled();
+    const cached = useCache && (this.memory.has(key) || (this.disk !== undefined && (await this.disk.get(key)) !== undefined));
+    return { ...this.gateway.preview(req), cached };
   }
 
   /** Forgets a cached answer that turned out unusable, so asking again asks the model again. */

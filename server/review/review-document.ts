@@ -1,6 +1,6 @@
 import type { Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { ModelError } from '../model/gateway';
+import { ModelError, type OutgoingRequest } from '../model/gateway';
 import type { Pipeline } from '../pipeline/pipeline';
 import { createIgnoreMatcher, type IgnoreMatcher } from '../privacy/ignore';
 import { maskedView } from '../privacy/masked-view';
@@ -114,6 +114,11 @@ export interface ReviewOptions {
   onChunkDone?: (done: number, total: number) => void;
   /** Over budget: answers from the cache only (free), no model call. */
   cacheOnly?: boolean;
+  /**
+   * Show, don't send: each part's request goes here exactly as it would leave the machine,
+   * and no model is called (`codex-lsp review --show-prompts`).
+   */
+  preview?: (chunk: Chunk, request: OutgoingRequest & { cached: boolean }) => void;
 }
 
 /**
@@ -172,7 +177,12 @@ async function reviewChunk(
     cacheOnly: opts.cacheOnly,
     // Providers route requests with the same key to the same prompt cache: per file.
     cacheKey: `codex-lsp-review-${shortHash(file)}`,
+    source: view.uri,
   };
+  if (opts.preview) {
+    opts.preview(chunk, await deps.pipeline.preview(req));
+    return { chunk, found: [] };
+  }
   let json: unknown;
   try {
     json = (await deps.pipeline.run(req)).json;

@@ -31,6 +31,7 @@ import {
   ResponseError,
   SemanticTokensRefreshRequest,
   ShowDocumentRequest,
+  type ShowDocumentParams,
   ShowMessageNotification,
   ShowMessageRequest,
   ShutdownRequest,
@@ -176,6 +177,8 @@ export class LspTestClient {
   readonly kind: 'stdio' | 'in-process';
   initializeResult?: InitializeResult;
   readonly messages: ShowMessageParams[] = [];
+  /** window/showDocument requests from the server. */
+  readonly shownDocuments: ShowDocumentParams[] = [];
   readonly messageRequests: ShowMessageRequestParams[] = [];
   readonly logs: LogMessageParams[] = [];
   readonly diagnostics = new Map<string, PublishDiagnosticsParams[]>();
@@ -298,7 +301,10 @@ export class LspTestClient {
       this.messageRequests.push(p);
       return this.showMessageRequestResult;
     });
-    c.onRequest(ShowDocumentRequest.type, () => ({ success: true }));
+    c.onRequest(ShowDocumentRequest.type, (p) => {
+      this.shownDocuments.push(p);
+      return { success: true };
+    });
     c.onRequest(WorkspaceFoldersRequest.type, () => this.options.workspaceFolders ?? null);
     c.onRequest(DiagnosticRefreshRequest.type, () => {
       this.diagnosticRefreshes++;
