@@ -146,9 +146,9 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     noKey: 'codex-lsp review: no API key. Set CODEX_LSP_API_KEY or COMETAPI_KEY (also read: COMETAPI_API_KEY, OPENAI_API_KEY) in the environment; in CI, from a secret.',
   });
   const disk = settings.cache.enabled ? new DiskCache(snap.cacheDir, settings.cache.maxDiskMB * 1024 * 1024, log) : undefined;
-  const pipeline = new Pipeline(gateway, disk, usage, log, { endpoint: () => settings, cacheEnabled: () => settings.cache.enabled }, settings.maxConcurrency);
   const privacy = new Privacy(log);
   privacy.configure(settings.ignore, roots);
+  const pipeline = new Pipeline(gateway, disk, usage, log, { endpoint: () => settings, cacheEnabled: () => settings.cache.enabled, redactor: privacy }, settings.maxConcurrency);
   const deps: ReviewDeps = { pipeline, privacy, log, roots };
 
   // Which files, and with --changed which lines.

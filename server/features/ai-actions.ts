@@ -244,7 +244,7 @@ export class AiActionFeature {
       after,
       targetTokens: estimateTokens(target),
     });
-    const req = { ...base, instructions: this.s.privacy.redact(base.instructions, 'code action'), input: this.s.privacy.redact(base.input, 'code action'), signal };
+    const req = { ...base, signal };
     const answer = await this.s.pipeline.run(req);
     // An answer that cannot be used is not kept: asking again asks the model again.
     const refuse = async (message: string): Promise<Outcome> => {

@@ -119,12 +119,8 @@ export class HoverFeature {
     const ctx = buildHoverContext(view, params.position);
     if (!ctx) return null;
 
-    const base = buildHoverRequest(doc, ctx, this.s.roots);
-    const req: PipelineRequest = {
-      ...base,
-      instructions: this.s.privacy.redact(base.instructions, 'hover'),
-      input: this.s.privacy.redact(base.input, 'hover'),
-    };
+    // Raw text: the pipeline redacts every prompt before its cache key and before it leaves.
+    const req: PipelineRequest = buildHoverRequest(doc, ctx, this.s.roots);
     this.keys.set(fastKey, this.s.pipeline.keyOf(req));
     const { signal, dispose } = abortOn(token);
     try {

@@ -55,16 +55,16 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   const diskFor = (snap: ConfigSnapshot): DiskCache | undefined =>
     snap.settings.cache.enabled ? new DiskCache(snap.cacheDir, snap.settings.cache.maxDiskMB * 1024 * 1024, log) : undefined;
   let disk = diskFor(config.current);
+  const privacy = new Privacy(log);
+  privacy.configure(config.settings.ignore);
   const pipeline = new Pipeline(
     gateway,
     disk,
     usage,
     log,
-    { endpoint: () => config.settings, cacheEnabled: () => config.settings.cache.enabled },
+    { endpoint: () => config.settings, cacheEnabled: () => config.settings.cache.enabled, redactor: privacy },
     config.settings.maxConcurrency,
   );
-  const privacy = new Privacy(log);
-  privacy.configure(config.settings.ignore);
   const documents = new TextDocuments(TextDocument);
 
   let isReady = false;

@@ -144,8 +144,6 @@ async function reviewChunk(
   const base = buildReviewRequest({ language, file, imports, headers: ctx.headers, lines: chunk.lines });
   const req = {
     ...base,
-    instructions: deps.privacy.redact(base.instructions, 'review'),
-    input: deps.privacy.redact(base.input, 'review'),
     priority: opts.priority,
     signal: opts.signal,
     onStart: opts.onStart,
