@@ -147,7 +147,7 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
   });
   const disk = settings.cache.enabled ? new DiskCache(snap.cacheDir, settings.cache.maxDiskMB * 1024 * 1024, log) : undefined;
   const privacy = new Privacy(log);
-  privacy.configure(settings.ignore, roots);
+  privacy.configure(settings.ignore, roots, settings.ignoreAnyCase);
   const pipeline = new Pipeline(gateway, disk, usage, log, { endpoint: () => settings, cacheEnabled: () => settings.cache.enabled, redactor: privacy }, settings.maxConcurrency);
   const deps: ReviewDeps = { pipeline, privacy, log, roots };
 

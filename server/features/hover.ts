@@ -14,6 +14,7 @@ import { AbortedError, sleep } from '../model/retry';
 import { PRIORITY_INTERACTIVE, type PipelineRequest } from '../pipeline/pipeline';
 import { buildHoverContext, type HoverContext } from '../text/hover-context';
 import { languageOf } from '../text/language';
+import { documentBinaryReason } from '../privacy/binary';
 import { maskedView } from '../privacy/masked-view';
 import { shortHash } from '../util/text';
 import { displayPath } from '../util/uri';
@@ -112,6 +113,11 @@ export class HoverFeature {
     }
     if (this.s.privacy.isIgnored(doc.uri)) {
       this.s.log.debug(() => `hover: ${doc.uri} matches an ignore glob; not sent`);
+      return null;
+    }
+    const binary = documentBinaryReason(doc);
+    if (binary) {
+      this.s.log.debug(() => `hover: ${doc.uri}: ${binary}`);
       return null;
     }
     // Secrets are masked before lines are chosen, cut or numbered; positions stay valid.

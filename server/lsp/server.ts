@@ -56,7 +56,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     snap.settings.cache.enabled ? new DiskCache(snap.cacheDir, snap.settings.cache.maxDiskMB * 1024 * 1024, log) : undefined;
   let disk = diskFor(config.current);
   const privacy = new Privacy(log);
-  privacy.configure(config.settings.ignore);
+  privacy.configure(config.settings.ignore, undefined, config.settings.ignoreAnyCase);
   const pipeline = new Pipeline(
     gateway,
     disk,
@@ -90,7 +90,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     gateway.configurationChanged();
     problems.reset();
     pipeline.limiter.setLimit(next.settings.maxConcurrency);
-    privacy.configure(next.settings.ignore);
+    privacy.configure(next.settings.ignore, undefined, next.settings.ignoreAnyCase);
     if (next.settings.cache.enabled !== previous.settings.cache.enabled) {
       disk = diskFor(next);
       pipeline.setDisk(disk);
@@ -112,7 +112,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     const rootFromUri = params.rootUri ? uriToPath(params.rootUri) : undefined;
     services.roots = folders.length > 0 ? folders : rootFromUri ? [rootFromUri] : params.rootPath ? [params.rootPath] : [];
     loadProjectFile();
-    privacy.configure(config.settings.ignore, services.roots);
+    privacy.configure(config.settings.ignore, services.roots, config.settings.ignoreAnyCase);
     canPullConfiguration = params.capabilities?.workspace?.configuration === true;
     canRegisterConfiguration = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     // Without workspace/configuration there is nothing to wait for. With it, requests wait for the
