@@ -10,7 +10,7 @@ import { isIdentifierLike, isPathLike, isPlaceholder, isVersionLike, isWordy, sh
  * a candidate that looks random is checked for a service name before it, on its line or at
  * the end of the line above (`mailgun:` / `  key: …`).
  */
-const CANDIDATE_RE = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,512}={0,2}(?![A-Za-z0-9+/=_-])/g;
+const CANDIDATE_RE = /(?<![A-Za-z0-9+/_#$%&@!*^~-])[A-Za-z0-9+/_#$%&@!*^~-]{12,512}={0,2}(?![A-Za-z0-9+/=_#$%&@!*^~-])/g;
 /** How far before the value the name may stand. */
 const WINDOW = 80;
 
@@ -18,7 +18,11 @@ const NAMES = [...new Set(PROVIDER_NAMES)].sort((a, b) => b.length - a.length);
 const NAME_RE = new RegExp(NAMES.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
 
 /** Hashes and digests are not keys, even next to `docker` or `github`. */
-const HASH_CONTEXT_RE = /(?:sha(?:1|224|256|384|512)|md5|commit|digest|checksum|hash|etag|integrity|rev|revision|sum)[\s"'`:=@/-]{0,4}$/i;
+const HASH_CONTEXT_RE = /(?:sha(?:1|224|256|384|512)?|md5|commit|digest|checksum|hash|etag|integrity|rev|revision|sum)[\s"'`:=@/-]{0,4}$/i;
+/** The name the value is assigned to, when there is one (`TWILIO_ACCOUNT_SID = "`). */
+const KEY_BEFORE_RE = /([A-Za-z][A-Za-z0-9_.-]{0,60})["'\]]?[ \t]*(?::=|=>|=|:)[ \t]*["'`]?$/;
+/** Last words of names that hold public identifiers, not keys. */
+const PUBLIC_LAST_WORDS = /^(?:id|ids|sid|uid|guid|uuid|sha|hash|digest|checksum|etag|version|ver|url|uri|host|hostname|domain|path|name|region|zone|commit|rev|revision|fingerprint|thumbprint|tag|ref|branch|build|number|phone|email|user|username|login|account|org|project|tenant|bucket|channel|topic|queue|index|table|model|site|dsn|endpoint)$/;
 
 export function collectNearNameSpans(text: string, spans: Span[], priority: number): void {
   CANDIDATE_RE.lastIndex = 0;
@@ -34,16 +38,27 @@ export function collectNearNameSpans(text: string, spans: Span[], priority: numb
       if (isPathLike(`/${v}`) || /:\/\/[^\s]*$/.test(lineBefore(text, start))) continue;
     }
     const prefix = lineBefore(text, start);
-    if (HASH_CONTEXT_RE.test(prefix)) continue;
+    if (HASH_CONTEXT_RE.test(prefix) || /verification/i.test(prefix)) continue;
+    const key = KEY_BEFORE_RE.exec(prefix)?.[1];
+    if (key && PUBLIC_LAST_WORDS.test(lastWord(key))) continue;
     if (!namedBefore(prefix) && !namedBefore(previousLineTail(text, start, prefix))) continue;
     spans.push({ start, end: start + v.length, kind: 'provider-key', priority });
   }
 }
 
-/** Random enough to be a key, and not an identifier, path, version, number or placeholder. */
+/** The last word of a name: `TWILIO_ACCOUNT_SID` -> `sid`, `clientId` -> `id`. */
+function lastWord(name: string): string {
+  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[^A-Za-z0-9]+/).filter((w) => w.length > 0);
+  return (words[words.length - 1] ?? '').toLowerCase();
+}
+
+/** Random enough to be a key, and not an identifier, path, version, number, e-mail or placeholder. */
 function looksLikeKey(v: string): boolean {
   const core = v.replace(/=+$/, '');
-  if (core.length < 16) return false;
+  const symbols = /[#$%&@!*^~]/.test(core);
+  // Passwords with symbols are shorter than generated keys; plain runs need 16 characters.
+  if (core.length < (symbols ? 12 : 16)) return false;
+  if (/@[a-z0-9-]+$/.test(core) || /%[0-9A-F]{2}/.test(core)) return false; // e-mail user@host, URL-encoded text
   const hasDigit = /[0-9]/.test(core);
   const hasLower = /[a-z]/.test(core);
   const hasUpper = /[A-Z]/.test(core);

@@ -13,6 +13,16 @@
  *   `[REDACTED:private-key]` and the remaining body lines become empty (their
  *   indentation is kept). No newline is ever added or removed.
  *
+ * Detectors, most specific first:
+ * - private-key blocks (below);
+ * - provider formats recognised by their own shape, wherever they stand
+ *   (`providers.ts`, one table with a keyword prefilter; `formats.ts` runs it);
+ * - context detectors: AWS secret keys after their name, JWTs, `Bearer` / `Basic`
+ *   credentials, passwords in URLs;
+ * - place-based forms: `curl -u user:pass`, Kubernetes Secret values (`forms.ts`);
+ * - the generic `name = value` rule (below);
+ * - a random value right after a service's name (`near-name.ts`).
+ *
  * Overlapping detections are resolved left to right; at equal start the longer
  * one wins, then the more specific detector. Redacting already-redacted text
  * is a no-op (count 0).
@@ -27,8 +37,12 @@
  * tokenizer, tokens ...) and names whose last word says it is metadata
  * (`tokenUrl`, `passwordLength`, `secretName`, `authType`, `passwordHint` ...).
  * It must be followed by `=`, `:`, `:=`, `=>`, `?=` (or, for quoted literals
- * only, `(`, `==`, `!=`; or a typed declaration `name: Type = "..."`) and a
- * quoted or bare value.
+ * only, `(`, `==`, `!=`, a quoted key then `,` as in `setProperty("X_TOKEN", "…")`;
+ * or a typed declaration `name: Type = "..."`) and a quoted or bare value; or be an
+ * XML element around the value (also alone on the lines between the tags).
+ * Anti-forgery names (`csrf_token`, `authenticity_token`), `credentialsId` /
+ * `UserSecretsId` and `…-Results` mail headers are not secret names; markup is
+ * not a secret value.
  *
  * The value is redacted when it "looks secret":
  * - length >= 8 (after stripping a `Bearer `/`Basic `/`Token ` scheme);
@@ -261,7 +275,7 @@ const NON_SECRET_LAST_WORDS = new Set([
   'index', 'idx', 'offset', 'position', 'pos', 'status', 'state', 'valid', 'invalid', 'changed',
   'reset', 'confirmation', 'validation', 'validator', 'schema', 'col', 'arg', 'args', 'argument',
   'arguments', 'option', 'options', 'opts', 'config', 'cfg', 'settings', 'module', 'package', 'plugin',
-  'encryption', 'algorithm', 'algo', 'cipher', 'result', 'results', 'as', 'mechanism', 'received',
+  'encryption', 'algorithm', 'algo', 'cipher', 'result', 'results',
 ]);
 const ANTI_FORGERY_WORDS = new Set(['csrf', 'xsrf', 'authenticity', 'antiforgery', 'csrfmiddlewaretoken']);
 const PASSWORD_WORDS = /^(?:pass|passwd|password|passcode|passphrase|pwd)$/;
@@ -430,7 +444,8 @@ function parseAssignment(text: string, identStart: number, identEnd: number, quo
 }
 
 // A bare value also ends at an escaped line break: `"X_TOKEN=abc\nB=1"` holds two lines.
-const BARE_STOP_RE = /[\s,;&)\]}"'`]|\\[nrt]/g;
+// `&` ends it only before another `name=` (a query string), not inside a password.
+const BARE_STOP_RE = /[\s,;)\]}"'`]|\\[nrt]|&(?=[\w.-]{1,40}=)/g;
 
 /** `<type-ish chars> = "literal"` on the same line, within 80 chars. */
 function typedDeclaration(text: string, from: number, quotes: Scanner): Assignment | undefined {
