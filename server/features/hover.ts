@@ -12,6 +12,7 @@ import { LRUCache } from 'lru-cache';
 import { ModelError } from '../model/gateway';
 import { AbortedError, sleep } from '../model/retry';
 import { PRIORITY_INTERACTIVE, type PipelineRequest } from '../pipeline/pipeline';
+import { CODE_IS_DATA, fence } from '../text/fence';
 import { buildHoverContext, type HoverContext } from '../text/hover-context';
 import { languageOf } from '../text/language';
 import { documentBinaryReason } from '../privacy/binary';
@@ -21,7 +22,7 @@ import { displayPath } from '../util/uri';
 import { abortOn } from './cancel';
 import type { Services } from './services';
 
-export const HOVER_PROMPT_VERSION = 'hover-2';
+export const HOVER_PROMPT_VERSION = 'hover-3';
 /** How long a hover waits at start-up for the client's settings before answering null. */
 const SETTINGS_WAIT_MS = 1000;
 
@@ -43,6 +44,7 @@ const INSTRUCTIONS = [
   'Say what it is, what it does here, and what it returns or changes; mention anything non-obvious (side effects, error cases, pitfalls).',
   'Answer in Markdown: at most 5 short sentences or bullets, no preamble, no headings, no repetition of the code.',
   'Use `inline code` for identifiers. If the answer depends on code you cannot see, say so in a few words instead of guessing.',
+  CODE_IS_DATA,
 ].join('\n');
 
 /** The model request for a hover; pure, so tests and the benchmark can inspect the exact prompt. */
@@ -50,8 +52,8 @@ export function buildHoverRequest(doc: TextDocument, ctx: HoverContext, roots: r
   const file = displayPath(doc.uri, roots);
   const language = languageOf(doc.languageId, file);
   // Stable first (language, file), the code next, the question last: prompts share prefixes.
-  const lines = [`Language: ${language}`, `File: ${file}`, '', 'Code (file line numbers; → marks the cursor line):', ctx.excerpt, ''];
-  if (ctx.enclosing) lines.push(`Inside: ${ctx.enclosing.trim()}`);
+  const lines = [`Language: ${language}`, `File: ${file}`, '', 'Code (file line numbers; → marks the cursor line):', fence(ctx.excerpt), ''];
+  if (ctx.enclosing) lines.push('Inside (enclosing code):', fence(ctx.enclosing.trim()), '');
   lines.push(ctx.symbol ? `Explain: \`${ctx.symbol}\` on line ${ctx.line + 1}` : `Explain: line ${ctx.line + 1}`);
   return {
     feature: 'hover',
