@@ -223,7 +223,12 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   connection.onCodeAction(async (params) => ((await services.settled()) ? codeActions.codeActions(params) : []));
   connection.onCodeActionResolve((action, token) => codeActions.ai.resolve(action, token));
   connection.languages.diagnostics.on((params) => review.pullDiagnostics(params));
-  documents.onDidOpen((e) => review.opened(e.document));
+  documents.onDidOpen((e) => {
+    // Index the lines as the text arrives (once; incremental changes keep the index up to
+    // date), so the first hover in a 5 MB file does not pay for it.
+    void e.document.lineCount;
+    review.opened(e.document);
+  });
   documents.onDidChangeContent((e) => review.changed(e.document));
   documents.onDidSave((e) => {
     if (e.document.uri.endsWith(`/${PROJECT_FILE}`)) loadProjectFile();

@@ -10,7 +10,10 @@ import { isIdentifierLike, isPathLike, isPlaceholder, isVersionLike, isWordy, sh
  * a candidate that looks random is checked for a service name before it, on its line or at
  * the end of the line above (`mailgun:` / `  key: …`).
  */
-const CANDIDATE_RE = /(?<![A-Za-z0-9+/_#$%&@!*^~-])[A-Za-z0-9+/_#$%&@!*^~-]{12,512}={0,2}(?![A-Za-z0-9+/=_#$%&@!*^~-])/g;
+const KEY_CHARS = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_#$%&@!*^~-=') KEY_CHARS[c.charCodeAt(0)] = 1;
+const MIN_RUN = 12;
+const MAX_RUN = 512;
 /** How far before the value the name may stand. */
 const WINDOW = 80;
 
@@ -25,25 +28,38 @@ const KEY_BEFORE_RE = /([A-Za-z][A-Za-z0-9_.-]{0,60})["'\]]?[ \t]*(?::=|=>|=|:)[
 const PUBLIC_LAST_WORDS = /^(?:id|ids|sid|uid|guid|uuid|sha|hash|digest|checksum|etag|version|ver|url|uri|host|hostname|domain|path|name|region|zone|commit|rev|revision|fingerprint|thumbprint|tag|ref|branch|build|number|phone|email|user|username|login|account|org|project|tenant|bucket|channel|topic|queue|index|table|model|site|dsn|endpoint)$/;
 
 export function collectNearNameSpans(text: string, spans: Span[], priority: number): void {
-  CANDIDATE_RE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = CANDIDATE_RE.exec(text)) !== null) {
-    const v = m[0];
-    if (!looksLikeKey(v)) continue;
-    const start = m.index;
-    const before = text[start - 1];
-    // E-mail addresses, URL paths and hosts, dotted names: the run is part of something else.
-    if (before === '@' || before === '.' || before === '\\') continue;
-    if (before === '/' || v.includes('/')) {
-      if (isPathLike(`/${v}`) || /:\/\/[^\s]*$/.test(lineBefore(text, start))) continue;
+  // A plain loop over a lookup table: several times faster than a regex over a character class.
+  let runStart = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 10;
+    if (c < 128 && KEY_CHARS[c] === 1) {
+      if (runStart < 0) runStart = i;
+      continue;
     }
-    const prefix = lineBefore(text, start);
-    if (HASH_CONTEXT_RE.test(prefix) || /verification/i.test(prefix)) continue;
-    const key = KEY_BEFORE_RE.exec(prefix)?.[1];
-    if (key && PUBLIC_LAST_WORDS.test(lastWord(key))) continue;
-    if (!namedBefore(prefix) && !namedBefore(previousLineTail(text, start, prefix))) continue;
-    spans.push({ start, end: start + v.length, kind: 'provider-key', priority });
+    if (runStart >= 0 && i - runStart >= MIN_RUN && i - runStart <= MAX_RUN) check(text, runStart, i, spans, priority);
+    runStart = -1;
   }
+}
+
+function check(text: string, runStart: number, runEnd: number, spans: Span[], priority: number): void {
+  // `=` only as base64 padding at the end: `NAME=value` is a name and a value.
+  const run = text.slice(runStart, runEnd);
+  const inner = run.replace(/=+$/, '').lastIndexOf('=');
+  const start = runStart + inner + 1;
+  const v = inner < 0 ? run : run.slice(inner + 1);
+  if (!looksLikeKey(v)) return;
+  const before = text[start - 1];
+  // E-mail addresses, URL paths and hosts, dotted names: the run is part of something else.
+  if (before === '.' || before === '\\') return;
+  if (before === '/' || v.includes('/')) {
+    if (isPathLike(`/${v}`) || /:\/\/[^\s]*$/.test(lineBefore(text, start))) return;
+  }
+  const prefix = lineBefore(text, start);
+  if (HASH_CONTEXT_RE.test(prefix) || /verification/i.test(prefix)) return;
+  const key = KEY_BEFORE_RE.exec(prefix)?.[1];
+  if (key && PUBLIC_LAST_WORDS.test(lastWord(key))) return;
+  if (!namedBefore(prefix) && !namedBefore(previousLineTail(text, start, prefix))) return;
+  spans.push({ start, end: start + v.length, kind: 'provider-key', priority });
 }
 
 /** The last word of a name: `TWILIO_ACCOUNT_SID` -> `sid`, `clientId` -> `id`. */
@@ -72,20 +88,18 @@ function looksLikeKey(v: string): boolean {
   return shannonEntropy(core) >= (hex ? 3 : 3.4);
 }
 
-/** The text before `pos` on its line, at most WINDOW characters. */
+/** The text before `pos` on its line, at most WINDOW characters (bounded: no scan back to a far line break). */
 function lineBefore(text: string, pos: number): string {
-  const from = Math.max(0, pos - WINDOW);
-  const nl = text.lastIndexOf('\n', pos - 1);
-  return text.slice(Math.max(from, nl + 1), pos);
+  const window = text.slice(Math.max(0, pos - WINDOW), pos);
+  return window.slice(window.lastIndexOf('\n') + 1);
 }
 
 /** The end of the line above, when the value's line is a nested `key: value` under it. */
 function previousLineTail(text: string, pos: number, prefix: string): string {
   if (!/^[ \t-]*[\w.-]{1,40}["']?[ \t]*[:=][ \t]*["']?$/.test(prefix)) return '';
   const lineStart = pos - prefix.length;
-  if (lineStart <= 0) return '';
-  const prevStart = text.lastIndexOf('\n', lineStart - 2) + 1;
-  const prev = text.slice(Math.max(prevStart, lineStart - 1 - WINDOW), lineStart - 1);
+  if (lineStart <= 0 || text[lineStart - 1] !== '\n') return '';
+  const prev = lineBefore(text, lineStart - 1);
   return /[:{([]\s*$/.test(prev) ? prev : '';
 }
 
