@@ -168,6 +168,7 @@ export class Pipeline {
     if (hit !== undefined) return hit;
     const out = this.options.redactor.redact(text, what);
     this.redactions.set(text, out);
+    if (out !== text) this.redactions.set(out, out); // keyOf(run's redacted request) finds it too
     return out;
   }
 
