@@ -2,22 +2,32 @@ import { isPlaceholder, type Span } from './values';
 
 /**
  * Secrets whose place, not their look, gives them away: the password of `curl -u user:pass`,
- * and the values of a Kubernetes Secret's `data:` / `stringData:`. Both are masked whatever
+ * of `--password pass`, `mysql -ppass` and `docker login -p pass`, and the values of a
+ * Kubernetes Secret's `data:` / `stringData:`. Both are masked whatever
  * the value looks like (short, plain words): the context says what it is.
  */
 
 /** `-u user:password` / `--user=user:password` (curl, httpie, wget's --user). */
 const USER_FLAG_RE = /((?<![\w-])(?:-u|--user|--proxy-user)(?:[ \t]+|=)["']?[^\s:"'$@]{1,64}:)([^\s"'@]{1,256})/g;
 
+/** `--password pass` (space-separated; `--password=pass` is a plain assignment), `mysql -ppass`, `docker login -p pass`. */
+const PASSWORD_FLAG_RE = /((?<![\w-])--password[ \t]+["']?|\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]{0,120}?[ \t]-p|\bdocker[ \t]+login\b[^\n]{0,120}?[ \t]-p[ \t]+["']?)([^\s"']{1,256})/g;
+
 export function collectFormSpans(text: string, spans: Span[], priority: number): void {
   if (text.includes('-u') || text.includes('--user') || text.includes('--proxy-user')) collectUserFlags(text, spans, priority);
+  if (text.includes('-p')) collectFlag(PASSWORD_FLAG_RE, text, spans, priority);
   if (text.includes('kind: Secret') || text.includes('kind: "Secret"')) collectKubernetesSecrets(text, spans, priority);
 }
 
 function collectUserFlags(text: string, spans: Span[], priority: number): void {
-  USER_FLAG_RE.lastIndex = 0;
+  collectFlag(USER_FLAG_RE, text, spans, priority);
+}
+
+/** Regexes with (kept prefix)(password) groups. */
+function collectFlag(re: RegExp, text: string, spans: Span[], priority: number): void {
+  re.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = USER_FLAG_RE.exec(text)) !== null) {
+  while ((m = re.exec(text)) !== null) {
     const user = m[1] ?? '';
     const pass = (m[2] ?? '').replace(/[;,)]+$/, '');
     // `docker run -u 1000:1000` is a uid:gid; `$PASS` and `${PASS}` are variables.

@@ -236,6 +236,9 @@ const FORMS: readonly Form[] = [
   { family: 'forms', name: 'KEY=value in a string with escaped newlines', make: (v) => `env = "A=1\\nX_TOKEN=${v}\\nB=1"` },
   { family: 'forms', name: 'curl -u', make: (v) => `curl -u admin:${v} https://ci.example.com/api/json` },
   { family: 'forms', name: 'curl --user', make: (v) => `curl --user "deploy:${v}" -X POST https://ci.example.com/job/build` },
+  { family: 'forms', name: '--password value', make: (v) => `./deploy.sh --password ${v} --yes` },
+  { family: 'forms', name: 'mysql -p', make: (v) => `mysqldump -h db -u backup -p${v} shop > shop.sql` },
+  { family: 'forms', name: 'docker login -p', make: (v) => `docker login -u ci -p '${v}' registry.example.com` },
   { family: 'forms', name: 'Kubernetes Secret data', make: (v) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\ntype: Opaque\ndata:\n  password: ${v}\n`, value: (v) => base64(v) },
   { family: 'forms', name: 'Kubernetes Secret stringData', make: (v) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: api\nstringData:\n  token: "${v}"\n` },
   { family: 'forms', name: 'Azure secret starting with .', make: (v) => `AZURE_CLIENT_SECRET=.${v}`, value: (_v, r) => `${draw(r, ALNUM, 2)}8Q~${draw(r, ALNUM + '_.-', 34)}` },
@@ -332,6 +335,8 @@ const LOOK_ALIKES: ReadonlyArray<{ name: string; make: (r: () => number) => stri
   { name: 'Okta issuer', make: (r) => `export const oktaIssuer = "https://dev-${draw(r, DIGITS, 8)}.okta.com/oauth2/default";` },
   { name: 'Firebase app id', make: (r) => `  appId: "1:${draw(r, DIGITS, 12)}:web:${draw(r, HEX, 22)}",` },
   { name: 'GitHub node id', make: (r) => `  "node_id": "MDEwOlJlcG9zaXRvcnk${draw(r, DIGITS, 8)}",` },
+  { name: 'port and path flags', make: (r) => `mkdir -p build/out && ssh -p 22${draw(r, DIGITS, 2)} host && docker run -p 8080:80 app` },
+  { name: 'mysql password prompt', make: (r) => `mysql -u root -p shop_${draw(r, LOWER, 4)}` },
   { name: 'webpack chunk name', make: (r) => `<script src="/static/js/main.${draw(r, HEX, 20)}.js"></script>` },
 ];
 

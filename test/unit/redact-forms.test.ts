@@ -81,6 +81,9 @@ describe('assignment forms', () => {
     ['System.setProperty', `System.setProperty("X_TOKEN", "${V}");`, 'System.setProperty("X_TOKEN", "[REDACTED:secret]");'],
     ['KEY=value in a string with escaped newlines', `env = "A=1\\nX_TOKEN=${V}\\nB=1"`, 'env = "A=1\\nX_TOKEN=[REDACTED:secret]\\nB=1"'],
     ['curl -u', `curl -u admin:${V} https://ci.example.com`, 'curl -u admin:[REDACTED:password] https://ci.example.com'],
+    ['--password value', `deploy --password ${V} --yes`, 'deploy --password [REDACTED:password] --yes'],
+    ['mysql -p', `mysql -u root -p${V} app`, 'mysql -u root -p[REDACTED:password] app'],
+    ['docker login -p', `docker login -u ci -p '${V}' registry.example.com`, "docker login -u ci -p '[REDACTED:password]' registry.example.com"],
     ['a value starting with .', `AZURE_CLIENT_SECRET=${AZ}`, 'AZURE_CLIENT_SECRET=[REDACTED:azure-client-secret]'],
     ['an unquoted token that looks like an identifier', `xxx_token = ${HF}`, 'xxx_token = [REDACTED:huggingface-token]'],
     ['a password with & in it', 'db_password: Xk9&mP2vL5q7', 'db_password: [REDACTED:secret]'],
@@ -102,6 +105,8 @@ describe('assignment forms', () => {
 
   it('keeps docker uid:gid, curl variables and query strings', () => {
     unchanged('docker run -u 1000:1000 app');
+    unchanged('mkdir -p build/out && ssh -p 2222 host && docker run -p 8080:80 app');
+    unchanged('mysql -u root -p app && mysql -p${DB_PASS} app');
     unchanged('curl -u "$CI_USER:$CI_PASSWORD" https://ci.example.com');
     expect(redactSecrets('cb?access_token=Zk2mQ9pL4xR7vN&state=abc').text).toBe('cb?access_token=[REDACTED:secret]&state=abc');
   });

@@ -431,6 +431,8 @@ describe('redactSecrets: structure and robustness', () => {
     ['one run of key characters', 'x' + rep('aB3', 350_000)],
     ['a Secret with endless data', 'kind: Secret\n' + rep('data:\n  a: b\n', 80_000)],
     ['user flags', rep('-u a:b ', 150_000)],
+    ['password flags', rep('mysql -p ', 110_000)],
+    ['docker logins', rep('docker login -p ', 60_000)],
     ['key strings before commas', rep('"X_TOKEN", ', 90_000)],
     ['provider keywords', rep('SK AKIA sk- hf_ glpat- ', 45_000)],
     ['an XML element left open', '<apiToken>\n' + rep(' ', 1_000_000) + '</apiToken>'],
