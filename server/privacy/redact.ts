@@ -332,7 +332,7 @@ function collectGenericSpans(text: string, spans: Span[]): void {
     if (trimmed.length === 0) continue;
     const lead = value.length - value.trimStart().length;
     const ok = found.quoted
-      ? literalLooksSecret(trimmed, words)
+      ? literalLooksSecret(trimmed, words) && !(found.pair && (isWordy(trimmed) || KEYWORD_TEST_RE.test(trimmed)))
       : bareLooksSecret(trimmed, words, found.envStyle);
     if (!ok) {
       // A kept bare value may hold a real `name=value` (`REDIRECT=https://x?access_token=...`).
@@ -370,6 +370,8 @@ interface Assignment {
   envStyle: boolean;
   /** `name("literal")`. */
   call?: boolean;
+  /** `"name", "literal"`: also a list of field names, so the literal must not be words. */
+  pair?: boolean;
 }
 
 /** Parses `<ident><sep><value>` starting right after the identifier. All scans are bounded. */
@@ -385,6 +387,7 @@ function parseAssignment(text: string, identStart: number, identEnd: number, quo
   const c = text[p];
   const c1 = text[p + 1];
   let sep: 'assign' | 'colon' | 'call' | 'compare' | 'xml' | undefined;
+  let pair = false;
   if (c === ':' && c1 === '=') { sep = 'assign'; p += 2; }
   else if (c === '=' && c1 === '>') { sep = 'assign'; p += 2; }
   else if (c === '=' && c1 === '=') { sep = 'compare'; p += text[p + 2] === '=' ? 3 : 2; }
@@ -395,7 +398,7 @@ function parseAssignment(text: string, identStart: number, identEnd: number, quo
   else if (c === ':' && c1 !== ':') { sep = 'colon'; p += 1; }
   else if (c === '(' && p === afterName) { sep = 'call'; p += 1; }
   // `System.setProperty("X_TOKEN", "…")`, `headers.set("Authorization", "…")`: key string, then the value argument.
-  else if (c === ',' && quotedKey) { sep = 'call'; p += 1; }
+  else if (c === ',' && quotedKey) { sep = 'call'; pair = true; p += 1; }
   else if (c === '>' && openQuote === '<' && p === afterName) { sep = 'xml'; p += 1; }
   if (sep === undefined) {
     // Typed declaration without a colon right after the name: `var password string = "..."`.
@@ -426,7 +429,7 @@ function parseAssignment(text: string, identStart: number, identEnd: number, quo
     const q = text[p] as string;
     const close = quotes.findClosing(q, p + 1);
     if (close < 0) return undefined;
-    return { valueStart: p + 1, valueEnd: close, quoted: true, envStyle: false, call: sep === 'call' };
+    return { valueStart: p + 1, valueEnd: close, quoted: true, envStyle: false, call: sep === 'call', pair };
   }
   if (sep === 'call' || sep === 'compare') return undefined;
   if (sep === 'colon') {

@@ -105,6 +105,7 @@ describe('assignment forms', () => {
 
   it('keeps docker uid:gid, curl variables and query strings', () => {
     unchanged('docker run -u 1000:1000 app');
+    unchanged('const fields = ["password", "confirmPassword", "newUsername", "rememberMe"];');
     unchanged('mkdir -p build/out && ssh -p 2222 host && docker run -p 8080:80 app');
     unchanged('mysql -u root -p app && mysql -p${DB_PASS} app');
     unchanged('curl -u "$CI_USER:$CI_PASSWORD" https://ci.example.com');
