@@ -23,7 +23,7 @@ const NAME_RE = new RegExp(NAMES.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\
 /** Hashes and digests are not keys, even next to `docker` or `github`. */
 const HASH_CONTEXT_RE = /(?:sha(?:1|224|256|384|512)?|md5|commit|digest|checksum|hash|etag|integrity|rev|revision|sum)[\s"'`:=@/-]{0,4}$/i;
 /** The name the value is assigned to, when there is one (`TWILIO_ACCOUNT_SID = "`). */
-const KEY_BEFORE_RE = /([A-Za-z][A-Za-z0-9_.-]{0,60})["'\]]?[ \t]*(?::=|=>|=|:)[ \t]*["'`]?$/;
+const KEY_BEFORE_RE = /([A-Za-z][A-Za-z0-9_.-]{0,60})["'\]]?[ \t]*(?::=|=>|=|:)[ \t]*["'`]?$|--([a-z][a-z0-9-]{0,40})[ \t]+["']?$/;
 /** Last words of names that hold public identifiers, not keys. */
 const PUBLIC_LAST_WORDS = /^(?:id|ids|sid|uid|guid|uuid|sha|hash|digest|checksum|etag|version|ver|url|uri|host|hostname|domain|path|name|region|zone|commit|rev|revision|fingerprint|thumbprint|tag|ref|branch|build|number|phone|email|user|username|login|account|org|project|tenant|bucket|channel|topic|queue|index|table|model|site|dsn|endpoint)$/;
 
@@ -56,7 +56,8 @@ function check(text: string, runStart: number, runEnd: number, spans: Span[], pr
   }
   const prefix = lineBefore(text, start);
   if (HASH_CONTEXT_RE.test(prefix) || /verification/i.test(prefix)) return;
-  const key = KEY_BEFORE_RE.exec(prefix)?.[1];
+  const named = KEY_BEFORE_RE.exec(prefix);
+  const key = named?.[1] ?? named?.[2];
   if (key && PUBLIC_LAST_WORDS.test(lastWord(key))) return;
   if (!namedBefore(prefix) && !namedBefore(previousLineTail(text, start, prefix))) return;
   spans.push({ start, end: start + v.length, kind: 'provider-key', priority });
@@ -84,6 +85,8 @@ function looksLikeKey(v: string): boolean {
   if (isIdentifierLike(core) || isVersionLike(core) || isPlaceholder(core)) return false;
   // Object ids such as Stripe's `cus_…` or `price_…` name a record, they do not grant access.
   if (/^[a-z]{2,8}_[A-Za-z0-9]{8,40}$/.test(core) && !/^(?:sk|rk|key|secret|token|pat|api)_/.test(core)) return false;
+  // Cloud resource ids name a machine or a network: `ami-0abc…`, `i-0abc…`, `sg-…`, `vpc-…`.
+  if (/^[a-z]{1,8}-[0-9a-f]{8,17}$/.test(core)) return false;
   const hex = /^[0-9a-fA-F-]+$/.test(core);
   return shannonEntropy(core) >= (hex ? 3 : 3.4);
 }

@@ -337,6 +337,8 @@ const LOOK_ALIKES: ReadonlyArray<{ name: string; make: (r: () => number) => stri
   { name: 'GitHub node id', make: (r) => `  "node_id": "MDEwOlJlcG9zaXRvcnk${draw(r, DIGITS, 8)}",` },
   { name: 'port and path flags', make: (r) => `mkdir -p build/out && ssh -p 22${draw(r, DIGITS, 2)} host && docker run -p 8080:80 app` },
   { name: 'mysql password prompt', make: (r) => `mysql -u root -p shop_${draw(r, LOWER, 4)}` },
+  { name: 'AWS resource ids', make: (r) => `aws ec2 run-instances --image-id ami-0${draw(r, HEX, 16)} --subnet-id subnet-${draw(r, HEX, 17)}` },
+  { name: 'flag naming an id', make: (r) => `heroku pipelines:promote --app-id ${draw(r, ALNUM, 24)}` },
   { name: 'webpack chunk name', make: (r) => `<script src="/static/js/main.${draw(r, HEX, 20)}.js"></script>` },
 ];
 
