@@ -13,10 +13,15 @@ const CONTEXT_LINES = 128;
 /** Characters of a very long line kept around the focus (or from its start); the rest become spaces. */
 const LONG_LINE_KEEP = 8 * 1024;
 
+/** A chunk's masked text and where each of its lines starts (one string per chunk: lean in memory). */
+interface Chunk {
+  text: string;
+  starts: Int32Array;
+}
+
 interface Masks {
   version: number;
-  /** Chunk index -> its masked lines, each with its line break. */
-  chunks: Map<number, string[]>;
+  chunks: Map<number, Chunk>;
   whole?: TextDocument;
 }
 
@@ -81,18 +86,21 @@ function maskedLine(doc: TextDocument, privacy: Privacy, what: string, masks: Ma
     chunk = maskChunk(doc, privacy, what, k);
     masks.chunks.set(k, chunk);
   }
-  return chunk[line - k * CHUNK_LINES] ?? '';
+  const i = line - k * CHUNK_LINES;
+  return i + 1 < chunk.starts.length ? chunk.text.slice(chunk.starts[i], chunk.starts[i + 1]) : '';
 }
 
-function maskChunk(doc: TextDocument, privacy: Privacy, what: string, k: number): string[] {
+function maskChunk(doc: TextDocument, privacy: Privacy, what: string, k: number): Chunk {
   const first = k * CHUNK_LINES;
   const last = Math.min(doc.lineCount, first + CHUNK_LINES);
   const from = Math.max(0, first - CONTEXT_LINES);
   const to = Math.min(doc.lineCount, last + CONTEXT_LINES);
   const lines = splitLines(doc.getText({ start: { line: from, character: 0 }, end: { line: to, character: 0 } }));
   // `end` at line `to` == lineCount clamps to the end of the text: the last line comes too.
-  const masked = splitLines(privacy.mask(lines.map(cutLongLine).join(''), what));
-  return masked.slice(first - from, last - from);
+  const masked = splitLines(privacy.mask(lines.map(cutLongLine).join(''), what)).slice(first - from, last - from);
+  const starts = new Int32Array(masked.length + 1);
+  masked.forEach((l, i) => (starts[i + 1] = (starts[i] ?? 0) + l.length));
+  return { text: masked.join(''), starts };
 }
 
 /** The focus line: when very long, masked around the focus column instead of from its start. */
