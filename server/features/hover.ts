@@ -23,6 +23,8 @@ import { abortOn } from './cancel';
 import type { Services } from './services';
 
 export const HOVER_PROMPT_VERSION = 'hover-3';
+/** Lines below the hovered one that a hover can show (the excerpt takes 12): only those are masked. */
+const HOVER_LINES_AFTER = 32;
 /** How long a hover waits at start-up for the client's settings before answering null. */
 const SETTINGS_WAIT_MS = 1000;
 
@@ -123,7 +125,7 @@ export class HoverFeature {
       return null;
     }
     // Secrets are masked before lines are chosen, cut or numbered; positions stay valid.
-    const view = maskedView(doc, this.s.privacy, 'hover', params.position);
+    const view = maskedView(doc, this.s.privacy, 'hover', params.position, HOVER_LINES_AFTER);
     const ctx = buildHoverContext(view, params.position);
     if (!ctx) return null;
 

@@ -34,11 +34,12 @@ const cache = new WeakMap<TextDocument, Masks>();
  * the view are valid on the document.
  *
  * With a focus (hover, code actions) only the lines a prompt can use are masked (the top for
- * imports, a window around the focus); the other lines are empty. Masked lines are kept per
+ * imports, the lines above the focus where its enclosing blocks start, `linesAfter` below
+ * it); the other lines are empty. Masked lines are kept per
  * document version in chunks, so the cost follows what is sent, not the size of the file.
  * Without a focus (review, which sends the whole file) the whole text is masked once per version.
  */
-export function maskedView(doc: TextDocument, privacy: Privacy, what: string, focus?: { line: number; character: number }): TextDocument {
+export function maskedView(doc: TextDocument, privacy: Privacy, what: string, focus?: { line: number; character: number }, linesAfter = WINDOW_LINES): TextDocument {
   let masks = cache.get(doc);
   if (!masks || masks.version !== doc.version) {
     masks = { version: doc.version, chunks: new Map() };
@@ -52,7 +53,7 @@ export function maskedView(doc: TextDocument, privacy: Privacy, what: string, fo
   const f = Math.max(0, Math.min(n - 1, focus.line));
   const segments = merge([
     [0, Math.min(n, WINDOW_LINES)],
-    [Math.max(0, f - WINDOW_LINES), Math.min(n, f + WINDOW_LINES + 1)],
+    [Math.max(0, f - WINDOW_LINES), Math.min(n, f + linesAfter + 1)],
   ]);
   const out: string[] = [];
   let next = 0; // first line not yet written
