@@ -23,6 +23,8 @@ interface Masks {
   version: number;
   chunks: Map<number, Chunk>;
   whole?: TextDocument;
+  /** The windowed view when its window is the whole document (a small file): the same for every focus. */
+  full?: TextDocument;
 }
 
 const cache = new WeakMap<TextDocument, Masks>();
@@ -55,6 +57,9 @@ export function maskedView(doc: TextDocument, privacy: Privacy, what: string, fo
     [0, Math.min(n, WINDOW_LINES)],
     [Math.max(0, f - WINDOW_LINES), Math.min(n, f + linesAfter + 1)],
   ]);
+  const first = segments[0];
+  const all = segments.length === 1 && first !== undefined && first[0] === 0 && first[1] === n;
+  if (all && masks.full && !isLong(doc, f)) return masks.full;
   const out: string[] = [];
   let next = 0; // first line not yet written
   for (const [from, to] of segments) {
@@ -65,7 +70,16 @@ export function maskedView(doc: TextDocument, privacy: Privacy, what: string, fo
     next = to;
   }
   if (next < n) out.push('\n'.repeat(n - next - 1));
-  return TextDocument.create(doc.uri, doc.languageId, doc.version, out.join(''));
+  const view = TextDocument.create(doc.uri, doc.languageId, doc.version, out.join(''));
+  // Repeated hovers in a small file reuse one view: no work, no garbage.
+  if (all && !isLong(doc, f)) masks.full = view;
+  return view;
+}
+
+function isLong(doc: TextDocument, line: number): boolean {
+  const start = doc.offsetAt({ line, character: 0 });
+  const end = doc.offsetAt({ line, character: Number.MAX_SAFE_INTEGER });
+  return end - start > LONG_LINE_KEEP * 2;
 }
 
 function merge(ranges: Array<[number, number]>): Array<[number, number]> {

@@ -121,3 +121,13 @@ describe('maskedView: cost follows what is sent', () => {
     expect(shown).not.toContain(GH);
   });
 });
+
+describe('maskedView: small files', () => {
+  it('reuses one view for every hover in a file that fits the window, per version', () => {
+    const doc = TextDocument.create('file:///s.ts', 'typescript', 1, `const a = 1;\nconst t = "${GH}";\nuse(t);\n`);
+    const v1 = maskedView(doc, privacy, 'hover', { line: 0, character: 2 }, 32);
+    expect(maskedView(doc, privacy, 'hover', { line: 2, character: 1 }, 32)).toBe(v1);
+    expect(v1.getText()).not.toContain(GH);
+    expect(v1.getText().length).toBe(doc.getText().length);
+  });
+});
