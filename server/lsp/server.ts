@@ -224,9 +224,9 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   connection.onCodeActionResolve((action, token) => codeActions.ai.resolve(action, token));
   connection.languages.diagnostics.on((params) => review.pullDiagnostics(params));
   documents.onDidOpen((e) => {
-    // Index the lines as the text arrives (once; incremental changes keep the index up to
-    // date), so the first hover in a 5 MB file does not pay for it.
-    void e.document.lineCount;
+    // Index a big document's lines as its text arrives (once; incremental changes keep the
+    // index up to date), so the first hover in a 5 MB file does not pay for it.
+    if (e.document.getText().length > 256 * 1024) void e.document.lineCount;
     review.opened(e.document);
   });
   documents.onDidChangeContent((e) => review.changed(e.document));

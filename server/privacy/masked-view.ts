@@ -23,9 +23,10 @@ interface Masks {
   version: number;
   chunks: Map<number, Chunk>;
   whole?: TextDocument;
-  /** The windowed view when its window is the whole document (a small file): the same for every focus. */
-  full?: TextDocument;
 }
+
+/** A document that fits the window and is at most this big is masked whole, once: one view for every request. */
+const SMALL_TEXT = 512 * 1024;
 
 const cache = new WeakMap<TextDocument, Masks>();
 
@@ -39,7 +40,8 @@ const cache = new WeakMap<TextDocument, Masks>();
  * imports, the lines above the focus where its enclosing blocks start, `linesAfter` below
  * it); the other lines are empty. Masked lines are kept per
  * document version in chunks, so the cost follows what is sent, not the size of the file.
- * Without a focus (review, which sends the whole file) the whole text is masked once per version.
+ * Without a focus (review, which sends the whole file), or for a small file that fits the window
+ * anyway, the whole text is masked once per version and that one view serves every request.
  */
 export function maskedView(doc: TextDocument, privacy: Privacy, what: string, focus?: { line: number; character: number }, linesAfter = WINDOW_LINES): TextDocument {
   let masks = cache.get(doc);
@@ -47,19 +49,19 @@ export function maskedView(doc: TextDocument, privacy: Privacy, what: string, fo
     masks = { version: doc.version, chunks: new Map() };
     cache.set(doc, masks);
   }
-  if (!focus) {
-    masks.whole ??= TextDocument.create(doc.uri, doc.languageId, doc.version, privacy.mask(doc.getText(), what));
-    return masks.whole;
-  }
   const n = doc.lineCount;
-  const f = Math.max(0, Math.min(n - 1, focus.line));
+  const f = Math.max(0, Math.min(n - 1, focus?.line ?? 0));
   const segments = merge([
     [0, Math.min(n, WINDOW_LINES)],
     [Math.max(0, f - WINDOW_LINES), Math.min(n, f + linesAfter + 1)],
   ]);
   const first = segments[0];
-  const all = segments.length === 1 && first !== undefined && first[0] === 0 && first[1] === n;
-  if (all && masks.full && !isLong(doc, f)) return masks.full;
+  const fits = segments.length === 1 && first !== undefined && first[0] === 0 && first[1] === n && doc.getText().length <= SMALL_TEXT;
+  // Review (no focus) sends the whole file; a small file is masked whole once, whatever the focus.
+  if (!focus || fits) {
+    masks.whole ??= TextDocument.create(doc.uri, doc.languageId, doc.version, privacy.mask(doc.getText(), what));
+    return masks.whole;
+  }
   const out: string[] = [];
   let next = 0; // first line not yet written
   for (const [from, to] of segments) {
@@ -70,16 +72,7 @@ export function maskedView(doc: TextDocument, privacy: Privacy, what: string, fo
     next = to;
   }
   if (next < n) out.push('\n'.repeat(n - next - 1));
-  const view = TextDocument.create(doc.uri, doc.languageId, doc.version, out.join(''));
-  // Repeated hovers in a small file reuse one view: no work, no garbage.
-  if (all && !isLong(doc, f)) masks.full = view;
-  return view;
-}
-
-function isLong(doc: TextDocument, line: number): boolean {
-  const start = doc.offsetAt({ line, character: 0 });
-  const end = doc.offsetAt({ line, character: Number.MAX_SAFE_INTEGER });
-  return end - start > LONG_LINE_KEEP * 2;
+  return TextDocument.create(doc.uri, doc.languageId, doc.version, out.join(''));
 }
 
 function merge(ranges: Array<[number, number]>): Array<[number, number]> {
