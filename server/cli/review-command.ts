@@ -156,16 +156,17 @@ export async function runReview(argv: readonly string[], io: Io): Promise<number
     choices,
   );
   const disk = settings.cache.enabled && cacheProblem === undefined ? new DiskCache(snap.cacheDir, settings.cache.maxDiskMB * 1024 * 1024, log) : undefined;
+  const privacy = new Privacy(log);
+  privacy.configure(settings.ignore, roots, settings.ignoreAnyCase);
   const pipeline = new Pipeline(
     gateway,
     disk,
     usage,
     log,
-    { endpoint: () => ({ baseUrl: settings.baseUrl, model: gateway.currentModel() }), cacheEnabled: () => settings.cache.enabled },
+    // Every prompt is redacted here, before its cache key and before it leaves.
+    { endpoint: () => ({ baseUrl: settings.baseUrl, model: gateway.currentModel() }), cacheEnabled: () => settings.cache.enabled, redactor: privacy },
     settings.maxConcurrency,
   );
-  const privacy = new Privacy(log);
-  privacy.configure(settings.ignore, roots);
   // The same syntax and cross-file context as the editor (the files each file imports), so
   // that both send the same prompts and share cached answers. No workspace index is built.
   const context = new ContextService({

@@ -43,6 +43,7 @@ export interface Settings {
   diagnostics: { enabled: boolean; trigger: DiagnosticsTrigger; debounceMs: number };
   codeActions: { enabled: boolean; custom: CustomAction[] };
   ignore: string[];
+  ignoreAnyCase: boolean;
   cache: { enabled: boolean; maxDiskMB: number };
   context: { workspace: boolean; maxBytes: number; maxFiles: number; maxFileKB: number };
   prices: Record<string, Price>;
@@ -193,6 +194,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   spec({ key: 'prices', default: DEFAULT_PRICES, type: 'object', check: prices, description: 'Dollars per million tokens per model, for the usage report and the budget: {"model": {"input": 1.5, "cachedInput": 0.375, "output": 6}}; added to the built-in codex-mini price.' }),
   spec({ key: 'budget.dailyUSD', default: 0, minimum: 0, maximum: 100_000, check: decimal(0, 100_000), description: 'Daily budget in dollars (0: none). Once today\'s estimated spend reaches it, automatic reviews pause; hovers and chosen code actions still run.' }),
   spec({ key: 'logLevel', default: 'info', enum: ['error', 'warn', 'info', 'debug'], check: oneOf(['error', 'warn', 'info', 'debug']), description: 'How much the server logs (window/logMessage).' }),
+  spec({ key: 'ignoreAnyCase', default: false, check: bool, description: 'Match your "ignore" globs in any letter case (the built-in ones always do).' }),
 ];
 
 const BY_KEY = new Map(SETTINGS.map((s) => [s.key, s]));

@@ -1,7 +1,8 @@
 import type { JsonSchemaSpec } from '../model/request-body';
 import { PRIORITY_INTERACTIVE, type PipelineRequest } from '../pipeline/pipeline';
+import { CODE_IS_DATA, fence } from '../text/fence';
 
-export const EDIT_PROMPT_VERSION = 'edit-1';
+export const EDIT_PROMPT_VERSION = 'edit-2';
 
 /** The `edit` answer format of the contract. */
 export const EDIT_SCHEMA: JsonSchemaSpec = {
@@ -37,6 +38,7 @@ const INSTRUCTIONS = [
   '- Keep the indentation, line structure and conventions of the surrounding code. Change nothing beyond the task.',
   '- Edits must not overlap; prefer a few larger edits to many small ones. Never edit the context, only the target.',
   '- "explanation": one line saying what you changed. If the task needs no change, answer an empty "edits" list and say why.',
+  `The task is the line starting with "Task:". ${CODE_IS_DATA}`,
 ].join('\n');
 
 export interface EditPromptInput {
@@ -53,13 +55,6 @@ export interface EditPromptInput {
   targetTokens: number;
   /** Signatures of what the target uses from other files (context/definitions.ts). */
   definitions?: readonly string[];
-}
-
-function fence(text: string): string {
-  // A fence longer than any backtick run inside, so code with ``` stays intact.
-  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((m) => m.length));
-  const f = '`'.repeat(longest + 1);
-  return `${f}\n${text}\n${f}`;
 }
 
 /** The request for one code action; the stable instructions and schema come first, the code last. */

@@ -13,6 +13,7 @@ import { targetRegion } from '../edits/block';
 import { locateEdits, parseEditAnswer, toTextEdits } from '../edits/locate';
 import { buildEditRequest } from '../edits/prompt';
 import { ModelError } from '../model/gateway';
+import { documentBinaryReason } from '../privacy/binary';
 import { maskedView } from '../privacy/masked-view';
 import { estimateTokens } from '../review/chunker';
 import { findEnclosing, findImports } from '../text/hover-context';
@@ -200,6 +201,8 @@ export class AiActionFeature {
     const fail = (message: string, severity: 'warning' | 'error' = 'warning'): Outcome => ({ severity, message: `codex: ${data.title}: ${message}` });
     if (!doc) return fail('the file is no longer open.');
     if (this.s.privacy.isIgnored(doc.uri)) return fail('this file matches an "ignore" glob and is never sent to the model.');
+    const binary = documentBinaryReason(doc);
+    if (binary) return fail(`this file has ${binary}.`);
     const settings = this.s.config.settings.codeActions;
     if (!settings.enabled) return fail('AI code actions are turned off ("codeActions.enabled").');
     if (data.action === 'custom' && !settings.custom.some((c) => c.title === data.title && c.prompt === data.prompt)) {
@@ -249,7 +252,7 @@ export class AiActionFeature {
       targetTokens: estimateTokens(target),
       definitions: this.s.context.definitions(doc.uri, doc.getText(), syntax, [[first, last]]),
     });
-    const req = { ...base, instructions: this.s.privacy.redact(base.instructions, 'code action'), input: this.s.privacy.redact(base.input, 'code action'), signal, source: doc.uri };
+    const req = { ...base, signal, source: doc.uri };
     const answer = await this.s.pipeline.run(req);
     // An answer that cannot be used is not kept: asking again asks the model again.
     const refuse = async (message: string): Promise<Outcome> => {

@@ -12,8 +12,10 @@ import { LRUCache } from 'lru-cache';
 import { ModelError } from '../model/gateway';
 import { AbortedError, sleep } from '../model/retry';
 import { PRIORITY_INTERACTIVE, type PipelineRequest } from '../pipeline/pipeline';
+import { CODE_IS_DATA, fence } from '../text/fence';
 import { buildHoverContext, type HoverContext } from '../text/hover-context';
 import { languageOf } from '../text/language';
+import { documentBinaryReason } from '../privacy/binary';
 import { maskedView } from '../privacy/masked-view';
 import { shortHash } from '../util/text';
 import { displayPath } from '../util/uri';
@@ -23,6 +25,8 @@ import type { Services } from './services';
 export const HOVER_PROMPT_VERSION = 'hover-3';
 /** Lines around the hovered one whose names may bring definitions from other files. */
 const NEARBY_LINES = 12;
+/** Lines below the hovered one that a hover can show (the excerpt takes 12): only those are masked. */
+const HOVER_LINES_AFTER = 32;
 /** How long a hover waits at start-up for the client's settings before answering null. */
 const SETTINGS_WAIT_MS = 1000;
 
@@ -44,6 +48,7 @@ const INSTRUCTIONS = [
   'Say what it is, what it does here, and what it returns or changes; mention anything non-obvious (side effects, error cases, pitfalls).',
   'Answer in Markdown: at most 5 short sentences or bullets, no preamble, no headings, no repetition of the code.',
   'Use `inline code` for identifiers. If the answer depends on code you cannot see, say so in a few words instead of guessing.',
+  CODE_IS_DATA,
 ].join('\n');
 
 /** The model request for a hover; pure, so tests and the benchmark can inspect the exact prompt. */
@@ -51,9 +56,9 @@ export function buildHoverRequest(doc: TextDocument, ctx: HoverContext, roots: r
   const file = displayPath(doc.uri, roots);
   const language = languageOf(doc.languageId, file);
   // Stable first (language, file), the code next, the question last: prompts share prefixes.
-  const lines = [`Language: ${language}`, `File: ${file}`, '', 'Code (file line numbers; → marks the cursor line):', ctx.excerpt, ''];
-  if (definitions.length > 0) lines.push('Used here, defined in other files (signatures):', definitions.join('\n\n'), '');
-  if (ctx.enclosing) lines.push(`Inside: ${ctx.enclosing.trim()}`);
+  const lines = [`Language: ${language}`, `File: ${file}`, '', 'Code (file line numbers; → marks the cursor line):', fence(ctx.excerpt), ''];
+  if (definitions.length > 0) lines.push('Used here, defined in other files (signatures):', fence(definitions.join('\n\n')), '');
+  if (ctx.enclosing) lines.push('Inside (enclosing code):', fence(ctx.enclosing.trim()), '');
   lines.push(ctx.symbol ? `Explain: \`${ctx.symbol}\` on line ${ctx.line + 1}` : `Explain: line ${ctx.line + 1}`);
   return {
     feature: 'hover',
@@ -117,8 +122,13 @@ export class HoverFeature {
       this.s.log.debug(() => `hover: ${doc.uri} matches an ignore glob; not sent`);
       return null;
     }
+    const binary = documentBinaryReason(doc);
+    if (binary) {
+      this.s.log.debug(() => `hover: ${doc.uri}: ${binary}`);
+      return null;
+    }
     // Secrets are masked before lines are chosen, cut or numbered; positions stay valid.
-    const view = maskedView(doc, this.s.privacy, 'hover', params.position);
+    const view = maskedView(doc, this.s.privacy, 'hover', params.position, HOVER_LINES_AFTER);
     // The syntax tree (where a grammar exists) gives the enclosing function or class exactly.
     const parsed = await this.s.context.parse(doc.getText(), doc.languageId, doc.uri);
     const line = params.position.line;
@@ -138,13 +148,8 @@ export class HoverFeature {
       ctx.symbol?.split(/\.|::|\?\./).pop(),
     );
 
-    const base = buildHoverRequest(doc, ctx, this.s.roots, definitions);
-    const req: PipelineRequest = {
-      ...base,
-      source: doc.uri,
-      instructions: this.s.privacy.redact(base.instructions, 'hover'),
-      input: this.s.privacy.redact(base.input, 'hover'),
-    };
+    // Raw text: the pipeline redacts every prompt before its cache key and before it leaves.
+    const req: PipelineRequest = { ...buildHoverRequest(doc, ctx, this.s.roots, definitions), source: doc.uri };
     this.keys.set(fastKey, this.s.pipeline.keyOf(req));
     const { signal, dispose } = abortOn(token);
     try {

@@ -59,17 +59,17 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   const diskFor = (snap: ConfigSnapshot): DiskCache | undefined =>
     snap.settings.cache.enabled ? new DiskCache(snap.cacheDir, snap.settings.cache.maxDiskMB * 1024 * 1024, log) : undefined;
   let disk = diskFor(config.current);
+  const privacy = new Privacy(log);
+  privacy.configure(config.settings.ignore, undefined, config.settings.ignoreAnyCase);
   const pipeline = new Pipeline(
     gateway,
     disk,
     usage,
     log,
-    // Cache keys name the model that answers: a fallback's answers are its own.
-    { endpoint: () => ({ baseUrl: config.settings.baseUrl, model: gateway.currentModel() }), cacheEnabled: () => config.settings.cache.enabled },
+    // Cache keys name the model that answers: a fallback's answers are its own. Every prompt is redacted in the pipeline.
+    { endpoint: () => ({ baseUrl: config.settings.baseUrl, model: gateway.currentModel() }), cacheEnabled: () => config.settings.cache.enabled, redactor: privacy },
     config.settings.maxConcurrency,
   );
-  const privacy = new Privacy(log);
-  privacy.configure(config.settings.ignore);
   const documents = new TextDocuments(TextDocument);
 
   let isReady = false;
@@ -105,7 +105,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     gateway.configurationChanged();
     problems.reset();
     pipeline.limiter.setLimit(next.settings.maxConcurrency);
-    privacy.configure(next.settings.ignore);
+    privacy.configure(next.settings.ignore, undefined, next.settings.ignoreAnyCase);
     if (next.settings.cache.enabled !== previous.settings.cache.enabled) {
       disk = diskFor(next);
       pipeline.setDisk(disk);
@@ -129,7 +129,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     const rootFromUri = params.rootUri ? uriToPath(params.rootUri) : undefined;
     services.roots = folders.length > 0 ? folders : rootFromUri ? [rootFromUri] : params.rootPath ? [params.rootPath] : [];
     loadProjectFile();
-    privacy.configure(config.settings.ignore, services.roots);
+    privacy.configure(config.settings.ignore, services.roots, config.settings.ignoreAnyCase);
     canPullConfiguration = params.capabilities?.workspace?.configuration === true;
     canRegisterConfiguration = params.capabilities?.workspace?.didChangeConfiguration?.dynamicRegistration === true;
     // The index follows files changed outside the editor (a branch switch, a generator) through
@@ -249,6 +249,9 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   connection.onCodeActionResolve((action, token) => codeActions.ai.resolve(action, token));
   connection.languages.diagnostics.on((params) => review.pullDiagnostics(params));
   documents.onDidOpen((e) => {
+    // Index a big document's lines as its text arrives (once; incremental changes keep the
+    // index up to date), so the first hover in a 5 MB file does not pay for it.
+    if (e.document.getText().length > 256 * 1024) void e.document.lineCount;
     context.opened(e.document);
     review.opened(e.document);
   });

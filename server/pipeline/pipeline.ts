@@ -29,9 +29,16 @@ export interface PipelineAnswer extends ModelAnswer {
   cached: 'memory' | 'disk' | false;
 }
 
+/** Takes secrets out of prompt text (the Privacy filter); `what` names the feature for the log. */
+export interface Redactor {
+  redact(text: string, what: string): string;
+}
+
 export interface PipelineOptions {
   endpoint: () => { baseUrl: string; model: string };
   cacheEnabled: () => boolean;
+  /** The one place every prompt is redacted: before its cache key, before it leaves. */
+  redactor: Redactor;
 }
 
 /**
@@ -47,6 +54,7 @@ export class Pipeline {
     sizeCalculation: (v) => Math.max(1, v.text.length * 2),
   });
   private readonly flights = new SingleFlight<PipelineAnswer>();
+  private readonly redactions = new LRUCache<string, string>({ max: 64, maxSize: 8 * 1024 * 1024, sizeCalculation: (v, k) => Math.max(1, (v.length + k.length) * 2) });
 
   constructor(
     private readonly gateway: ModelGateway,
@@ -65,10 +73,11 @@ export class Pipeline {
 
   /**
    * Content address of a request: endpoint, model, prompt version, feature, schema and
-   * the exact prompt text (already redacted). Which of /chat/completions or /responses
+   * the exact prompt text, redacted first. Which of /chat/completions or /responses
    * answers is not part of it: both give the same answer to the same prompt.
    */
-  keyOf(req: PipelineRequest, answeredBy?: string): string {
+  keyOf(raw: PipelineRequest, answeredBy?: string): string {
+    const req = this.redacted(raw);
     const { baseUrl, model: current } = this.options.endpoint();
     const model = answeredBy ?? current;
     const h = createHash('sha256');
@@ -80,7 +89,8 @@ export class Pipeline {
   }
 
   /** The cached answer, if any, without calling the model (hover uses it to skip its grace delay). */
-  async peek(req: PipelineRequest): Promise<PipelineAnswer | undefined> {
+  async peek(raw: PipelineRequest): Promise<PipelineAnswer | undefined> {
+    const req = this.redacted(raw);
     if (req.noCache || !this.options.cacheEnabled()) return undefined;
     const key = this.keyOf(req);
     return this.fromCache(key, req);
@@ -110,7 +120,8 @@ export class Pipeline {
     return { text: c.text, json: c.json, model: c.model, usage: { input: 0, cachedInput: 0, output: 0 }, api: 'chat', cached };
   }
 
-  async run(req: PipelineRequest): Promise<PipelineAnswer> {
+  async run(raw: PipelineRequest): Promise<PipelineAnswer> {
+    const req = this.redacted(raw);
     if (req.signal?.aborted) throw new ModelError('cancelled', 'cancelled');
     const useCache = !req.noCache && this.options.cacheEnabled();
     const key = this.keyOf(req);
@@ -145,14 +156,36 @@ export class Pipeline {
   }
 
   /**
-   * What `run` would send, without sending it or counting anything: the exact request, and
-   * whether the caches already hold its answer (then nothing would be sent at all).
+   * What `run` would send, without sending it or counting anything: the exact request (redacted
+   * as `run` redacts it), and whether the caches already hold its answer (then nothing is sent).
    */
-  async preview(req: PipelineRequest): Promise<OutgoingRequest & { cached: boolean }> {
+  async preview(raw: PipelineRequest): Promise<OutgoingRequest & { cached: boolean }> {
+    const req = this.redacted(raw);
     const key = this.keyOf(req);
     const useCache = !req.noCache && this.options.cacheEnabled();
     const cached = useCache && (this.memory.has(key) || (this.disk !== undefined && (await this.disk.get(key)) !== undefined));
     return { ...this.gateway.preview(req), cached };
+  }
+
+  /**
+   * The request with secrets taken out of its instructions and input. Features hand raw
+   * text; redaction here is the only path to the cache key and the gateway. Redacting
+   * redacted text is a no-op, so a request that passes twice (keyOf, then run) is unchanged.
+   */
+  private redacted(req: PipelineRequest): PipelineRequest {
+    const instructions = this.redactText(req.instructions, req.feature);
+    const input = this.redactText(req.input, req.feature);
+    return instructions === req.instructions && input === req.input ? req : { ...req, instructions, input };
+  }
+
+  /** A hover asks keyOf, peek and run for the same prompt: redact it once. */
+  private redactText(text: string, what: string): string {
+    const hit = this.redactions.get(text);
+    if (hit !== undefined) return hit;
+    const out = this.options.redactor.redact(text, what);
+    this.redactions.set(text, out);
+    if (out !== text) this.redactions.set(out, out); // keyOf(run's redacted request) finds it too
+    return out;
   }
 
   /** Forgets a cached answer that turned out unusable, so asking again asks the model again. */

@@ -50,9 +50,11 @@
  * If evaluation ever throws (it should not), the file is treated as ignored:
  * failing closed keeps the privacy promise.
  *
- * Matching is case-insensitive when `process.platform === 'win32'` (override
- * with `options.caseInsensitive`), case-sensitive otherwise. Drive letters are
- * always lower-cased.
+ * The built-in patterns (`DEFAULT_IGNORE`, or `options.anyCase`) match in any
+ * letter case everywhere: `sub/.ENV`, `Credentials.json` and `Server.PEM` are
+ * ordinary spellings on macOS and Windows, whose file systems ignore case.
+ * Other patterns match as written, except on Windows (override with
+ * `options.caseInsensitive`). Drive letters are always lower-cased.
  */
 import picomatch = require('picomatch');
 
@@ -133,8 +135,10 @@ export interface IgnoreMatcher {
 }
 
 export interface IgnoreMatcherOptions {
-  /** Defaults to `process.platform === 'win32'`. */
+  /** For patterns not in `anyCase`. Defaults to `process.platform === 'win32'`. */
   caseInsensitive?: boolean;
+  /** Patterns that match in any letter case whatever `caseInsensitive` says. Defaults to `DEFAULT_IGNORE`. */
+  anyCase?: readonly string[];
 }
 
 interface Rule {
@@ -162,10 +166,11 @@ export function createIgnoreMatcher(
   options: IgnoreMatcherOptions = {},
 ): IgnoreMatcher {
   const nocase = options.caseInsensitive ?? process.platform === 'win32';
+  const anyCase = new Set(options.anyCase ?? DEFAULT_IGNORE);
   const frozenPatterns = Object.freeze([...patterns]);
   const rules: Rule[] = [];
   for (const raw of frozenPatterns) {
-    const rule = compileRule(raw, nocase);
+    const rule = compileRule(raw, nocase || anyCase.has(raw));
     if (rule) rules.push(rule);
   }
   const hasNegation = rules.some((r) => r.negated);

@@ -13,6 +13,16 @@
  *   `[REDACTED:private-key]` and the remaining body lines become empty (their
  *   indentation is kept). No newline is ever added or removed.
  *
+ * Detectors, most specific first:
+ * - private-key blocks (below);
+ * - provider formats recognised by their own shape, wherever they stand
+ *   (`providers.ts`, one table with a keyword prefilter; `formats.ts` runs it);
+ * - context detectors: AWS secret keys after their name, JWTs, `Bearer` / `Basic`
+ *   credentials, passwords in URLs;
+ * - place-based forms: `curl -u user:pass`, Kubernetes Secret values (`forms.ts`);
+ * - the generic `name = value` rule (below);
+ * - a random value right after a service's name (`near-name.ts`).
+ *
  * Overlapping detections are resolved left to right; at equal start the longer
  * one wins, then the more specific detector. Redacting already-redacted text
  * is a no-op (count 0).
@@ -27,8 +37,12 @@
  * tokenizer, tokens ...) and names whose last word says it is metadata
  * (`tokenUrl`, `passwordLength`, `secretName`, `authType`, `passwordHint` ...).
  * It must be followed by `=`, `:`, `:=`, `=>`, `?=` (or, for quoted literals
- * only, `(`, `==`, `!=`; or a typed declaration `name: Type = "..."`) and a
- * quoted or bare value.
+ * only, `(`, `==`, `!=`, a quoted key then `,` as in `setProperty("X_TOKEN", "…")`;
+ * or a typed declaration `name: Type = "..."`) and a quoted or bare value; or be an
+ * XML element around the value (also alone on the lines between the tags).
+ * Anti-forgery names (`csrf_token`, `authenticity_token`), `credentialsId` /
+ * `UserSecretsId` and `…-Results` mail headers are not secret names; markup is
+ * not a secret value.
  *
  * The value is redacted when it "looks secret":
  * - length >= 8 (after stripping a `Bearer `/`Basic `/`Token ` scheme);
@@ -63,21 +77,16 @@
  * `??`, `||`, `&&`, `=>` or a backslash, or follow `key:` with no blank.
  */
 
+import { collectFormatSpans } from './formats';
+import { collectFormSpans } from './forms';
+import { collectNearNameSpans } from './near-name';
+import { isIdentifierLike, isNameLike, isPathLike, isPlaceholder, isProse, isVersionLike, isWordy, shannonEntropy, type Span } from './values';
+
 export interface Redaction {
   text: string;
   count: number;
   /** Distinct kinds found, in order of first appearance, e.g. 'aws-access-key'. */
   kinds: string[];
-}
-
-interface Span {
-  start: number;
-  end: number;
-  kind: string;
-  /** Lower wins on ties (same start, same length). */
-  priority: number;
-  /** Explicit replacement; defaults to a line-preserving `[REDACTED:kind]`. */
-  replacement?: string;
 }
 
 const placeholder = (kind: string): string => `[REDACTED:${kind}]`;
@@ -97,51 +106,14 @@ interface TokenDetector {
 
 const TOKEN_DETECTORS: readonly TokenDetector[] = [
   {
-    kind: 'aws-access-key',
-    re: /()(?<![A-Za-z0-9])(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])/g,
-    hint: /A(?:KI|SI|GP|ID|RO|NP|NV|IP|BI|CC)A/,
-  },
-  {
     kind: 'aws-secret-key',
     re: /((?<![A-Za-z0-9])(?:aws[_-]?secret[_-]?(?:access[_-]?)?key|secret[_-]?access[_-]?key)["'\]]{0,2}[ \t]{0,8}(?::=|=>|=|:)[ \t]{0,8}["']?)([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
     hint: /secret/i,
   },
   {
-    kind: (s) => (s.startsWith('sk-ant-') ? 'anthropic-key' : 'openai-key'),
-    re: /()(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]{20,1000}/g,
-    hint: 'sk-',
-    // `sk-fading-circle-child` style kebab-case names are not keys.
-    accept: (s) => !/^sk-[a-z]+(?:[-_][a-z]+)+$/.test(s),
-  },
-  {
-    kind: 'github-token',
-    re: /()(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})/g,
-    hint: /gh[pousr]_|github_pat_/,
-  },
-  {
-    kind: 'slack-token',
-    re: /()(?<![A-Za-z0-9_-])(?:xox[abprs]-[A-Za-z0-9-]{10,250}|xapp-\d-[A-Za-z0-9-]{10,250})/g,
-    hint: /xox[abprs]-|xapp-/,
-  },
-  {
-    kind: 'slack-webhook',
-    re: /(hooks\.slack\.com\/(?:services|workflows|triggers)\/)([A-Za-z0-9_/+-]{8,300})/gi,
-    hint: /hooks\.slack\.com/i,
-  },
-  {
     kind: 'jwt',
     re: /()(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,2000}\.[A-Za-z0-9_-]{5,8000}\.[A-Za-z0-9_-]{0,2000}/g,
     hint: 'eyJ',
-  },
-  {
-    kind: 'google-api-key',
-    re: /()(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g,
-    hint: 'AIza',
-  },
-  {
-    kind: 'stripe-key',
-    re: /()(?<![A-Za-z0-9_])(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,250}|whsec_[A-Za-z0-9]{20,250})/g,
-    hint: /_live_|_test_|whsec_/,
   },
   {
     kind: 'bearer-token',
@@ -164,9 +136,15 @@ const TOKEN_DETECTORS: readonly TokenDetector[] = [
   },
 ];
 
-// Priority for generic `name = value` detections (least specific).
-const GENERIC_PRIORITY = 100;
+// Ties (same start, same length) go to the most specific detector: private keys, then
+// provider formats, then these context detectors, place-based forms, a provider's name
+// nearby, and last the generic `name = value` rule.
 const PEM_PRIORITY = 0;
+const FORMAT_PRIORITY = 1;
+const TOKEN_PRIORITY = 200;
+const FORM_PRIORITY = 500;
+const NEAR_NAME_PRIORITY = 900;
+const GENERIC_PRIORITY = 1000;
 
 function collectTokenSpans(text: string, spans: Span[]): void {
   TOKEN_DETECTORS.forEach((det, index) => {
@@ -187,7 +165,7 @@ function collectTokenSpans(text: string, spans: Span[]): void {
       if (det.accept && !det.accept(secret)) continue;
       const start = m.index + prefix.length;
       const kind = typeof det.kind === 'string' ? det.kind : det.kind(secret);
-      spans.push({ start, end: start + secret.length, kind, priority: index + 1 });
+      spans.push({ start, end: start + secret.length, kind, priority: TOKEN_PRIORITY + index });
     }
   });
 }
@@ -297,18 +275,12 @@ const NON_SECRET_LAST_WORDS = new Set([
   'index', 'idx', 'offset', 'position', 'pos', 'status', 'state', 'valid', 'invalid', 'changed',
   'reset', 'confirmation', 'validation', 'validator', 'schema', 'col', 'arg', 'args', 'argument',
   'arguments', 'option', 'options', 'opts', 'config', 'cfg', 'settings', 'module', 'package', 'plugin',
-  'encryption', 'algorithm', 'algo', 'cipher',
+  'encryption', 'algorithm', 'algo', 'cipher', 'result', 'results',
 ]);
+const ANTI_FORGERY_WORDS = new Set(['csrf', 'xsrf', 'authenticity', 'antiforgery', 'csrfmiddlewaretoken']);
 const PASSWORD_WORDS = /^(?:pass|passwd|password|passcode|passphrase|pwd)$/;
 /** Core secret nouns: a digits-only value (PIN, numeric token) or a `name("literal")` call is only trusted with these as the last word. */
 const CORE_SECRET_WORDS = /^(?:pass|passwd|password|passcode|passphrase|pwd|pin|secret|token|key|apikey|auth|credential|credentials)$/;
-const PLACEHOLDER_WORD_RE =
-  /(?<![a-z])(?:your|example|changeme|change[-_. ]me|placeholder|dummy|sample|redacted|replace[-_ ]?me|insert[-_ ]|fixme|todo|xxx+|notasecret|not[-_ ]a[-_ ]secret)(?![a-z])/i;
-const TRIVIAL_VALUES = new Set([
-  'null', 'undefined', 'none', 'nil', 'true', 'false', 'nan', 'password', 'passwd', 'secret',
-  'token', 'apikey', 'api_key', 'api-key', 'changeme', 'default', 'required', 'optional',
-]);
-
 /** ASCII lookup tables (faster than a regex test per character). */
 function charTable(chars: string): Uint8Array {
   const t = new Uint8Array(128);
@@ -346,7 +318,7 @@ function collectGenericSpans(text: string, spans: Span[]): void {
     const words = secretNameWords(text.slice(identStart, identEnd));
     if (!words) continue;
     // `setPassword("...")` yes, `authenticate("CRAM-MD5")` no: calls need a secret noun last.
-    if (found.call && !CORE_SECRET_WORDS.test(words[words.length - 1] ?? '')) continue;
+    if (found.call && !CORE_SECRET_WORDS.test(words[words.length - 1] ?? '') && words[words.length - 1] !== 'authorization') continue;
     let { valueStart } = found;
     let value = text.slice(valueStart, found.valueEnd);
 
@@ -360,7 +332,7 @@ function collectGenericSpans(text: string, spans: Span[]): void {
     if (trimmed.length === 0) continue;
     const lead = value.length - value.trimStart().length;
     const ok = found.quoted
-      ? literalLooksSecret(trimmed, words)
+      ? literalLooksSecret(trimmed, words) && !(found.pair && (isWordy(trimmed) || KEYWORD_TEST_RE.test(trimmed)))
       : bareLooksSecret(trimmed, words, found.envStyle);
     if (!ok) {
       // A kept bare value may hold a real `name=value` (`REDIRECT=https://x?access_token=...`).
@@ -398,12 +370,15 @@ interface Assignment {
   envStyle: boolean;
   /** `name("literal")`. */
   call?: boolean;
+  /** `"name", "literal"`: also a list of field names, so the literal must not be words. */
+  pair?: boolean;
 }
 
 /** Parses `<ident><sep><value>` starting right after the identifier. All scans are bounded. */
 function parseAssignment(text: string, identStart: number, identEnd: number, quotes: Scanner): Assignment | undefined {
   let p = identEnd;
   const openQuote = text[identStart - 1];
+  const quotedKey = isQuote(openQuote) && text[identEnd] === openQuote;
   // Closing quote of a quoted key, closing bracket of `env["KEY"]`.
   if (p < text.length && (text[p] === '"' || text[p] === "'" || text[p] === '`')) p++;
   if (text[p] === ']') p++;
@@ -412,6 +387,7 @@ function parseAssignment(text: string, identStart: number, identEnd: number, quo
   const c = text[p];
   const c1 = text[p + 1];
   let sep: 'assign' | 'colon' | 'call' | 'compare' | 'xml' | undefined;
+  let pair = false;
   if (c === ':' && c1 === '=') { sep = 'assign'; p += 2; }
   else if (c === '=' && c1 === '>') { sep = 'assign'; p += 2; }
   else if (c === '=' && c1 === '=') { sep = 'compare'; p += text[p + 2] === '=' ? 3 : 2; }
@@ -421,6 +397,8 @@ function parseAssignment(text: string, identStart: number, identEnd: number, quo
   else if (c === '=') { sep = 'assign'; p += 1; }
   else if (c === ':' && c1 !== ':') { sep = 'colon'; p += 1; }
   else if (c === '(' && p === afterName) { sep = 'call'; p += 1; }
+  // `System.setProperty("X_TOKEN", "…")`, `headers.set("Authorization", "…")`: key string, then the value argument.
+  else if (c === ',' && quotedKey) { sep = 'call'; pair = true; p += 1; }
   else if (c === '>' && openQuote === '<' && p === afterName) { sep = 'xml'; p += 1; }
   if (sep === undefined) {
     // Typed declaration without a colon right after the name: `var password string = "..."`.
@@ -432,7 +410,16 @@ function parseAssignment(text: string, identStart: number, identEnd: number, quo
   if (sep === 'xml') {
     const lineEnd = quotes.nextIndex('\n', p);
     const close = quotes.nextIndex('<', p);
-    if (close < 0 || close - p > MAX_VALUE || (lineEnd >= 0 && close > lineEnd)) return undefined;
+    if (close < 0 || close - p > MAX_VALUE) return undefined;
+    if (lineEnd >= 0 && close > lineEnd) {
+      // `<apiToken>\n  value\n</apiToken>`: one value alone on the lines between the tags.
+      if (close - p > 1024 || text[close + 1] !== '/') return undefined;
+      const inner = text.slice(p, close);
+      const v = inner.trim();
+      if (v.length === 0 || /\s/.test(v)) return undefined;
+      const at = p + inner.indexOf(v);
+      return { valueStart: at, valueEnd: at + v.length, quoted: true, envStyle: false };
+    }
     return { valueStart: p, valueEnd: close, quoted: true, envStyle: false };
   }
 
@@ -442,7 +429,7 @@ function parseAssignment(text: string, identStart: number, identEnd: number, quo
     const q = text[p] as string;
     const close = quotes.findClosing(q, p + 1);
     if (close < 0) return undefined;
-    return { valueStart: p + 1, valueEnd: close, quoted: true, envStyle: false, call: sep === 'call' };
+    return { valueStart: p + 1, valueEnd: close, quoted: true, envStyle: false, call: sep === 'call', pair };
   }
   if (sep === 'call' || sep === 'compare') return undefined;
   if (sep === 'colon') {
@@ -459,7 +446,9 @@ function parseAssignment(text: string, identStart: number, identEnd: number, quo
   return { valueStart: p, valueEnd: e, quoted: false, envStyle };
 }
 
-const BARE_STOP_RE = /[\s,;&)\]}"'`]/g;
+// A bare value also ends at an escaped line break: `"X_TOKEN=abc\nB=1"` holds two lines.
+// `&` ends it only before another `name=` (a query string), not inside a password.
+const BARE_STOP_RE = /[\s,;)\]}"'`]|\\[nrt]|&(?=[\w.-]{1,40}=)/g;
 
 /** `<type-ish chars> = "literal"` on the same line, within 80 chars. */
 function typedDeclaration(text: string, from: number, quotes: Scanner): Assignment | undefined {
@@ -479,6 +468,8 @@ function atLineStart(text: string, pos: number): boolean {
   // Allows indentation, `export `, `set `, `ENV `, `- ` (YAML lists / compose files).
   const from = Math.max(0, pos - 40);
   const before = text.slice(from, pos);
+  // A line inside a string: `"A=1\nX_TOKEN=…"`, `["X_TOKEN=…"]`.
+  if (/(?:\\n|\\r|["'`])$/.test(before)) return true;
   const nl = before.lastIndexOf('\n');
   if (nl < 0 && from > 0) return false;
   return /^[ \t]*(?:-[ \t]+)?(?:(?:export|set|ENV|env)[ \t]+)?$/.test(before.slice(nl + 1));
@@ -566,6 +557,11 @@ function splitWords(ident: string): string[] {
 function isSecretName(words: string[]): boolean {
   const last = words[words.length - 1];
   if (last === undefined || NON_SECRET_LAST_WORDS.has(last)) return false;
+  // Anti-forgery tokens (`csrf_token`, `authenticity_token`, `__RequestVerificationToken`)
+  // guard a form for one session; they are not credentials.
+  if (words.some((w) => ANTI_FORGERY_WORDS.has(w)) || words.join('') === 'requestverificationtoken') return false;
+  // `credentialsId` (Jenkins), `<UserSecretsId>` (.NET) name where secrets are kept.
+  if (last === 'id' && /^(?:credentials?|secrets)$/.test(words[words.length - 2] ?? '')) return false;
   // `PWD` / `OLDPWD` alone are the shell's working directories.
   if (words.length === 1 && (last === 'pwd' || last === 'oldpwd')) return false;
   if (COMPOUND_RE.test(words.join(''))) return true;
@@ -576,84 +572,11 @@ function isSecretName(words: string[]): boolean {
 // Value heuristics
 // ---------------------------------------------------------------------------
 
-/** Shannon entropy in bits per character. */
-function shannonEntropy(s: string): number {
-  if (s.length === 0) return 0;
-  const counts = new Map<string, number>();
-  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let h = 0;
-  const n = s.length;
-  for (const c of counts.values()) {
-    const p = c / n;
-    h -= p * Math.log2(p);
-  }
-  return h;
-}
-
-function isPlaceholder(v: string, words: readonly string[] = []): boolean {
-  if (v.startsWith('[REDACTED')) return true;
-  if (/\$\{|\{\{|\$\(|%\(|#\{|<%|\{%/.test(v)) return true;
-  if (/^\$[A-Za-z_{]/.test(v) || /^%[A-Za-z_][A-Za-z0-9_]*%$/.test(v)) return true;
-  if (/^<[^<>]*>$/.test(v) || /^\{[A-Za-z_][\w-]*\}$/.test(v)) return true;
-  if (new Set(v.toLowerCase()).size <= 2) return true;
-  if (/^your/i.test(v) || PLACEHOLDER_WORD_RE.test(v)) return true;
-  const lower = v.toLowerCase();
-  if (TRIVIAL_VALUES.has(lower)) return true;
-  const squashed = lower.replace(/[^a-z0-9]/g, '');
-  if (words.length > 0 && squashed === words.join('')) return true;
-  return false;
-}
-
-const PROSE_TOKEN_RE = /^[("'\u201c\u201e]?\p{L}[\p{L}\p{M}'\u2019-]*[.,!?:;)"'\u201c\u201d]*$|^\d{1,3}[.,]?$|^[-\u2013\u2014]$/u;
-
-/** Text, not a credential: 3+ words, or 2 words that are both natural-language words. */
-function isProse(v: string): boolean {
-  // Secrets are ASCII; several non-ASCII letters mean translated text.
-  if ((v.match(/[^\x00-\x7f]/g)?.length ?? 0) >= 3 && /[^\x00-\x7f]{2}/u.test(v)) return true;
-  if (!/\s/.test(v)) return false;
-  const tokens = v.trim().split(/\s+/);
-  if (tokens.length >= 3) return true;
-  return tokens.length === 2 && tokens.every((t) => PROSE_TOKEN_RE.test(t));
-}
-
-/**
- * Made of ordinary words (`?NonExpressionParenKeyword`, `apiKeyFromEnv`,
- * `Hello-World`): no digits, symbols only as separators or at the ends, and
- * every camelCase / separated run is 2-14 letters with a vowel.
- */
-function isWordy(v: string): boolean {
-  if (/\d/.test(v)) return false;
-  const core = v.replace(/^[^A-Za-z]+|[^A-Za-z]+$/g, '');
-  if (core.length === 0 || /[^A-Za-z _./:-]/.test(core)) return false;
-  const runs = core.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').split(/[^A-Za-z]+/);
-  return runs.every((r) => (r.length >= 2 && r.length <= 14 && /[aeiouyAEIOUY]/.test(r)) || /^[A-Z]{2,4}$/.test(r));
-}
-
-/** Semver ranges and versions: `^1.2.3`, `>=3.972.0 <4`, `v2.0.0-beta.1`. */
-function isVersionLike(v: string): boolean {
-  return /^[\^~<>=v\s|*x.\d-]+$/.test(v) && /\d\.\d/.test(v);
-}
-
-function isPathLike(v: string): boolean {
-  if (/^(?:~|\.{1,2})?\/[a-z0-9._/@-]*$/.test(v)) return true; // lower-case absolute / relative path
-  // Absolute / home-relative paths whose segments are words, not base64 (`/Users/maciej`, not `/9j/4AAQSkZJRg`).
-  if (/^(?:~|\.{1,2})?\/[\w.@ -]+(?:\/[\w.@ -]*)*$/.test(v)) {
-    const segs = v.split('/').filter((x) => x.length > 0 && x !== '~' && x !== '.' && x !== '..');
-    if (segs.length > 0 && segs.every((x) => !(/\d/.test(x) && /[a-z]/.test(x) && /[A-Z]/.test(x)))) return true;
-  }
-  if (/^[A-Za-z]:[\\/]/.test(v)) return true; // Windows path
-  if (/^(?:\.{1,2}\/)?(?:[\w.-]+\/)+[\w.-]+\.(?:pem|key|crt|cer|p12|pfx|json|ya?ml|txt|env|ini|conf|cfg|toml|jks|gpg)$/i.test(v)) return true;
-  return false;
-}
-
-function isNameLike(v: string): boolean {
-  return /^[a-z]+(?:[._-][a-z]+)+$/.test(v) || /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(v);
-}
-
 /** Quoted literals (and env-file values) assigned to a secret-looking name. */
 function literalLooksSecret(v: string, words: readonly string[]): boolean {
   if (v.length < 8) return false;
   if (isPlaceholder(v, words)) return false;
+  if (/<\/?[A-Za-z][^<>]*>/.test(v)) return false; // markup (`<xml>…</xml>`, `<span class=…>`)
   if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(v)) return false; // URL: credentials have their own detector
   if (isProse(v) || isPathLike(v) || isNameLike(v) || isVersionLike(v)) return false;
   // A literal assigned to a password is a password even when it is made of words.
@@ -690,12 +613,14 @@ function bareLooksSecret(v: string, words: readonly string[], envStyle: boolean)
   if (segments.length > 1 && segments.every((s) => WORDY_SEGMENT.test(s))) return false; // member chain
   if (!envStyle) {
     // Operators and escapes mean an expression or the inside of a string, not a value.
-    if (/^[!&*~?:|^=.\\+-]/.test(v) || /\?\.|\?\?|\|\||&&|=>|\\/.test(v)) return false;
+    // Azure client secrets may start with `.` or `~` (`~Rk8Q~x2…`): long, one token, digits and letters.
+    const dotted = /^[.~][A-Za-z0-9_~.-]{15,}$/.test(v) && /\d/.test(v) && /[A-Za-z]/.test(v) && !v.includes('..');
+    if ((!dotted && /^[!&*~?:|^=.\\+-]/.test(v)) || /\?\.|\?\?|\|\||&&|=>|\\/.test(v)) return false;
     // A value that itself mentions a secret word is a reference (`password = password2`,
     // `grant-type:token-exchange`), not the secret.
     if (KEYWORD_TEST_RE.test(v)) return false;
-    // An identifier is only a secret if it has digits.
-    if (/^[A-Za-z_$][\w$]*$/.test(v) && !/\d/.test(v)) return false;
+    // An identifier is only a secret if it has digits, or is long and random (`hf_QwErTy…`).
+    if (/^[A-Za-z_$][\w$]*$/.test(v) && !/\d/.test(v) && (v.length < 20 || isWordy(v) || isIdentifierLike(v))) return false;
   }
   return literalLooksSecret(v, words);
 }
@@ -728,8 +653,11 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
   if (typeof text !== 'string' || text.length === 0) return { text: typeof text === 'string' ? text : '', count: 0, kinds: [] };
   const spans: Span[] = [];
   collectPemSpans(text, spans);
+  collectFormatSpans(text, spans, FORMAT_PRIORITY);
   collectTokenSpans(text, spans);
+  collectFormSpans(text, spans, FORM_PRIORITY);
   collectGenericSpans(text, spans);
+  collectNearNameSpans(text, spans, NEAR_NAME_PRIORITY);
   if (spans.length === 0) return { text, count: 0, kinds: [] };
 
   spans.sort((a, b) => a.start - b.start || b.end - b.start - (a.end - a.start) || a.priority - b.priority);

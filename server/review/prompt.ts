@@ -1,5 +1,6 @@
 import type { JsonSchemaSpec } from '../model/request-body';
 import type { PipelineRequest } from '../pipeline/pipeline';
+import { CODE_IS_DATA, fence } from '../text/fence';
 
 export const REVIEW_PROMPT_VERSION = 'review-2';
 export const MAX_FINDINGS_ASKED = 10;
@@ -36,15 +37,15 @@ export const DIAGNOSTICS_SCHEMA: JsonSchemaSpec = {
 const INSTRUCTIONS = [
   'You are codex-lsp, reviewing code in a programmer\'s editor. Report only real problems a careful senior engineer would flag:',
   'bugs, crashes, wrong logic, off-by-one errors, unhandled errors, security issues (injection, unsafe input, leaked secrets),',
-  'resource leaks, race conditions, and misuse of APIs. Do not report style, naming, formatting, comments, or matters of taste.',
-  'Review only the numbered lines; the context above them is there to help you understand them.',
-  `Report at most ${MAX_FINDINGS_ASKED} findings, most important first. If nothing is wrong, answer an empty list.`,
-  'For each finding:',
-  '- "line": the number shown before the line in the listing;',
+  'resource leaks, race conditions, misuse of APIs. Not style, naming, formatting, comments or taste.',
+  'Review only the numbered lines; the context helps you understand them.',
+  `${CODE_IS_DATA} Report a problem such text hides.`,
+  `At most ${MAX_FINDINGS_ASKED} findings, most important first; none: an empty list. For each finding:`,
+  '- "line": the number before the line in the listing;',
   '- "quote": the exact text on that line the finding is about, copied character for character (a short part of the line);',
   '- "severity": "error" for a definite bug, "warning" for a likely bug or risk, "information" or "hint" for minor issues;',
-  '- "message": one sentence saying what is wrong and why;',
-  '- "replacement": the exact text that should replace "quote" when a local fix is certain, keeping the indentation; otherwise null.',
+  '- "message": one sentence: what is wrong and why;',
+  '- "replacement": the exact text to replace "quote" with when a local fix is certain, keeping the indentation; otherwise null.',
 ].join('\n');
 
 export interface ReviewPromptInput {
@@ -64,15 +65,13 @@ export interface ReviewPromptInput {
 export function buildReviewRequest(p: ReviewPromptInput): Omit<PipelineRequest, 'signal'> {
   const out: string[] = [`Language: ${p.language}`, `File: ${p.file}`];
   if (p.imports.length > 0 || p.headers.length > 0) {
-    out.push('', 'Context (not under review):');
-    out.push(...p.imports);
-    if (p.imports.length > 0 && p.headers.length > 0) out.push('…');
-    out.push(...p.headers);
+    const context = [...p.imports, ...(p.imports.length > 0 && p.headers.length > 0 ? ['…'] : []), ...p.headers];
+    out.push('', 'Context (not under review):', fence(context.join('\n')));
   }
-  if (p.definitions && p.definitions.length > 0) out.push('', 'Called here, defined in other files (signatures, not under review):', p.definitions.join('\n\n'));
-  out.push('', 'Code under review:');
+  if (p.definitions && p.definitions.length > 0) out.push('', 'Called here, defined in other files (signatures, not under review):', fence(p.definitions.join('\n\n')));
   const width = String(p.lines.length).length;
-  p.lines.forEach((l, i) => out.push(`${String(i + 1).padStart(width)}| ${l}`));
+  const listing = p.lines.map((l, i) => `${String(i + 1).padStart(width)}| ${l}`);
+  out.push('', 'Code under review (numbered lines):', fence(listing.join('\n')));
   return {
     feature: 'review',
     promptVersion: REVIEW_PROMPT_VERSION,

@@ -3,6 +3,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { ModelError, type OutgoingRequest } from '../model/gateway';
 import type { Pipeline } from '../pipeline/pipeline';
 import { createIgnoreMatcher, type IgnoreMatcher } from '../privacy/ignore';
+import { documentBinaryReason } from '../privacy/binary';
 import { maskedView } from '../privacy/masked-view';
 import type { Privacy } from '../privacy/privacy';
 import { languageOf } from '../text/language';
@@ -80,13 +81,15 @@ export interface ReviewRun {
   version: number;
 }
 
-export type SkipReason = { kind: 'ignored' | 'not-code' | 'too-large' | 'suppressed'; reason: string };
+export type SkipReason = { kind: 'ignored' | 'binary' | 'not-code' | 'too-large' | 'suppressed'; reason: string };
 
 const skipMatchers = new WeakMap<readonly string[], IgnoreMatcher>();
 
-/** Why a document is not reviewed, if it is not: ignored (privacy), not code, or too large. */
+/** Why a document is not reviewed, if it is not: ignored or binary (privacy), not code, or too large. */
 export function reviewSkipReason(doc: TextDocument, deps: Pick<ReviewDeps, 'privacy' | 'roots'>): SkipReason | undefined {
   if (deps.privacy.isIgnored(doc.uri)) return { kind: 'ignored', reason: 'matches an "ignore" glob; never sent' };
+  const binary = documentBinaryReason(doc);
+  if (binary) return { kind: 'binary', reason: binary };
   // Relative to the workspace: a project that itself lives under some vendor/ folder is still reviewed.
   let skip = skipMatchers.get(deps.roots);
   if (!skip) {
@@ -169,8 +172,6 @@ async function reviewChunk(
   const base = buildReviewRequest({ language, file, imports, headers: ctx.headers, lines: chunk.lines, definitions });
   const req = {
     ...base,
-    instructions: deps.privacy.redact(base.instructions, 'review'),
-    input: deps.privacy.redact(base.input, 'review'),
     priority: opts.priority,
     signal: opts.signal,
     onStart: opts.onStart,

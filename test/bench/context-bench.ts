@@ -90,7 +90,7 @@ function definitionsSection(prompt: string): string {
   const at = prompt.indexOf('Used here, defined in other files');
   if (at < 0) return '';
   const end = prompt.indexOf('\nExplain:', at);
-  const inside = prompt.indexOf('\nInside:', at);
+  const inside = prompt.indexOf('\nInside', at);
   return prompt.slice(at, inside >= 0 && inside < end ? inside : end);
 }
 

@@ -218,16 +218,29 @@ describe('gitignore-like semantics', () => {
     expect(m?.ignores('/repo/src/a.ts')).toBe(false);
   });
 
-  it('is case-sensitive by default off Windows and case-insensitive when asked', () => {
-    const sensitive = createIgnoreMatcher(['*.pem', 'Secrets/'], ['/repo'], { caseInsensitive: false });
-    expect(sensitive.ignores('/repo/A.PEM')).toBe(false);
+  it('matches user globs case-sensitively by default off Windows and case-insensitively when asked', () => {
+    const sensitive = createIgnoreMatcher(['*.crt', 'Secrets/'], ['/repo'], { caseInsensitive: false });
+    expect(sensitive.ignores('/repo/A.CRT')).toBe(false);
     expect(sensitive.ignores('/repo/secrets/x')).toBe(false);
-    const insensitive = createIgnoreMatcher(['*.pem', 'Secrets/'], ['C:\\Repo'], { caseInsensitive: true });
-    expect(insensitive.ignores('file:///c%3A/repo/A.PEM')).toBe(true);
+    const insensitive = createIgnoreMatcher(['*.crt', 'Secrets/'], ['C:\\Repo'], { caseInsensitive: true });
+    expect(insensitive.ignores('file:///c%3A/repo/A.CRT')).toBe(true);
     expect(insensitive.ignores('C:\\REPO\\secrets\\x')).toBe(true);
     if (process.platform !== 'win32') {
-      expect(createIgnoreMatcher(['*.pem'], []).ignores('/x/A.PEM')).toBe(false);
+      expect(createIgnoreMatcher(['*.crt'], []).ignores('/x/A.CRT')).toBe(false);
     }
+  });
+
+  it('matches the built-in globs in any letter case, whatever the option says', () => {
+    const m = createIgnoreMatcher([...DEFAULT_IGNORE, 'fixtures/**'], [ROOT], { caseInsensitive: false });
+    for (const p of ['sub/.ENV', 'Credentials.json', 'SECRETS.yaml', 'Server.PEM', '.SSH/id_rsa', 'ID_RSA.pub', 'Prod.TFSTATE', '.AWS/Credentials']) {
+      expect(m.ignores(`${ROOT}/${p}`), p).toBe(true);
+    }
+    // The re-included templates too, and user globs stay as written.
+    expect(m.ignores(`${ROOT}/.ENV.Example`)).toBe(false);
+    expect(m.ignores(`${ROOT}/Fixtures/a.ts`)).toBe(false);
+    expect(m.ignores(`${ROOT}/fixtures/a.ts`)).toBe(true);
+    // Only what the caller names as built-in.
+    expect(createIgnoreMatcher(['*.pem'], [], { caseInsensitive: false, anyCase: [] }).ignores('/x/A.PEM')).toBe(false);
   });
 
   it('works with no roots and with nested roots', () => {

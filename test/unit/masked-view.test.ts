@@ -66,3 +66,68 @@ describe('maskedView', () => {
     expect(maskedView(doc, privacy, 't')).toBe(maskedView(doc, privacy, 't'));
   });
 });
+
+describe('maskedView: cost follows what is sent', () => {
+  /** A Privacy that counts the characters it is asked to mask. */
+  function counting(): { privacy: Privacy; masked: () => number } {
+    const p = new Privacy(new Logger(() => undefined));
+    let n = 0;
+    const mask = p.mask.bind(p);
+    p.mask = (text: string, what: string): string => {
+      n += text.length;
+      return mask(text, what);
+    };
+    return { privacy: p, masked: () => n };
+  }
+
+  it('masks only the lines a hover can use in a 5 MB file, once per version', () => {
+    const filler = 'export const filler = computeSomething(1, 2, 3); // padding\n'.repeat(85_000);
+    const doc = TextDocument.create('file:///big.ts', 'typescript', 1, `${filler}const token = "${GH}";\nuse(token);\n`);
+    expect(doc.getText().length).toBeGreaterThan(5_000_000);
+    const { privacy: p, masked } = counting();
+    const view = maskedView(doc, p, 'hover', { line: 85_001, character: 2 });
+    expect(view.lineCount).toBe(doc.lineCount);
+    expect(view.getText()).not.toContain(GH);
+    expect(buildHoverContext(view, { line: 85_001, character: 2 })?.symbol).toBe('use');
+    const first = masked();
+    expect(first).toBeLessThan(200_000); // a few chunks with their context, not 5 MB
+    // Another hover nearby in the same version masks nothing again; a new version does.
+    maskedView(doc, p, 'hover', { line: 84_990, character: 2 });
+    expect(masked()).toBe(first);
+    const next = TextDocument.update(doc, [{ text: 'x' }], 2);
+    maskedView(next, p, 'hover', { line: 0, character: 0 });
+    expect(masked()).toBeGreaterThan(first);
+  });
+
+  it('masks a private key that straddles a chunk boundary, whichever side the focus is on', () => {
+    const lines = Array.from({ length: 600 }, (_, i) => `const a${i} = ${i};`);
+    const key = PEM.split('\n');
+    lines.splice(254, key.length, ...key); // BEGIN before line 256, END after it
+    const doc = TextDocument.create('file:///k.ts', 'typescript', 1, lines.join('\n'));
+    for (const line of [250, 258, 590]) {
+      const text = maskedView(doc, privacy, 'test', { line, character: 0 }).getText();
+      for (const b of PEM_BODY) expect(text).not.toContain(b.slice(0, 20));
+    }
+  });
+
+  it('keeps a very long line around the focus, masked, with every column where it was', () => {
+    const line = `${'a'.repeat(40_000)} const t = "${GH}"; ${'b'.repeat(40_000)}`;
+    const doc = TextDocument.create('file:///min.js', 'javascript', 1, `${line}\nnext();\n`);
+    const at = line.indexOf('const t');
+    const view = maskedView(doc, privacy, 'test', { line: 0, character: at });
+    const shown = view.getText({ start: { line: 0, character: 0 }, end: { line: 1, character: 0 } });
+    expect(shown.length).toBe(line.length + 1);
+    expect(shown.slice(at, at + 11)).toBe('const t = "');
+    expect(shown).not.toContain(GH);
+  });
+});
+
+describe('maskedView: small files', () => {
+  it('reuses one view for every hover in a file that fits the window, per version', () => {
+    const doc = TextDocument.create('file:///s.ts', 'typescript', 1, `const a = 1;\nconst t = "${GH}";\nuse(t);\n`);
+    const v1 = maskedView(doc, privacy, 'hover', { line: 0, character: 2 }, 32);
+    expect(maskedView(doc, privacy, 'hover', { line: 2, character: 1 }, 32)).toBe(v1);
+    expect(v1.getText()).not.toContain(GH);
+    expect(v1.getText().length).toBe(doc.getText().length);
+  });
+});

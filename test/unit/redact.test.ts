@@ -427,6 +427,15 @@ describe('redactSecrets: structure and robustness', () => {
     ['keyword soup', rep('passpasstokenauth', 60_000)],
     ['assignments inside one string', `x = "${rep('token=', 150_000)}"`],
     ['assignments inside one bare value', `x: ${rep('a=token=', 130_000)}`],
+    ['service names before random values, no line break', rep('mailgun Zk2mQ9pL4xR7vN8w ', 40_000)],
+    ['one run of key characters', 'x' + rep('aB3', 350_000)],
+    ['a Secret with endless data', 'kind: Secret\n' + rep('data:\n  a: b\n', 80_000)],
+    ['user flags', rep('-u a:b ', 150_000)],
+    ['password flags', rep('mysql -p ', 110_000)],
+    ['docker logins', rep('docker login -p ', 60_000)],
+    ['key strings before commas', rep('"X_TOKEN", ', 90_000)],
+    ['provider keywords', rep('SK AKIA sk- hf_ glpat- ', 45_000)],
+    ['an XML element left open', '<apiToken>\n' + rep(' ', 1_000_000) + '</apiToken>'],
   ])('adversarial 1 MB input stays fast: %s', (_name, input) => {
     const t0 = performance.now();
     const r = redactSecrets(input);
