@@ -29,6 +29,7 @@ import {
   type ApiKind,
   type ParamState,
   type PromptParts,
+  type StructuredMode,
 } from './request-body';
 import { backoffMs, retryAfterMs, sleep } from './retry';
 import { clip } from '../util/text';
@@ -134,6 +135,8 @@ type InitWithCall = RequestInit & { [CALL]?: CallContext };
 type SdkFetchOptions = NonNullable<NonNullable<Parameters<OpenAI['chat']['completions']['create']>[1]>['fetchOptions']>;
 
 const MAX_RETRIES = 3;
+/** Placeholder the SDK is given when there is no key; the fetch wrapper removes its header. */
+const NO_KEY = 'codex-lsp-no-key';
 const QUOTA_COOL_DOWN_MS = 60_000;
 
 /**
@@ -168,6 +171,13 @@ export class ModelGateway {
     const chosen = this.choices?.get(cfg.baseUrl, cfg.model);
     // A choice no longer in the chain (the settings changed) is not used.
     return chosen !== undefined && cfg.fallbackModels.includes(chosen) ? chosen : cfg.model;
+  }
+
+  /** What was learned about a model at the configured endpoint: the API that answered, the structured-output mode in use. */
+  learned(model: string, cfg: EndpointConfig = this.config()): { api: ApiKind | undefined; structured: StructuredMode | undefined } {
+    const key = `${cfg.baseUrl}\u0000${model}`;
+    const api = cfg.api === 'auto' ? this.learnedApi.get(key) : cfg.api;
+    return { api, structured: api ? this.paramStates.get(`${key}\u0000${api}`)?.structured : undefined };
   }
 
   /** Called on every configuration change: a rejected key or unknown model is tried again. */
@@ -218,7 +228,8 @@ export class ModelGateway {
       );
       return new ModelError('config', cfg.blocking);
     }
-    if (!cfg.apiKey) {
+    // A server on this machine (Ollama, llama.cpp, vLLM, LM Studio) needs no key.
+    if (!cfg.apiKey && !isLoopback(cfg.baseUrl)) {
       const msg =
         this.wording.noKey ??
         `codex-lsp has no API key, so AI features are off. Set ${KEY_VARIABLES.slice(0, 2).join(' or ')} ` +
@@ -228,6 +239,7 @@ export class ModelGateway {
       return new ModelError('no-key', 'no API key configured');
     }
     if (
+      cfg.apiKey &&
       cfg.keySource === 'OPENAI_API_KEY' &&
       // Project, service and admin keys, and legacy user keys (which embed base64 "OpenAI": T3BlbkFJ).
       (/^sk-(proj|svcacct|admin)-/.test(cfg.apiKey) || cfg.apiKey.includes('T3BlbkFJ')) &&
@@ -258,7 +270,8 @@ export class ModelGateway {
       else this.log.debug(() => `openai: ${message}${extra}`);
     };
     this.client = new OpenAIClass({
-      apiKey: cfg.apiKey,
+      // The SDK insists on a key; without one (a loopback server) no Authorization header is sent.
+      apiKey: cfg.apiKey ?? NO_KEY,
       baseURL: cfg.baseUrl,
       // Retries are ours: they must honour retry-after inside one deadline.
       maxRetries: 0,
@@ -278,6 +291,11 @@ export class ModelGateway {
   private readonly fetchWithCapture = async (url: string | URL | Request, init?: InitWithCall): Promise<Response> => {
     const ctx = init?.[CALL];
     if (ctx && typeof init?.body === 'string') ctx.bytesSent += Buffer.byteLength(init.body);
+    const headers = new Headers(init?.headers);
+    if (headers.get('authorization') === `Bearer ${NO_KEY}`) {
+      headers.delete('authorization');
+      init = { ...init, headers };
+    }
     const res = await fetch(url, init);
     if (!res.ok && ctx) {
       try {
@@ -537,8 +555,8 @@ export class ModelGateway {
       );
       return err;
     }
-    if (isModelNotFound(f)) {
-      const err = new ModelError('model-not-found', `${host} does not serve the model "${model}": ${detail}`, f.status);
+    if (isModelNotFound(f) || isModelRetired(f)) {
+      const err = new ModelError('model-not-found', `${host} does not serve the model "${model}"${isModelRetired(f) ? ' (retired)' : ''}: ${detail}`, f.status);
       this.paused = err;
       this.problems.report(
         'model-not-found',
@@ -588,6 +606,16 @@ function other(api: ApiKind): ApiKind {
 
 function path(api: ApiKind): string {
   return api === 'chat' ? '/chat/completions' : '/responses';
+}
+
+/** A base URL on this machine: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
 }
 
 export function hostOf(url: string): string {

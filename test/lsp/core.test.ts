@@ -174,7 +174,8 @@ describe('configuration', () => {
 
 describe('problems the user must act on', () => {
   it('no key: one message naming the variables and the setting; hovers answer null; a key in the settings fixes it live', async () => {
-    const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } } }, false);
+    // A remote endpoint: one on this machine needs no key.
+    const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } }, env: { CODEX_LSP_BASE_URL: 'https://api.example.invalid/v1' } }, false);
     const msg = await c.waitForMessage(/no API key/);
     expect(msg.message).toMatch(/CODEX_LSP_API_KEY/);
     expect(msg.message).toMatch(/COMETAPI_KEY/);
@@ -184,7 +185,7 @@ describe('problems the user must act on', () => {
     expect(await c.hover(URI, position(TEXT, 'price'))).toBeNull();
     expect(c.messages.filter((m) => /no API key/.test(m.message)).length).toBe(1);
     expect(session.fake.requests.length).toBe(0);
-    await reconfigure(c, { hover: { delayMs: 0 }, diagnostics: { enabled: false }, apiKey: 'settings-key-123456' });
+    await reconfigure(c, { hover: { delayMs: 0 }, diagnostics: { enabled: false }, apiKey: 'settings-key-123456', baseUrl: session.fake.baseUrl });
     expect(await c.hover(URI, POS)).not.toBeNull();
     expect(session.fake.requests[0]?.headers.authorization).toBe('Bearer settings-key-123456');
   });
