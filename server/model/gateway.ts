@@ -356,6 +356,8 @@ export class ModelGateway {
     const endpointKey = `${cfg.baseUrl}\u0000${model}`;
     let api: ApiKind = cfg.api === 'auto' ? (this.learnedApi.get(endpointKey) ?? initialApi(model)) : cfg.api;
     let switched = false;
+    /** The model-not-found that made us try the other API: the truth, if that API turns out not to exist. */
+    let missingModel: Failure | undefined;
     let retries = 0;
     let budgetScale = 1;
     const tried = new Set<string>();
@@ -377,6 +379,7 @@ export class ModelGateway {
         // A retired model is retired on both APIs: only an unknown one is worth the other API.
         if (cfg.api === 'auto' && !switched && (isWrongEndpoint(f) || (isModelNotFound(f) && !isModelRetired(f))) && !isAuth(f)) {
           this.log.info(`${hostOf(cfg.baseUrl)} answered ${describe(f)} on ${path(api)}; trying ${path(other(api))}`);
+          if (isModelNotFound(f)) missingModel = f;
           api = other(api);
           switched = true;
           continue;
@@ -413,8 +416,10 @@ export class ModelGateway {
             continue;
           }
         }
-        if (hasFallback && isModelGone(f)) throw new ModelGone(new ModelError('model-not-found', `${hostOf(cfg.baseUrl)} does not serve the model "${model}": ${clip(this.log.scrub(f.message), 200)}`, f.status));
-        throw this.fail(f, cfg, model, api, epoch === this.epoch);
+        // A local server without /responses, asked there after "unknown model" on chat: the model is what is missing.
+        const final = missingModel && isWrongEndpoint(f) ? missingModel : f;
+        if (hasFallback && isModelGone(final)) throw new ModelGone(new ModelError('model-not-found', `${hostOf(cfg.baseUrl)} does not serve the model "${model}": ${clip(this.log.scrub(final.message), 200)}`, final.status));
+        throw this.fail(final, cfg, model, final === f ? api : other(api), epoch === this.epoch);
       }
 
       const parsed = parseAnswer(api, raw.body, raw.contentType);
