@@ -18,6 +18,7 @@ import { maskedView } from '../privacy/masked-view';
 import { shortHash } from '../util/text';
 import { displayPath } from '../util/uri';
 import { abortOn } from './cancel';
+import { thinking } from './progress';
 import type { Services } from './services';
 
 export const HOVER_PROMPT_VERSION = 'hover-2';
@@ -126,7 +127,8 @@ export class HoverFeature {
       input: this.s.privacy.redact(base.input, 'hover'),
     };
     this.keys.set(fastKey, this.s.pipeline.keyOf(req));
-    const { signal, dispose } = abortOn(token);
+    const { signal, dispose, abort } = abortOn(token);
+    let progress: { done(): void } | undefined;
     try {
       const cached = await this.s.pipeline.peek(req);
       if (cached) return this.toHover(cached.text);
@@ -134,10 +136,13 @@ export class HoverFeature {
       if (this.s.gateway.blockedReason()) return null;
       // A hover the editor cancels within the grace delay never reaches the model.
       if (settings.hover.delayMs > 0) await sleep(settings.hover.delayMs, signal);
+      progress = thinking(this.s.client, 'codex: explaining…', { workDoneToken: params.workDoneToken, onCancel: abort });
       const answer = await this.s.pipeline.run({ ...req, signal });
       this.s.log.debug(() => `hover answered (${answer.cached || 'model'}) for ${doc.uri}:${ctx.line + 1}, ${req.input.length} chars sent`);
       return this.toHover(answer.text);
     } catch (err) {
+      // Cancelled with the progress bar's button, not by the client: the hover is answered, empty.
+      if (signal.aborted && !token.isCancellationRequested) return null;
       if (token.isCancellationRequested || err instanceof AbortedError || (err instanceof ModelError && err.kind === 'cancelled')) {
         throw new ResponseError(LSPErrorCodes.RequestCancelled, 'hover cancelled');
       }
@@ -151,6 +156,7 @@ export class HoverFeature {
       else this.s.log.error(`hover failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return null;
     } finally {
+      progress?.done();
       dispose();
     }
   }

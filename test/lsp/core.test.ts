@@ -308,6 +308,11 @@ describe('usage', () => {
     expect(r.session.cachedInputShare).toBeCloseTo(0.2);
     expect(r.today.totals).toMatchObject({ requests: 2, input: 200_000 });
     expect(r.today.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // Only the result, unless asked to show it (for clients that drop command results, as Helix does).
+    expect(c.messages).toEqual([]);
+    await c.request('workspace/executeCommand', { command: 'codex.usage', arguments: ['show'] });
+    const shown = await c.waitForMessage(/codex usage/);
+    expect(shown.message).toMatch(/This session: 2 calls, 1 cache hit, tokens in 200000 \(cached 40000\) out 50000, about \$0\.56\. Today \(\d{4}-\d{2}-\d{2}, this machine\): 2 calls/);
     await c.shutdown();
     expect(c.logs.some((l) => /session usage: 2 model calls, 1 cache hit, tokens in 200000 \(cached 40000\) out 50000, about \$0\.56/.test(l.message))).toBe(true);
   });
