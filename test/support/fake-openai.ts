@@ -12,7 +12,8 @@ export type FakeMode = 'both' | 'chat-only' | 'responses-only' | 'openai-codex';
 /**
  * Local servers, as each behaves behind its OpenAI-compatible routes: chat only (no
  * /responses, answered with its own 404 body), its own marks in GET /v1/models, its own
- * error bodies, and (llama.cpp, LM Studio) answers without usage fields.
+ * error bodies. Two of them (here llama.cpp and LM Studio) answer without usage fields, as
+ * some servers and versions do, so that path is covered too.
  */
 export type LocalServerKind = 'ollama' | 'llamacpp' | 'vllm' | 'lmstudio';
 
