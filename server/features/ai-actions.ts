@@ -22,7 +22,7 @@ import { LineReader } from '../text/lines';
 import { displayPath } from '../util/uri';
 import { clip } from '../util/text';
 import { abortOn } from './cancel';
-import { answerByMs, clientLimit, type ClientLimit } from './client-limits';
+import { answerByMs, clientLimit, LATE, orLate, type ClientLimit } from './client-limits';
 import { thinking } from './progress';
 import type { Services } from './services';
 
@@ -182,16 +182,11 @@ export class AiActionFeature {
     const { signal, dispose, abort } = abortOn(token);
     const progress = thinking(this.s.client, 'codex: writing the fix…', { message: data.title, workDoneToken, onCancel: abort });
     const limit = clientLimit(this.s.config.settings.clientTimeoutMs, this.s.clientName);
-    let timer: NodeJS.Timeout | undefined;
     try {
       const work = this.compute(data, signal);
       if (!limit) return await work;
-      const late = new Promise<Outcome>((resolve) => {
-        timer = setTimeout(() => resolve(this.tooLate(data, limit, abort)), answerByMs(limit));
-      });
-      // The work goes on when the answer is sent first (see tooLate); its failure then has no one to tell.
-      work.catch(() => undefined);
-      return await Promise.race([work, late]);
+      const outcome = await orLate(work, answerByMs(limit));
+      return outcome === LATE ? this.tooLate(data, limit, abort) : outcome;
     } catch (err) {
       if (token.isCancellationRequested || (err instanceof ModelError && err.kind === 'cancelled')) {
         throw new ResponseError(LSPErrorCodes.RequestCancelled, 'code action cancelled');
@@ -202,7 +197,6 @@ export class AiActionFeature {
       this.s.log.error(`code action failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return { severity: 'error', message: `codex: ${data.title} failed: ${err instanceof Error ? err.message : String(err)}` };
     } finally {
-      clearTimeout(timer);
       progress.done();
       dispose();
     }

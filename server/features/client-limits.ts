@@ -31,3 +31,15 @@ export function clientLimit(setting: number, clientName: string | undefined): Cl
 export function answerByMs(limit: ClientLimit): number {
   return Math.max(limit.ms - MARGIN_MS, Math.floor(limit.ms / 2));
 }
+
+/** The work's result, or LATE once `ms` have passed (the work itself goes on; its failure is then nobody's). */
+export const LATE = Symbol('late');
+export async function orLate<T>(work: Promise<T>, ms: number): Promise<T | typeof LATE> {
+  let timer: NodeJS.Timeout | undefined;
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, new Promise<typeof LATE>((resolve) => (timer = setTimeout(() => resolve(LATE), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

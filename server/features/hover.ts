@@ -18,6 +18,7 @@ import { maskedView } from '../privacy/masked-view';
 import { shortHash } from '../util/text';
 import { displayPath } from '../util/uri';
 import { abortOn } from './cancel';
+import { answerByMs, clientLimit, LATE, orLate, type ClientLimit } from './client-limits';
 import { thinking } from './progress';
 import type { Services } from './services';
 
@@ -137,7 +138,10 @@ export class HoverFeature {
       // A hover the editor cancels within the grace delay never reaches the model.
       if (settings.hover.delayMs > 0) await sleep(settings.hover.delayMs, signal);
       progress = thinking(this.s.client, 'codex: explaining…', { workDoneToken: params.workDoneToken, onCancel: abort });
-      const answer = await this.s.pipeline.run({ ...req, signal });
+      const work = this.s.pipeline.run({ ...req, signal });
+      const limit = clientLimit(settings.clientTimeoutMs, this.s.clientName);
+      const answer = limit ? await orLate(work, answerByMs(limit)) : await work;
+      if (answer === LATE) return this.tooLate(limit!, abort);
       this.s.log.debug(() => `hover answered (${answer.cached || 'model'}) for ${doc.uri}:${ctx.line + 1}, ${req.input.length} chars sent`);
       return this.toHover(answer.text);
     } catch (err) {
@@ -159,6 +163,20 @@ export class HoverFeature {
       progress?.done();
       dispose();
     }
+  }
+
+  /**
+   * The client is about to give up on the hover: say so in it. With the cache on, the model's
+   * answer is kept for the next hover; without it, the call is closed.
+   */
+  private tooLate(limit: ClientLimit, abort: () => void): Hover {
+    const kept = this.s.config.settings.cache.enabled;
+    if (!kept) abort();
+    const waited = Math.round(answerByMs(limit) / 100) / 10;
+    return this.toHover(
+      `codex: the model has not answered within ${waited} s, and ${limit.who} stops waiting after ${limit.ms / 1000} s. ` +
+        (kept ? 'Its answer is kept: hover again in a moment.' : 'Hover again to retry.'),
+    );
   }
 
   private toHover(text: string): Hover {

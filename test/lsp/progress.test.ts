@@ -96,6 +96,19 @@ describe('progress while the model thinks', () => {
     expect(JSON.stringify(again.edit)).toContain('values.reduce');
     expect(session.fake.requests.filter((r) => r.schemaName === 'edit').length).toBe(1);
   });
+
+  it('a hover slower than the client waits: a hover saying so before the limit, then the kept answer', async () => {
+    slowEdit(2500);
+    const c = await start({ settings: { clientTimeoutMs: 2000, cache: { enabled: true } } });
+    await c.open(URI, TEXT, 'typescript');
+    const first = await c.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: URI }, position: position(TEXT, 'values') });
+    expect(first?.contents.value).toMatch(/^codex: the model has not answered within 1 s, and the editor \(after "codex\.clientTimeoutMs"\) stops waiting after 2 s\. Its answer is kept: hover again in a moment\.$/);
+    await c.waitFor(() => session.fake.inFlight() === 0 && session.fake.requests.length === 1, 4000, 'the late answer');
+    await new Promise((r) => setTimeout(r, 100));
+    const again = await c.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: URI }, position: position(TEXT, 'values') });
+    expect(again?.contents.value).toBe('Adds up the values.');
+    expect(session.fake.requests.length).toBe(1);
+  });
 });
 
 describe('client limits', () => {
