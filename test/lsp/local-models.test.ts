@@ -58,6 +58,12 @@ describe('local models', () => {
       // No key: no Authorization header at all; and no message telling the user to set one.
       expect(posts.every((r) => r.headers.authorization === undefined)).toBe(true);
       expect(c.messages.map((m) => m.message)).toEqual([]);
+      // No prompt cache on these servers: the one that refuses prompt_cache_key is asked once with
+      // it, then never again (dropped and remembered); the others ignore it.
+      if (kind === 'vllm') {
+        expect(posts.filter((r) => 'prompt_cache_key' in (r.body as object)).length).toBe(1);
+        expect(posts.at(-1)?.body).not.toHaveProperty('prompt_cache_key');
+      }
       // Answers without usage fields are still counted (as zero), not crashed on.
       const usage = (await c.request('workspace/executeCommand', { command: 'codex.usage' })) as { session?: unknown };
       expect(usage).toBeTruthy();

@@ -26,6 +26,8 @@ interface LocalServerSpec {
   unknownModel: (model: string) => FakeReply;
   /** Answers carry no `usage` (not OpenAI's shape, so not checked against it). */
   noUsage: boolean;
+  /** Refuses a request naming `prompt_cache_key`, a field it does not know, with this answer. */
+  refusesCacheKey?: FakeReply;
 }
 
 export const LOCAL_SERVERS: Record<LocalServerKind, LocalServerSpec> = {
@@ -44,12 +46,19 @@ export const LOCAL_SERVERS: Record<LocalServerKind, LocalServerSpec> = {
     unknownModel: () => ({ text: 'ok' }),
     noUsage: true,
   },
-  // vLLM: FastAPI's {"detail"} for unknown routes, {"object": "error"} for its own errors.
+  // vLLM: FastAPI's {"detail"} for unknown routes, {"object": "error"} for its own errors. This
+  // fake also refuses prompt_cache_key as an unknown field (pydantic's "extra_forbidden"), as
+  // strictly validating servers do; the other fakes ignore it, as most local servers do.
   vllm: {
     ownedBy: 'vllm',
     noResponses: { status: 404, body: { detail: 'Not Found' }, offSpec: true },
     unknownModel: (m) => ({ status: 404, body: { object: 'error', message: `The model \`${m}\` does not exist.`, type: 'NotFoundError', param: null, code: 404 }, offSpec: true }),
     noUsage: false,
+    refusesCacheKey: {
+      status: 400,
+      body: { object: 'error', message: "[{'type': 'extra_forbidden', 'loc': ('body', 'prompt_cache_key'), 'msg': 'Extra inputs are not permitted'}]", type: 'BadRequestError', param: null, code: 400 },
+      offSpec: true,
+    },
   },
   // LM Studio: a bare {"error": "..."} string.
   lmstudio: {
@@ -400,6 +409,10 @@ export class FakeOpenAI {
     }
     if (local && rec.endpoint === 'responses') {
       await this.deliver(local.noResponses, rec, state, res, requestId);
+      return;
+    }
+    if (local?.refusesCacheKey && rec.endpoint === 'chat' && isRecord(rec.body) && 'prompt_cache_key' in rec.body) {
+      await this.deliver(local.refusesCacheKey, rec, state, res, requestId);
       return;
     }
     if (local && rec.endpoint === 'chat' && rec.model !== undefined && !this.localModels.includes(rec.model)) {
