@@ -80,7 +80,8 @@ function script(fake: FakeOpenAI): void {
       }
       return { json: { diagnostics } };
     }
-    if (r.schemaName === 'edit') return { json: { edits: [{ quote: RETURN, replacement: GUARDED }], explanation: 'Guard the empty list.' } };
+    // The edit takes a while, as a model's does: long enough for the progress to show.
+    if (r.schemaName === 'edit') return { json: { edits: [{ quote: RETURN, replacement: GUARDED }], explanation: 'Guard the empty list.' }, delayMs: 2500 };
     return { text: HOVER_TEXT };
   });
 }
@@ -336,6 +337,8 @@ if (!codeServer || !chromiumPath) {
         await goTo(page, 6, 20);
         const menu = await chooseAction(page, `Fix with codex: ${EMPTY}`);
         expect(menu.join('\n')).toContain('Refactor with codex');
+        // While the model thinks, VS Code shows the server's work-done progress in the status bar.
+        await waitFor('the progress in the status bar', async () => (await page.locator('.statusbar').innerText()).includes('codex: writing the fix…'), 10_000);
         await waitFor('the AI fix in the editor', async () => (await editorText(page)).includes('if values else 0.0'), 30_000);
         await page.keyboard.press('Control+S');
         await waitFor('the AI-fixed file on disk', async () => fs.readFileSync(wb.file, 'utf8') === FINAL, 10_000);
