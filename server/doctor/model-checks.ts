@@ -197,7 +197,11 @@ export class EndpointProbe {
 
   private modelFailure(e: ModelError, server: ServerInfo): Check {
     const cfg = this.base;
-    const listed = server.models.length ? ` (${hostOf(cfg.baseUrl)} lists: ${server.models.slice(0, 6).join(', ')}${server.models.length > 6 ? ', ...' : ''})` : '';
+    // A gateway may list hundreds: those that share the model's first word come first.
+    const stem = (cfg.model.toLowerCase().split('/').pop() ?? '').split(/[-:_.]/)[0] ?? '';
+    const related = stem.length >= 3 ? server.models.filter((m) => m.toLowerCase().includes(stem)) : [];
+    const shown = related.length > 0 ? related : server.models;
+    const listed = shown.length ? ` (${hostOf(cfg.baseUrl)} lists: ${shown.slice(0, 6).join(', ')}${shown.length > 6 ? ', ...' : ''})` : '';
     const retired = RETIRED.test(e.message);
     if (e.kind === 'model-not-found' || retired) {
       const pull = server.kind && RECIPES[server.kind].pull ? `, or fetch it: ${RECIPES[server.kind].pull?.replace('<model>', cfg.model)}` : '';

@@ -168,6 +168,8 @@ describe('codex-lsp doctor', () => {
     expect(without.code).toBe(1);
     expect(without.lines.get('model')).toMatchObject({ status: 'fail', text: expect.stringMatching(/model "codex-mini" is retired/) });
     expect(without.lines.get('model')?.fix).toMatch(/"gpt-5-codex-mini"/);
+    // Of the models the endpoint lists, those like the configured one.
+    expect(without.lines.get('model')?.fix).toMatch(/lists: codex-mini-latest\)/);
     expect(without.lines.get('fallbacks')?.text).toMatch(/none configured/);
   });
 
