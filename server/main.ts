@@ -14,6 +14,8 @@ Usage:
                    [--filter-mode added|diff_context|file] [--baseline FILE]
                    [--fix [--dry-run]] [--fail-on error|warning|information|hint]
                           the editor's review, headless (codex-lsp review --help)
+  codex-lsp doctor [--json]
+                          check the setup (key, endpoint, model, cache, editors); every ✗ with its fix
   codex-lsp --version     print the version
   codex-lsp --help        print this help
 
@@ -55,6 +57,19 @@ export function main(argv: string[]): void {
       });
     return;
   }
+  if (args[0] === 'doctor') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runDoctor } = require('./doctor/doctor-command') as typeof import('./doctor/doctor-command');
+    runDoctor(args.slice(1), { cwd: process.cwd(), env: process.env, stdout: process.stdout, stderr: process.stderr })
+      .then((code) => {
+        process.exitCode = code;
+      })
+      .catch((err: unknown) => {
+        process.stderr.write(`codex-lsp doctor: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+        process.exitCode = 70;
+      });
+    return;
+  }
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(HELP);
     return;
@@ -67,7 +82,7 @@ export function main(argv: string[]): void {
   if (!args.includes('--stdio') || unknown.length > 0) {
     process.stderr.write(
       (unknown.length > 0 ? `codex-lsp: unknown argument ${unknown.map((a) => JSON.stringify(a)).join(', ')}\n` : 'codex-lsp: missing --stdio\n') +
-        'Usage: codex-lsp --stdio | review ... | --version | --help\n',
+        'Usage: codex-lsp --stdio | review ... | doctor | --version | --help\n',
     );
     process.exitCode = 2;
     return;

@@ -38,6 +38,7 @@ export interface Settings {
   fallbackModels: string[];
   api: ApiMode;
   timeoutMs: number;
+  clientTimeoutMs: number;
   maxConcurrency: number;
   hover: { enabled: boolean; delayMs: number };
   diagnostics: { enabled: boolean; trigger: DiagnosticsTrigger; debounceMs: number };
@@ -176,6 +177,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   spec({ key: 'fallbackModels', default: DEFAULT_FALLBACK_MODELS, type: 'array', check: stringList, description: 'Models tried in order when the endpoint says the model is missing or retired; the choice is told once and remembered for a day. The default ["gpt-5-codex-mini"] applies only while "model" is the default codex-mini (otherwise []).' }),
   spec({ key: 'api', default: 'auto', enum: ['auto', 'chat', 'responses'], check: oneOf(['auto', 'chat', 'responses']), description: 'Which endpoint to call: /chat/completions, /responses, or auto (picked per model, learned from the endpoint).' }),
   spec({ key: 'timeoutMs', default: 30_000, minimum: 1000, maximum: 600_000, check: int(1000, 600_000), description: 'Time limit for one model request, retries included.' }),
+  spec({ key: 'clientTimeoutMs', default: 0, minimum: 0, maximum: 3_600_000, check: int(0, 3_600_000), description: 'How long the editor waits for an AI hover or code action before it gives up on the request; they answer 1.5 s earlier with a message instead of being dropped. 0: the editor\'s known limit, from its name (Helix 20000, Emacs Eglot and lsp-mode 10000, none for others).' }),
   spec({ key: 'maxConcurrency', default: 4, minimum: 1, maximum: 64, check: int(1, 64), description: 'Model requests in flight at once.' }),
   spec({ key: 'hover.enabled', default: true, check: bool, description: 'AI hover explanations.' }),
   spec({ key: 'hover.delayMs', default: 150, minimum: 0, maximum: 5000, check: int(0, 5000), description: 'Grace delay before a hover calls the model; a hover the editor cancels within it costs nothing. Cached answers skip it.' }),

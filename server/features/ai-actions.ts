@@ -5,6 +5,7 @@ import {
   type CancellationToken,
   type CodeAction,
   type Diagnostic,
+  type ProgressToken,
   type Range,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
@@ -22,6 +23,8 @@ import { LineReader } from '../text/lines';
 import { displayPath } from '../util/uri';
 import { clip } from '../util/text';
 import { abortOn } from './cancel';
+import { answerByMs, clientLimit, LATE, orLate, type ClientLimit } from './client-limits';
+import { thinking } from './progress';
 import type { Services } from './services';
 
 export const APPLY_COMMAND = 'codex.applyCodeAction';
@@ -155,10 +158,10 @@ export class AiActionFeature {
   }
 
   /** The command path, for clients without resolve support: compute, then `workspace/applyEdit`. */
-  async execute(args: unknown[] | undefined, token: CancellationToken): Promise<null> {
+  async execute(args: unknown[] | undefined, token: CancellationToken, workDoneToken?: ProgressToken): Promise<null> {
     const data = args?.[0];
     if (!isAiActionData(data)) throw new ResponseError(-32602, `${APPLY_COMMAND} needs the action's data as its argument`);
-    const outcome = await this.run(data, token);
+    const outcome = await this.run(data, token, workDoneToken);
     if (!('edit' in outcome)) {
       this.s.client.showMessage(outcome.severity, outcome.message);
       return null;
@@ -176,11 +179,15 @@ export class AiActionFeature {
     return null;
   }
 
-  private async run(data: AiActionData, token: CancellationToken): Promise<Outcome> {
-    const { signal, dispose } = abortOn(token);
-    const progress = this.s.client.beginProgress(`codex: ${data.title}`);
+  private async run(data: AiActionData, token: CancellationToken, workDoneToken?: ProgressToken): Promise<Outcome> {
+    const { signal, dispose, abort } = abortOn(token);
+    const progress = thinking(this.s.client, 'codex: writing the fix…', { message: data.title, workDoneToken, onCancel: abort });
+    const limit = clientLimit(this.s.config.settings.clientTimeoutMs, this.s.clientName);
     try {
-      return await this.compute(data, signal);
+      const work = this.compute(data, signal);
+      if (!limit) return await work;
+      const outcome = await orLate(work, answerByMs(limit));
+      return outcome === LATE ? this.tooLate(data, limit, abort) : outcome;
     } catch (err) {
       if (token.isCancellationRequested || (err instanceof ModelError && err.kind === 'cancelled')) {
         throw new ResponseError(LSPErrorCodes.RequestCancelled, 'code action cancelled');
@@ -194,6 +201,24 @@ export class AiActionFeature {
       progress.done();
       dispose();
     }
+  }
+
+  /**
+   * The client is about to give up on the request: answer now, with what happened. With the
+   * answer cache on, the model call goes on (it is paid for already) and its answer is kept, so
+   * choosing the action again is instant; without it, the call is closed.
+   */
+  private tooLate(data: AiActionData, limit: ClientLimit, abort: () => void): Outcome {
+    const kept = this.s.config.settings.cache.enabled;
+    if (!kept) abort();
+    const waited = Math.round(answerByMs(limit) / 100) / 10;
+    return {
+      severity: 'warning',
+      message:
+        `codex: ${data.title}: the model has not answered within ${waited} s, and ${limit.who} stops waiting after ${limit.ms / 1000} s; nothing was changed. ` +
+        (kept ? 'The model is still answering and its answer is kept: choose the action again in a moment.' : 'Try again, or select less code.') +
+        ` ("codex.clientTimeoutMs" sets the limit.)`,
+    };
   }
 
   private async compute(data: AiActionData, signal: AbortSignal): Promise<Outcome> {

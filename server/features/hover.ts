@@ -20,6 +20,8 @@ import { maskedView } from '../privacy/masked-view';
 import { shortHash } from '../util/text';
 import { displayPath } from '../util/uri';
 import { abortOn } from './cancel';
+import { answerByMs, clientLimit, LATE, orLate, type ClientLimit } from './client-limits';
+import { thinking } from './progress';
 import type { Services } from './services';
 
 export const HOVER_PROMPT_VERSION = 'hover-3';
@@ -151,7 +153,8 @@ export class HoverFeature {
     // Raw text: the pipeline redacts every prompt before its cache key and before it leaves.
     const req: PipelineRequest = { ...buildHoverRequest(doc, ctx, this.s.roots, definitions), source: doc.uri };
     this.keys.set(fastKey, this.s.pipeline.keyOf(req));
-    const { signal, dispose } = abortOn(token);
+    const { signal, dispose, abort } = abortOn(token);
+    let progress: { done(): void } | undefined;
     try {
       const cached = await this.s.pipeline.peek(req);
       if (cached) return this.toHover(cached.text);
@@ -159,10 +162,16 @@ export class HoverFeature {
       if (this.s.gateway.blockedReason()) return null;
       // A hover the editor cancels within the grace delay never reaches the model.
       if (settings.hover.delayMs > 0) await sleep(settings.hover.delayMs, signal);
-      const answer = await this.s.pipeline.run({ ...req, signal });
+      progress = thinking(this.s.client, 'codex: explaining…', { workDoneToken: params.workDoneToken, onCancel: abort });
+      const work = this.s.pipeline.run({ ...req, signal });
+      const limit = clientLimit(settings.clientTimeoutMs, this.s.clientName);
+      const answer = limit ? await orLate(work, answerByMs(limit)) : await work;
+      if (answer === LATE) return this.tooLate(limit!, abort);
       this.s.log.debug(() => `hover answered (${answer.cached || 'model'}) for ${doc.uri}:${ctx.line + 1}, ${req.input.length} chars sent`);
       return this.toHover(answer.text);
     } catch (err) {
+      // Cancelled with the progress bar's button, not by the client: the hover is answered, empty.
+      if (signal.aborted && !token.isCancellationRequested) return null;
       if (token.isCancellationRequested || err instanceof AbortedError || (err instanceof ModelError && err.kind === 'cancelled')) {
         throw new ResponseError(LSPErrorCodes.RequestCancelled, 'hover cancelled');
       }
@@ -176,8 +185,23 @@ export class HoverFeature {
       else this.s.log.error(`hover failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return null;
     } finally {
+      progress?.done();
       dispose();
     }
+  }
+
+  /**
+   * The client is about to give up on the hover: say so in it. With the cache on, the model's
+   * answer is kept for the next hover; without it, the call is closed.
+   */
+  private tooLate(limit: ClientLimit, abort: () => void): Hover {
+    const kept = this.s.config.settings.cache.enabled;
+    if (!kept) abort();
+    const waited = Math.round(answerByMs(limit) / 100) / 10;
+    return this.toHover(
+      `codex: the model has not answered within ${waited} s, and ${limit.who} stops waiting after ${limit.ms / 1000} s. ` +
+        (kept ? 'Its answer is kept: hover again in a moment.' : 'Hover again to retry.'),
+    );
   }
 
   private toHover(text: string): Hover {

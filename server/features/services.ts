@@ -25,6 +25,8 @@ export interface Services {
   documents: { get(uri: string): TextDocument | undefined };
   /** Filled in at initialize. */
   capabilities: ClientCapabilities;
+  /** The client's name from `clientInfo` at initialize ("helix", "Eglot", "Neovim", ...), when it sent one. */
+  clientName?: string;
   /** Workspace folders as file system paths (prompts name files relative to them). */
   roots: readonly string[];
   /** Resolves once the first workspace/configuration pull is in (at once for clients without it). */

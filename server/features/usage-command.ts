@@ -15,6 +15,14 @@ function usd(n: number | undefined): string {
   return n === undefined ? '?' : `$${n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`;
 }
 
+/** The report in one line, for clients that show messages but not command results. */
+export function usageLine(r: UsageReport): string {
+  const line = (label: string, t: UsageSummary['totals']): string =>
+    `${label}: ${t.requests} call${t.requests === 1 ? '' : 's'}, ${t.cacheHits} cache hit${t.cacheHits === 1 ? '' : 's'}, tokens in ${t.input} (cached ${t.cachedInput}) out ${t.output}, about ${usd(t.usd)}`;
+  const budget = r.today.budgetUSD !== null ? `; daily budget ${usd(r.today.budgetUSD)}${r.today.budgetReached ? ' (reached)' : ''}` : '';
+  return `codex usage. ${line('This session', r.session.totals)}. ${line(`Today (${r.today.date}, this machine)`, r.today.totals)}${budget}.`;
+}
+
 /** The one line logged at shutdown. */
 export function sessionSummary(ledger: UsageLedger, prices: Record<string, Price>): string {
   const s = summarize(ledger.session.snapshot(), prices);
@@ -41,11 +49,14 @@ export class UsageCommand {
     const today = await this.s.usage.today();
     const daySummary = summarize(today.rows, prices);
     const budget = this.s.config.settings.budget.dailyUSD;
-    return {
+    const report: UsageReport = {
       session: summarize(this.s.usage.session.snapshot(), prices),
       today: { ...daySummary, date: today.day, budgetUSD: budget > 0 ? budget : null, budgetReached: budget > 0 && daySummary.totals.usd !== undefined && daySummary.totals.usd >= budget },
       prices,
     };
+    // Some clients run a command but never show its result (Helix): there, and on request ("show"), say it too.
+    if (params.arguments?.[0] === 'show' || /^helix$/i.test(this.s.clientName ?? '')) this.s.client.showMessage('info', usageLine(report));
+    return report;
   }
 }
 

@@ -4,6 +4,8 @@ import {
   type ApplyWorkspaceEditResult,
   type Connection,
   type Diagnostic,
+  type ProgressToken,
+  type WorkDoneProgressReporter,
 } from 'vscode-languageserver/node';
 import type { LogLevel } from '../util/log';
 
@@ -22,11 +24,18 @@ export interface LspClient {
    * Work-done progress shown by the client ("Reviewing check.ts"); a no-op where unsupported.
    * Never waits on the client: a client that does not answer the create request just shows nothing.
    */
-  beginProgress(title: string, message?: string): ProgressHandle;
+  beginProgress(title: string, message?: string, options?: ProgressOptions): ProgressHandle;
   /** Asks a pull-diagnostics client to pull again (workspace/diagnostic/refresh). */
   refreshDiagnostics(): void;
   /** Opens a document in the editor (window/showDocument); false when the client did not. */
   showDocument(uri: string): Promise<boolean>;
+}
+
+export interface ProgressOptions {
+  /** The request's own token (`workDoneToken`), when the client sent one: used instead of creating one. */
+  workDoneToken?: ProgressToken;
+  /** Offer a cancel button; `onCancel` runs when the user presses it. */
+  onCancel?: () => void;
 }
 
 export interface ProgressHandle {
@@ -62,23 +71,34 @@ export class ConnectionClient implements LspClient {
     return this.connection.workspace.applyEdit(params);
   }
 
-  beginProgress(title: string, message?: string): ProgressHandle {
+  beginProgress(title: string, message?: string, options: ProgressOptions = {}): ProgressHandle {
     let ended = false;
-    let reporter: { report(pct: number, message?: string): void; done(): void } | undefined;
+    let reporter: WorkDoneProgressReporter | undefined;
     let pending: { message: string; pct: number } | undefined;
-    // Sends window/workDoneProgress/create only when the client advertised window.workDoneProgress.
-    this.connection.window
-      .createWorkDoneProgress()
-      .then((r) => {
-        if (ended) {
-          // Finished before the client answered: nothing to show.
-          return;
-        }
-        r.begin(title, 0, message, false);
-        reporter = r;
-        if (pending) r.report(pending.pct, pending.message);
-      })
-      .catch(() => undefined);
+    const cancellable = options.onCancel !== undefined;
+    const start = (r: WorkDoneProgressReporter): void => {
+      r.begin(title, 0, message, cancellable);
+      reporter = r;
+      if (pending) r.report(pending.pct, pending.message);
+    };
+    if (options.workDoneToken !== undefined) {
+      // The client made the token with the request: no create round trip; cancelling is cancelling the request.
+      start(this.connection.window.attachWorkDoneProgress(options.workDoneToken));
+    } else {
+      // Sends window/workDoneProgress/create only when the client advertised window.workDoneProgress.
+      this.connection.window
+        .createWorkDoneProgress()
+        .then((r) => {
+          if (ended) {
+            // Finished before the client answered: nothing to show.
+            return;
+          }
+          // The client's cancel button (window/workDoneProgress/cancel) cancels this token.
+          if (options.onCancel) r.token.onCancellationRequested(options.onCancel);
+          start(r);
+        })
+        .catch(() => undefined);
+    }
     return {
       report: (m, pct) => {
         if (ended) return;

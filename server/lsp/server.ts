@@ -1,6 +1,8 @@
 import {
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
+  ExecuteCommandRequest,
+  HoverRequest,
   TextDocumentSyncKind,
   TextDocuments,
   type Connection,
@@ -125,6 +127,7 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     log.setSink((level, message) => client.log(level, message));
     services.capabilities = params.capabilities ?? {};
+    if (typeof params.clientInfo?.name === 'string') services.clientName = params.clientInfo.name;
     const folders = params.workspaceFolders?.map((f) => uriToPath(f.uri)).filter((p): p is string => p !== undefined) ?? [];
     const rootFromUri = params.rootUri ? uriToPath(params.rootUri) : undefined;
     services.roots = folders.length > 0 ? folders : rootFromUri ? [rootFromUri] : params.rootPath ? [params.rootPath] : [];
@@ -244,7 +247,9 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     if (settings !== undefined) config.setLayer('workspace', 'didChangeConfiguration', settings);
   });
 
-  connection.onHover((params, token) => hover.hover(params, token));
+  // Registered as plain requests: the onHover/onExecuteCommand sugar takes `workDoneToken` out of
+  // the params, and the features need it to show their progress on the client's own token.
+  connection.onRequest(HoverRequest.type, (params, token) => hover.hover(params, token));
   connection.onCodeAction(async (params) => ((await services.settled()) ? codeActions.codeActions(params) : []));
   connection.onCodeActionResolve((action, token) => codeActions.ai.resolve(action, token));
   connection.languages.diagnostics.on((params) => review.pullDiagnostics(params));
@@ -273,8 +278,8 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
     context.closed(e.document.uri);
     review.closed(e.document.uri);
   });
-  connection.onExecuteCommand(async (params, token) => {
-    if (params.command === APPLY_COMMAND) return codeActions.ai.execute(params.arguments, token);
+  connection.onRequest(ExecuteCommandRequest.type, async (params, token) => {
+    if (params.command === APPLY_COMMAND) return codeActions.ai.execute(params.arguments, token, params.workDoneToken);
     if (params.command === APPLY_EDIT_COMMAND) {
       const edit = params.arguments?.[0] as WorkspaceEdit | undefined;
       if (edit) await client.applyEdit({ edit });

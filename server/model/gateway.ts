@@ -30,6 +30,7 @@ import {
   type ApiKind,
   type ParamState,
   type PromptParts,
+  type StructuredMode,
 } from './request-body';
 import { backoffMs, retryAfterMs, sleep } from './retry';
 import { clip } from '../util/text';
@@ -154,6 +155,8 @@ type InitWithCall = RequestInit & { [CALL]?: CallContext };
 type SdkFetchOptions = NonNullable<NonNullable<Parameters<OpenAI['chat']['completions']['create']>[1]>['fetchOptions']>;
 
 const MAX_RETRIES = 3;
+/** Placeholder the SDK is given when there is no key; the fetch wrapper removes its header. */
+const NO_KEY = 'codex-lsp-no-key';
 const QUOTA_COOL_DOWN_MS = 60_000;
 
 /**
@@ -215,6 +218,13 @@ export class ModelGateway {
     return chosen !== undefined && cfg.fallbackModels.includes(chosen) ? chosen : cfg.model;
   }
 
+  /** What was learned about a model at the configured endpoint: the API that answered, the structured-output mode in use. */
+  learned(model: string, cfg: EndpointConfig = this.config()): { api: ApiKind | undefined; structured: StructuredMode | undefined } {
+    const key = `${cfg.baseUrl}\u0000${model}`;
+    const api = cfg.api === 'auto' ? this.learnedApi.get(key) : cfg.api;
+    return { api, structured: api ? this.paramStates.get(`${key}\u0000${api}`)?.structured : undefined };
+  }
+
   /** Called on every configuration change: a rejected key or unknown model is tried again. */
   configurationChanged(): void {
     this.epoch++;
@@ -263,7 +273,8 @@ export class ModelGateway {
       );
       return new ModelError('config', cfg.blocking);
     }
-    if (!cfg.apiKey) {
+    // A server on this machine (Ollama, llama.cpp, vLLM, LM Studio) needs no key.
+    if (!cfg.apiKey && !isLoopback(cfg.baseUrl)) {
       const msg =
         this.wording.noKey ??
         `codex-lsp has no API key, so AI features are off. Set ${KEY_VARIABLES.slice(0, 2).join(' or ')} ` +
@@ -273,6 +284,7 @@ export class ModelGateway {
       return new ModelError('no-key', 'no API key configured');
     }
     if (
+      cfg.apiKey &&
       cfg.keySource === 'OPENAI_API_KEY' &&
       // Project, service and admin keys, and legacy user keys (which embed base64 "OpenAI": T3BlbkFJ).
       (/^sk-(proj|svcacct|admin)-/.test(cfg.apiKey) || cfg.apiKey.includes('T3BlbkFJ')) &&
@@ -303,7 +315,8 @@ export class ModelGateway {
       else this.log.debug(() => `openai: ${message}${extra}`);
     };
     this.client = new OpenAIClass({
-      apiKey: cfg.apiKey,
+      // The SDK insists on a key; without one (a loopback server) no Authorization header is sent.
+      apiKey: cfg.apiKey ?? NO_KEY,
       baseURL: cfg.baseUrl,
       // Retries are ours: they must honour retry-after inside one deadline.
       maxRetries: 0,
@@ -323,6 +336,11 @@ export class ModelGateway {
   private readonly fetchWithCapture = async (url: string | URL | Request, init?: InitWithCall): Promise<Response> => {
     const ctx = init?.[CALL];
     if (ctx && typeof init?.body === 'string') ctx.bytesSent += Buffer.byteLength(init.body);
+    const headers = new Headers(init?.headers);
+    if (headers.get('authorization') === `Bearer ${NO_KEY}`) {
+      headers.delete('authorization');
+      init = { ...init, headers };
+    }
     const res = await fetch(url, init);
     if (!res.ok && ctx) {
       try {
@@ -393,6 +411,8 @@ export class ModelGateway {
     const endpointKey = `${cfg.baseUrl}\u0000${model}`;
     let api: ApiKind = cfg.api === 'auto' ? (this.learnedApi.get(endpointKey) ?? initialApi(model)) : cfg.api;
     let switched = false;
+    /** The model-not-found that made us try the other API: the truth, if that API turns out not to exist. */
+    let missingModel: Failure | undefined;
     let retries = 0;
     let budgetScale = 1;
     const tried = new Set<string>();
@@ -416,6 +436,7 @@ export class ModelGateway {
         // A retired model is retired on both APIs: only an unknown one is worth the other API.
         if (cfg.api === 'auto' && !switched && (isWrongEndpoint(f) || (isModelNotFound(f) && !isModelRetired(f, model))) && !isAuth(f)) {
           this.log.info(`${hostOf(cfg.baseUrl)} answered ${describe(f)} on ${path(api)}; trying ${path(other(api))}`);
+          if (isModelNotFound(f)) missingModel = f;
           api = other(api);
           switched = true;
           continue;
@@ -452,8 +473,10 @@ export class ModelGateway {
             continue;
           }
         }
-        if (hasFallback && isModelGone(f, model)) throw new ModelGone(new ModelError('model-not-found', `${hostOf(cfg.baseUrl)} does not serve the model "${model}": ${clip(this.log.scrub(f.message), 200)}`, f.status));
-        throw this.fail(f, cfg, model, api, epoch === this.epoch);
+        // A local server without /responses, asked there after "unknown model" on chat: the model is what is missing.
+        const final = missingModel && isWrongEndpoint(f) ? missingModel : f;
+        if (hasFallback && isModelGone(final, model)) throw new ModelGone(new ModelError('model-not-found', `${hostOf(cfg.baseUrl)} does not serve the model "${model}": ${clip(this.log.scrub(final.message), 200)}`, final.status));
+        throw this.fail(final, cfg, model, final === f ? api : other(api), epoch === this.epoch);
       }
 
       const parsed = parseAnswer(api, raw.body, raw.contentType);
@@ -594,8 +617,8 @@ export class ModelGateway {
       );
       return err;
     }
-    if (isModelNotFound(f)) {
-      const err = new ModelError('model-not-found', `${host} does not serve the model "${model}": ${detail}`, f.status);
+    if (isModelNotFound(f) || isModelRetired(f)) {
+      const err = new ModelError('model-not-found', `${host} does not serve the model "${model}"${isModelRetired(f) ? ' (retired)' : ''}: ${detail}`, f.status);
       this.paused = err;
       this.problems.report(
         'model-not-found',
@@ -645,6 +668,16 @@ function other(api: ApiKind): ApiKind {
 
 function path(api: ApiKind): string {
   return api === 'chat' ? '/chat/completions' : '/responses';
+}
+
+/** A base URL on this machine: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  } catch {
+    return false;
+  }
 }
 
 export function hostOf(url: string): string {

@@ -3,12 +3,15 @@
  * loopback against the fake model server. Medians and ratios, never a lone absolute time:
  * these machines are noisy. Prints a Markdown table and writes it to BENCHMARKS.md.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeOpenAI } from '../support/fake-openai';
 import { fileUri, spawnServer } from '../support/lsp-client';
-import { REPO_ROOT } from '../support/paths';
+import { REPO_ROOT, SERVER_BIN } from '../support/paths';
+import { packageVsix } from '../support/vsix';
 import { contextBench } from './context-bench';
 import { firstHoverBigVsSmall, redactionThroughput } from './privacy-bench';
 import { fmtMs, median, percentile, time } from './stats';
@@ -433,6 +436,48 @@ async function memoryBench(fake: FakeOpenAI): Promise<void> {
   });
 }
 
+/** What users download: the .vsix (extension + bundled server) and the npm tarball. */
+async function packageBench(): Promise<void> {
+  const run = promisify(execFile);
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'codex-bench-pkg-'));
+  try {
+    const vsix = path.join(tmp, 'codex.vsix');
+    await packageVsix(vsix);
+    const size = statSync(vsix).size;
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: REPO_ROOT });
+    const tgz = (JSON.parse(stdout) as Array<{ size: number; unpackedSize: number; entryCount: number }>)[0]!;
+    rows.push({ what: '.vsix size: the extension and its bundled server, nothing else', value: `${(size / 1024).toFixed(0)} KB`, floor: `${(tgz.size / 1024).toFixed(0)} KB npm tarball (${tgz.entryCount} files, ${(tgz.unpackedSize / 1024).toFixed(0)} KB unpacked, dependencies not included)`, ratio: '', goal: '< 2 MB', met: size < 2 * 1024 * 1024 });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** `codex-lsp doctor` against the fake: its own time over starting the command at all. */
+async function doctorBench(fake: FakeOpenAI): Promise<void> {
+  const run = promisify(execFile);
+  fake.reset();
+  fake.setDefault((r) => (r.schemaName ? { json: { ok: true } } : { text: 'ok' }));
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'codex-bench-doctor-'));
+  const env = { PATH: process.env['PATH'], HOME: tmp, CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl, CODEX_LSP_CACHE_DIR: path.join(tmp, 'cache') };
+  const ours: number[] = [];
+  const floor: number[] = [];
+  try {
+    for (let i = 0; i < 11; i++) {
+      let t0 = process.hrtime.bigint();
+      await run(process.execPath, [SERVER_BIN, 'doctor', '--json'], { env, cwd: tmp });
+      ours.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      t0 = process.hrtime.bigint();
+      await run(process.execPath, [SERVER_BIN, '--version'], { env, cwd: tmp });
+      floor.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const mo = median(ours.slice(1));
+  const mf = median(floor.slice(1));
+  rows.push({ what: 'codex-lsp doctor, every check: 3 model requests and the model list, to the fake (median of 10)', value: fmtMs(mo), floor: `${fmtMs(mf)} (codex-lsp --version)`, ratio: `+${fmtMs(mo - mf)}`, goal: '< 2 s over the endpoint', met: mo - mf < 2000 });
+}
+
 function table(): string {
   const head = '| measure | codex-lsp | floor | ratio / margin | goal | met |\n|---|---|---|---|---|---|';
   return [head, ...rows.map((r) => `| ${r.what} | ${r.value} | ${r.floor} | ${r.ratio} | ${r.goal} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`)].join('\n');
@@ -452,6 +497,8 @@ async function main(): Promise<void> {
     ['startup', () => startupBench(fake)],
     ['memory', () => memoryBench(fake)],
     ['context', () => contextBench(fake, (r) => rows.push(r))],
+    ['doctor', () => doctorBench(fake)],
+    ['packages', () => packageBench()],
     ['privacy', async () => {
       rows.push(redactionThroughput());
       rows.push(await firstHoverBigVsSmall(fake, KEY));
@@ -497,7 +544,11 @@ async function main(): Promise<void> {
   '  is the share of prompts that hold the callee\'s signature. Latency: the same hovers to a server with',
   '  `context.workspace` off, alternating, caches off (each hover is a model call to the fake). The index figure is',
   '  from opening a file in a generated workspace of 5,000 files to the index\'s "built" log line, and the RSS it adds.',
-  '- **uncached hover**: a hover on a new line of a 2,000-line file each time (a cache miss: context, prompt,',
+    '- **packages**: the `.vsix` as `npm run package:vscode` makes it (the test checks it holds only the bundled',
+    '  extension, the bundled server, the manifest and the docs); the npm tarball as `npm pack` makes it.',
+    '- **doctor**: `codex-lsp doctor --json` with a key, against the fake (model list, two requests for the model,',
+    '  one for the fallback), from spawn to exit; the floor is `codex-lsp --version`, spawned the same way.',
+    '- **uncached hover**: a hover on a new line of a 2,000-line file each time (a cache miss: context, prompt,',
     '  redaction, cache lookups, SDK call, HTTP to the fake). The floor is one bare `fetch` of the same request body',
     '  to the same endpoint; "own work" also subtracts an LSP round trip of the floor server. `hover.delayMs` is 0 here.',
     '- **redaction throughput**: `redactSecrets` in mask mode (as prompts use it) on a 1 MB TypeScript source with',

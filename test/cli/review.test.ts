@@ -339,7 +339,7 @@ describe('codex-lsp review: exit codes', () => {
 
   it('3 when the model cannot be reached: no key, a rejected key, an unknown model, a dead endpoint', async () => {
     const root = project({ 'a.ts': CLEAN });
-    const noKey = await cli([], root, { CODEX_LSP_API_KEY: undefined });
+    const noKey = await cli([], root, { CODEX_LSP_API_KEY: undefined, CODEX_LSP_BASE_URL: 'https://api.example.invalid/v1' });
     expect(noKey.code).toBe(3);
     expect(noKey.stderr).toMatch(/no API key\. Set CODEX_LSP_API_KEY/);
     session.fake.setDefault(() => openAIError(401, 'Incorrect API key provided'));

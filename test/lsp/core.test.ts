@@ -174,7 +174,8 @@ describe('configuration', () => {
 
 describe('problems the user must act on', () => {
   it('no key: one message naming the variables and the setting; hovers answer null; a key in the settings fixes it live', async () => {
-    const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } } }, false);
+    // A remote endpoint: one on this machine needs no key.
+    const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } }, env: { CODEX_LSP_BASE_URL: 'https://api.example.invalid/v1' } }, false);
     const msg = await c.waitForMessage(/no API key/);
     expect(msg.message).toMatch(/CODEX_LSP_API_KEY/);
     expect(msg.message).toMatch(/COMETAPI_KEY/);
@@ -184,7 +185,7 @@ describe('problems the user must act on', () => {
     expect(await c.hover(URI, position(TEXT, 'price'))).toBeNull();
     expect(c.messages.filter((m) => /no API key/.test(m.message)).length).toBe(1);
     expect(session.fake.requests.length).toBe(0);
-    await reconfigure(c, { hover: { delayMs: 0 }, diagnostics: { enabled: false }, apiKey: 'settings-key-123456' });
+    await reconfigure(c, { hover: { delayMs: 0 }, diagnostics: { enabled: false }, apiKey: 'settings-key-123456', baseUrl: session.fake.baseUrl });
     expect(await c.hover(URI, POS)).not.toBeNull();
     expect(session.fake.requests[0]?.headers.authorization).toBe('Bearer settings-key-123456');
   });
@@ -307,6 +308,11 @@ describe('usage', () => {
     expect(r.session.cachedInputShare).toBeCloseTo(0.2);
     expect(r.today.totals).toMatchObject({ requests: 2, input: 200_000 });
     expect(r.today.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // Only the result, unless asked to show it (for clients that drop command results, as Helix does).
+    expect(c.messages).toEqual([]);
+    await c.request('workspace/executeCommand', { command: 'codex.usage', arguments: ['show'] });
+    const shown = await c.waitForMessage(/codex usage/);
+    expect(shown.message).toMatch(/This session: 2 calls, 1 cache hit, tokens in 200000 \(cached 40000\) out 50000, about \$0\.56\. Today \(\d{4}-\d{2}-\d{2}, this machine\): 2 calls/);
     await c.shutdown();
     expect(c.logs.some((l) => /session usage: 2 model calls, 1 cache hit, tokens in 200000 \(cached 40000\) out 50000, about \$0\.56/.test(l.message))).toBe(true);
   });

@@ -433,11 +433,11 @@ describe('configuration', () => {
     await c.changeConfiguration();
     await c.waitFor(() => reviews().length === 1, 3000, 'the review after turning reviews on');
 
-    const d = await session.start({ withKey: false, settings: { hover: { delayMs: 0 } } });
+    const d = await session.start({ withKey: false, settings: { hover: { delayMs: 0 } }, env: { CODEX_LSP_BASE_URL: 'https://api.example.invalid/v1' } });
     const other = fileUri('/work/project/src/other.ts');
     await d.open(other, CHECK, 'typescript');
     await d.waitForMessage(/no API key/);
-    d.settings = { apiKey: 'a-key-from-settings-123' };
+    d.settings = { apiKey: 'a-key-from-settings-123', baseUrl: session.fake.baseUrl };
     await d.changeConfiguration();
     await d.waitFor(() => reviews().length === 2, 3000, 'the review once a key is there');
   });

@@ -574,12 +574,21 @@ describe('final errors', () => {
   });
 
   it('no key: told what to set, and nothing is sent', async () => {
-    const h = harness({ apiKey: undefined, keySource: undefined });
+    const h = harness({ apiKey: undefined, keySource: undefined, baseUrl: 'https://api.example.invalid/v1' });
     expect((await failure(h.gateway.complete(ask))).kind).toBe('no-key');
     expect(session.fake.requests.length).toBe(0);
     expect(h.problems[0]?.message).toMatch(/CODEX_LSP_API_KEY/);
     expect(h.problems[0]?.message).toMatch(/COMETAPI_KEY/);
     expect(h.problems[0]?.message).toMatch(/codex\.apiKey/);
+  });
+
+  it('a server on this machine needs no key: the call goes out with no Authorization header', async () => {
+    const h = harness({ apiKey: undefined, keySource: undefined, api: 'chat' });
+    expect(h.gateway.blockedReason()).toBeUndefined();
+    const answer = await h.gateway.complete(ask);
+    expect(answer.text.length).toBeGreaterThan(0);
+    expect(session.fake.requests[0]?.headers.authorization).toBeUndefined();
+    expect(h.problems).toEqual([]);
   });
 
   it('an OpenAI-issued key from OPENAI_API_KEY is not sent to CometAPI', async () => {

@@ -9,6 +9,66 @@ import { reportViolation, schemaProblem, type SchemaRoot } from './openai-schema
 export type Endpoint = 'chat' | 'responses' | 'other';
 export type FakeMode = 'both' | 'chat-only' | 'responses-only' | 'openai-codex';
 
+/**
+ * Local servers, as each behaves behind its OpenAI-compatible routes: chat only (no
+ * /responses, answered with its own 404 body), its own marks in GET /v1/models, its own
+ * error bodies. Two of them (here llama.cpp and LM Studio) answer without usage fields, as
+ * some servers and versions do, so that path is covered too.
+ */
+export type LocalServerKind = 'ollama' | 'llamacpp' | 'vllm' | 'lmstudio';
+
+interface LocalServerSpec {
+  ownedBy: string;
+  headers?: Record<string, string>;
+  /** What POST /v1/responses answers. */
+  noResponses: FakeReply;
+  /** A model the server does not have. */
+  unknownModel: (model: string) => FakeReply;
+  /** Answers carry no `usage` (not OpenAI's shape, so not checked against it). */
+  noUsage: boolean;
+  /** Refuses a request naming `prompt_cache_key`, a field it does not know, with this answer. */
+  refusesCacheKey?: FakeReply;
+}
+
+export const LOCAL_SERVERS: Record<LocalServerKind, LocalServerSpec> = {
+  // Ollama: Go's default 404 page; OpenAI-shaped errors from its compatibility layer.
+  ollama: {
+    ownedBy: 'library',
+    noResponses: { status: 404, body: '404 page not found', headers: { 'content-type': 'text/plain' }, offSpec: true },
+    unknownModel: (m) => ({ status: 404, body: { error: { message: `model "${m}" not found, try pulling it first`, type: 'api_error', param: null, code: null } }, offSpec: true }),
+    noUsage: false,
+  },
+  // llama.cpp's server: serves whatever model it loaded, whatever name is asked; its own error object.
+  llamacpp: {
+    ownedBy: 'llamacpp',
+    headers: { server: 'llama.cpp' },
+    noResponses: { status: 404, body: { error: { code: 404, message: 'File Not Found', type: 'not_found_error' } }, offSpec: true },
+    unknownModel: () => ({ text: 'ok' }),
+    noUsage: true,
+  },
+  // vLLM: FastAPI's {"detail"} for unknown routes, {"object": "error"} for its own errors. This
+  // fake also refuses prompt_cache_key as an unknown field (pydantic's "extra_forbidden"), as
+  // strictly validating servers do; the other fakes ignore it, as most local servers do.
+  vllm: {
+    ownedBy: 'vllm',
+    noResponses: { status: 404, body: { detail: 'Not Found' }, offSpec: true },
+    unknownModel: (m) => ({ status: 404, body: { object: 'error', message: `The model \`${m}\` does not exist.`, type: 'NotFoundError', param: null, code: 404 }, offSpec: true }),
+    noUsage: false,
+    refusesCacheKey: {
+      status: 400,
+      body: { object: 'error', message: "[{'type': 'extra_forbidden', 'loc': ('body', 'prompt_cache_key'), 'msg': 'Extra inputs are not permitted'}]", type: 'BadRequestError', param: null, code: 400 },
+      offSpec: true,
+    },
+  },
+  // LM Studio: a bare {"error": "..."} string.
+  lmstudio: {
+    ownedBy: 'organization_owner',
+    noResponses: { status: 404, body: { error: 'Unexpected endpoint or method. (POST /v1/responses)' }, offSpec: true },
+    unknownModel: (m) => ({ status: 404, body: { error: `Model "${m}" not found. Please load it first.` }, offSpec: true }),
+    noUsage: true,
+  },
+};
+
 export interface RecordedRequest {
   endpoint: Endpoint;
   method: string;
@@ -173,7 +233,12 @@ export class FakeOpenAI {
     this.mode = mode;
   }
 
-  static async start(options: { mode?: FakeMode } = {}): Promise<FakeOpenAI> {
+  /** Set by start({ local }): behave as that local server (see LOCAL_SERVERS). */
+  local: LocalServerKind | undefined;
+  /** Local servers: the models they have; others are answered with the server's "unknown model". */
+  localModels: string[] = [];
+
+  static async start(options: { mode?: FakeMode; local?: LocalServerKind; models?: string[] } = {}): Promise<FakeOpenAI> {
     const server = http.createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -183,7 +248,9 @@ export class FakeOpenAI {
       });
     });
     const port = (server.address() as AddressInfo).port;
-    const fake = new FakeOpenAI(server, port, options.mode ?? 'both');
+    const fake = new FakeOpenAI(server, port, options.local ? 'chat-only' : (options.mode ?? 'both'));
+    fake.local = options.local;
+    fake.localModels = options.models ?? [];
     server.on('connection', (socket) => {
       fake.sockets.add(socket);
       socket.on('close', () => fake.sockets.delete(socket));
@@ -219,7 +286,7 @@ export class FakeOpenAI {
     this.queue = [];
     this.endpointQueues = { chat: [], responses: [] };
     this.defaultReply = defaultHandler;
-    this.mode = 'both';
+    this.mode = this.local ? 'chat-only' : 'both';
     // Requests still open from an earlier test keep counting, so the max starts from them.
     this.maxInFlight = this.inflight;
   }
@@ -334,8 +401,22 @@ export class FakeOpenAI {
     if (!rec || state.clientGone) return;
     const requestId = `req_fake_${++this.seq}`;
 
+    const local = this.local ? LOCAL_SERVERS[this.local] : undefined;
     if (rec.method === 'GET' && rec.path === '/v1/models') {
-      sendJson(res, 200, modelsList(), { 'x-request-id': requestId });
+      const list = local ? modelsList(this.localModels, local.ownedBy) : modelsList();
+      sendJson(res, 200, list, { 'x-request-id': requestId, ...local?.headers });
+      return;
+    }
+    if (local && rec.endpoint === 'responses') {
+      await this.deliver(local.noResponses, rec, state, res, requestId);
+      return;
+    }
+    if (local?.refusesCacheKey && rec.endpoint === 'chat' && isRecord(rec.body) && 'prompt_cache_key' in rec.body) {
+      await this.deliver(local.refusesCacheKey, rec, state, res, requestId);
+      return;
+    }
+    if (local && rec.endpoint === 'chat' && rec.model !== undefined && !this.localModels.includes(rec.model)) {
+      await this.deliver(local.unknownModel(rec.model), rec, state, res, requestId);
       return;
     }
     if (rec.method !== 'POST') {
@@ -413,7 +494,8 @@ export class FakeOpenAI {
         sendSse(res, status, headers, streamEvents(rec, text, usage));
       } else {
         const body = completionBody(rec, { ...reply, text }, usage);
-        this.check(rec, status, body);
+        if (this.local && LOCAL_SERVERS[this.local].noUsage) delete body['usage'];
+        else this.check(rec, status, body);
         sendJson(res, status, body, headers);
       }
       return;
@@ -612,11 +694,11 @@ function streamEvents(rec: RecordedRequest, text: string, usage: ResolvedUsage):
   return events;
 }
 
-function modelsList(): Record<string, unknown> {
+function modelsList(ids = ['codex-mini-latest', 'gpt-4o-mini'], ownedBy = 'fake'): Record<string, unknown> {
   const created = 1_700_000_000;
   return {
     object: 'list',
-    data: ['codex-mini-latest', 'gpt-4o-mini'].map((id) => ({ id, object: 'model', created, owned_by: 'fake' })),
+    data: ids.map((id) => ({ id, object: 'model', created, owned_by: ownedBy })),
   };
 }
 

@@ -521,7 +521,8 @@ export class LspTestClient {
     this.connection.dispose();
     this.transport.output.end();
     this.transport.input.destroy();
-    fs.rmSync(this.tempDir, { recursive: true, force: true });
+    // Another server of the test may share this cache folder and still be writing to it: retry.
+    fs.rmSync(this.tempDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
 
   private requireDocument(uri: string): OpenDocument {

@@ -14,6 +14,7 @@ import { explicitSection, launchArgv, manifestSettings } from '../../clients/vsc
 import { fileUri, position } from '../support/lsp-client';
 import { REPO_ROOT } from '../support/paths';
 import { useSession } from '../support/session';
+import { packageVsix } from '../support/vsix';
 
 const run = promisify(execFile);
 const EXT_DIR = path.join(REPO_ROOT, 'clients', 'vscode');
@@ -65,8 +66,7 @@ describe('the packaged VS Code extension', () => {
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'codex-vsix-'));
     const out = path.join(tmp, 'codex.vsix');
-    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    await run(npm, ['run', 'package', '-w', 'clients/vscode', '--', '--out', out], { cwd: REPO_ROOT, timeout: 120_000 });
+    await packageVsix(out);
     zip = fs.readFileSync(out);
     entries = zipEntries(zip);
   }, 150_000);
