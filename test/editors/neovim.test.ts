@@ -152,6 +152,8 @@ interface NvimResult {
   actions?: string[];
   afterQuickFix?: string;
   afterRefactor?: string;
+  lastRequest?: string;
+  lastRequestBuffer?: string;
   init_options?: string;
   settings?: string;
 }
@@ -319,6 +321,9 @@ for (const editor of EDITORS) {
       // The instant fix, then the AI refactor computed on the fixed text.
       expect(r.afterQuickFix).toBe(FIXED);
       expect(r.afterRefactor).toBe(REFACTORED);
+      // codex.showLastRequest: the edit request, exactly as sent, opened in a buffer.
+      expect(r.lastRequest).toMatch(/^codex-lsp: the last request sent for src\/stats\.ts, .*\nPOST http:\/\/127\.0\.0\.1:\d+\/v1\/(responses|chat\/completions) /);
+      expect(r.lastRequestBuffer).toBe(r.lastRequest);
       expect(fs.readFileSync(file, 'utf8')).toBe(SOURCE); // applied to the buffer, not saved
 
       // What reached the model: the hover, the review, one edit; paths relative to the root.

@@ -344,6 +344,15 @@ if (!codeServer || !chromiumPath) {
         await waitFor('the AI-fixed file on disk', async () => fs.readFileSync(wb.file, 'utf8') === FINAL, 10_000);
         expect(fake.requests.filter((r) => r.schemaName === 'edit').length).toBe(1);
         expect(fake.requests.every((r) => r.headers['authorization'] === 'Bearer test-key-vscode')).toBe(true);
+
+        // "Codex: Show Last Request" from the command palette: the edit request, opened read-only.
+        await page.keyboard.press('F1');
+        await page.keyboard.type('Codex: Show Last Request');
+        await waitFor('the command in the palette', async () => (await page.locator('.quick-input-widget').innerText()).includes('Codex: Show Last Request'), 10_000);
+        await page.keyboard.press('Enter');
+        await waitFor('the last request in an editor tab', async () => (await page.locator('.tabs-container').innerText()).includes('last-request.json.txt'), 15_000);
+        await waitFor('the request in the editor', async () => (await editorText(page)).includes('the last request sent for'), 10_000);
+        expect(await editorText(page)).toContain('"schema"');
         if (DEBUG) console.log(await report('passed'));
       } catch (err) {
         throw new Error(await report(err instanceof Error ? err.message : String(err)), { cause: err });

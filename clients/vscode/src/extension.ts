@@ -1,6 +1,6 @@
 /**
  * The thin VS Code side: starts codex-lsp (the same server every editor runs) with
- * vscode-languageclient, and adds three commands. All decisions live in ./options.
+ * vscode-languageclient, and adds four commands. All decisions live in ./options.
  */
 import * as vscode from 'vscode';
 import {
@@ -95,6 +95,19 @@ function enqueue(job: () => Promise<void>, output: vscode.OutputChannel): Promis
   return queue;
 }
 
+/**
+ * "Codex: Show Last Request": what was last sent to the model for the file in the editor, exactly.
+ * The server opens it as a read-only document (window/showDocument); without a file, the last of all.
+ */
+async function showLastRequest(): Promise<void> {
+  if (!client?.isRunning()) {
+    void vscode.window.showWarningMessage('Codex: the language server is not running (see "Codex: Restart Server").');
+    return;
+  }
+  const uri = vscode.window.activeTextEditor?.document.uri.toString();
+  await client.sendRequest(ExecuteCommandRequest.type, { command: 'codex.showLastRequest', arguments: uri ? [uri] : [] });
+}
+
 async function showUsage(): Promise<void> {
   if (!client?.isRunning()) {
     void vscode.window.showWarningMessage('Codex: the language server is not running (see "Codex: Restart Server").');
@@ -141,6 +154,11 @@ export function activate(context: vscode.ExtensionContext): void {
       }),
     ),
     vscode.commands.registerCommand('codex.setApiKey', () => setApiKey(context)),
+    vscode.commands.registerCommand('codex.showLastRequestForFile', () =>
+      showLastRequest().catch((err: unknown) => {
+        void vscode.window.showErrorMessage(`Codex: could not show the last request: ${err instanceof Error ? err.message : String(err)}`);
+      }),
+    ),
     // Trusting the folder lets its restricted settings (endpoint, key) count: the server pulls again.
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       if (client?.isRunning()) void client.sendNotification(DidChangeConfigurationNotification.type, { settings: null });

@@ -204,6 +204,23 @@ local function scenario()
   expect_equal('the buffer after "' .. spec.refactor.title .. '"', result.afterRefactor, spec.refactor.expect)
   step('applied: ' .. spec.refactor.title)
 
+  -- What was sent for this file, as the README shows it: the server opens it (window/showDocument).
+  local shown = request_sync(client, 'workspace/executeCommand', {
+    command = 'codex.showLastRequest',
+    arguments = { vim.uri_from_bufnr(buf) },
+  }, buf)
+  result.lastRequest = shown and shown.text or vim.inspect(shown)
+  wait_for('the last request opened', 3000, function()
+    for _, b in ipairs(vim.api.nvim_list_bufs()) do
+      if vim.api.nvim_buf_get_name(b):find('last%-request%.json%.txt$') then
+        result.lastRequestBuffer = table.concat(vim.api.nvim_buf_get_lines(b, 0, -1, false), '\n')
+        return true
+      end
+    end
+    return false
+  end)
+  step('showed the last request (' .. #result.lastRequest .. ' characters)')
+
   -- A live settings change, as the README shows it: the server pulls the new section.
   client.settings.codex = { hover = { enabled = false } }
   if nvim011 then
