@@ -13,8 +13,7 @@ import { Logger } from '../../server/util/log';
 import type { FakeOpenAI } from '../support/fake-openai';
 import { spawnServer, type LspTestClient } from '../support/lsp-client';
 import { REPO_ROOT } from '../support/paths';
-import type { Row } from './run';
-import { fmtMs, median, percentile, time } from './stats';
+import { fmtMs, median, percentile, rssMB, time, type Row } from './stats';
 
 const KEY = 'bench-key-0123456789';
 const CORPUS = path.join(REPO_ROOT, 'test', 'fixtures', 'corpus');
@@ -186,11 +185,6 @@ function generatedWorkspace(n: number): string {
   return root;
 }
 
-function rssMB(pid: number | undefined): number {
-  if (!pid) return NaN;
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 async function indexBench(fake: FakeOpenAI, push: (r: Row) => void): Promise<void> {
   const n = 5000;

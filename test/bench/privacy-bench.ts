@@ -5,16 +5,8 @@
 import { redactSecrets } from '../../server/privacy/redact';
 import type { FakeOpenAI } from '../support/fake-openai';
 import { fileUri, spawnServer } from '../support/lsp-client';
-import { fmtMs, median, time } from './stats';
+import { fmtMs, median, time, type Row } from './stats';
 
-export interface BenchRow {
-  what: string;
-  value: string;
-  floor: string;
-  ratio: string;
-  goal: string;
-  met: boolean | undefined;
-}
 
 /** TypeScript-like source of about `bytes`, with a handful of secrets spread through it. */
 function sourceWithSecrets(bytes: number, secrets: readonly string[]): string {
@@ -45,7 +37,7 @@ const SECRETS = [
   'Tr0ub4dor' + '&3xK9!mQ',
 ];
 
-export function redactionThroughput(): BenchRow {
+export function redactionThroughput(): Row {
   const text = sourceWithSecrets(1024 * 1024, SECRETS);
   const mb = Buffer.byteLength(text) / (1024 * 1024);
   const runs: number[] = [];
@@ -70,7 +62,7 @@ export function redactionThroughput(): BenchRow {
 /** Rounds of first hovers: the machine may be shared, so many, and the median. */
 const ROUNDS = 20;
 
-export async function firstHoverBigVsSmall(fake: FakeOpenAI, key: string): Promise<BenchRow> {
+export async function firstHoverBigVsSmall(fake: FakeOpenAI, key: string): Promise<Row> {
   fake.reset();
   fake.setDefault(() => ({ text: '**Fake explanation.** It reads a file and returns its length.' }));
   // No cache, no grace delay: every first hover does the whole work and calls the model once.

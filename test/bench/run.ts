@@ -4,7 +4,7 @@
  * these machines are noisy. Prints a Markdown table and writes it to BENCHMARKS.md.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,16 +14,8 @@ import { REPO_ROOT, SERVER_BIN } from '../support/paths';
 import { packageVsix } from '../support/vsix';
 import { contextBench } from './context-bench';
 import { firstHoverBigVsSmall, redactionThroughput } from './privacy-bench';
-import { fmtMs, median, percentile, time } from './stats';
+import { fmtMs, median, percentile, rssMB, time, type Row } from './stats';
 
-export interface Row {
-  what: string;
-  value: string;
-  floor: string;
-  ratio: string;
-  goal: string;
-  met: boolean | undefined;
-}
 
 const rows: Row[] = [];
 const KEY = 'bench-key-0123456789';
@@ -363,11 +355,6 @@ async function codeActionBench(fake: FakeOpenAI): Promise<void> {
   }
 }
 
-function rssMB(pid: number | undefined): number {
-  if (!pid) return NaN;
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 async function startupBench(fake: FakeOpenAI): Promise<void> {
   const ours: number[] = [];

@@ -1,3 +1,22 @@
+import { readFileSync } from 'node:fs';
+
+/** One line of the benchmark table: a figure beside its floor, and its goal. */
+export interface Row {
+  what: string;
+  value: string;
+  floor: string;
+  ratio: string;
+  goal: string;
+  met: boolean | undefined;
+}
+
+/** Resident set size of a process (Linux /proc), in MB. */
+export function rssMB(pid: number | undefined): number {
+  if (!pid) return NaN;
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
