@@ -122,7 +122,7 @@ describe('VS Code extension manifest', () => {
     const source = fs.readFileSync(path.join(EXT_DIR, 'src', 'extension.ts'), 'utf8');
     const registered = [...source.matchAll(/registerCommand\('([^']+)'/g)].map((m) => m[1]).sort();
     expect(manifest.contributes.commands.map((c) => c.command).sort()).toEqual(registered);
-    expect(registered).toEqual(['codex.restartServer', 'codex.setApiKey', 'codex.showUsage']);
+    expect(registered).toEqual(['codex.restartServer', 'codex.setApiKey', 'codex.showLastRequestForFile', 'codex.showUsage']);
   });
 
   it('uses the vscode-languageclient line that speaks the server protocol (3.17), typed for the oldest VS Code it supports', () => {
