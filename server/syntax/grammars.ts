@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Language, Parser } from 'web-tree-sitter';
 import type { Logger } from '../util/log';
@@ -29,6 +30,21 @@ const GRAMMARS: Record<string, string> = {
 
 export function hasGrammar(language: string): boolean {
   return GRAMMARS[language] !== undefined;
+}
+
+/** The .wasm files the server loads: every grammar, and web-tree-sitter's runtime (the VS Code build ships these). */
+export const WASM_FILES: readonly string[] = ['tree-sitter.wasm', ...new Set(Object.values(GRAMMARS).map((g) => `tree-sitter-${g}.wasm`))];
+
+/**
+ * Where a .wasm file is: next to a bundled server (`grammars/`, as the VS Code extension ships
+ * it), else in the npm packages.
+ */
+function wasmPath(file: string): string {
+  const bundled = path.join(__dirname, '..', 'grammars', file);
+  if (existsSync(bundled)) return bundled;
+  return file === 'tree-sitter.wasm'
+    ? path.join(path.dirname(require.resolve('web-tree-sitter')), file)
+    : path.join(path.dirname(require.resolve('tree-sitter-wasms/package.json')), 'out', file);
 }
 
 type TreeSitter = typeof import('web-tree-sitter');
@@ -84,11 +100,11 @@ export class Grammars {
     this.runtime ??= (async () => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const ts = require('web-tree-sitter') as TreeSitter;
-      await ts.Parser.init();
+      await ts.Parser.init({ locateFile: (file: string) => wasmPath(file) });
       this.parser = new ts.Parser();
       return ts;
     })();
     const ts = await this.runtime;
-    return ts.Language.load(path.join(path.dirname(require.resolve('tree-sitter-wasms/package.json')), 'out', `tree-sitter-${file}.wasm`));
+    return ts.Language.load(wasmPath(`tree-sitter-${file}.wasm`));
   }
 }

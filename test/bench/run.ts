@@ -433,7 +433,7 @@ async function packageBench(): Promise<void> {
     const size = statSync(vsix).size;
     const { stdout } = await run('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: REPO_ROOT });
     const tgz = (JSON.parse(stdout) as Array<{ size: number; unpackedSize: number; entryCount: number }>)[0]!;
-    rows.push({ what: '.vsix size: the extension and its bundled server, nothing else', value: `${(size / 1024).toFixed(0)} KB`, floor: `${(tgz.size / 1024).toFixed(0)} KB npm tarball (${tgz.entryCount} files, ${(tgz.unpackedSize / 1024).toFixed(0)} KB unpacked, dependencies not included)`, ratio: '', goal: '< 2 MB', met: size < 2 * 1024 * 1024 });
+    rows.push({ what: '.vsix size: the extension, its bundled server and tree-sitter grammars, nothing else', value: `${(size / 1024).toFixed(0)} KB`, floor: `${(tgz.size / 1024).toFixed(0)} KB npm tarball (${tgz.entryCount} files, ${(tgz.unpackedSize / 1024).toFixed(0)} KB unpacked, dependencies not included)`, ratio: '', goal: '< 5 MB', met: size < 5 * 1024 * 1024 });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

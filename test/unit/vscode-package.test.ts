@@ -15,6 +15,7 @@ import { fileUri, position } from '../support/lsp-client';
 import { REPO_ROOT } from '../support/paths';
 import { useSession } from '../support/session';
 import { packageVsix } from '../support/vsix';
+import { WASM_FILES } from '../../server/syntax/grammars';
 
 const run = promisify(execFile);
 const EXT_DIR = path.join(REPO_ROOT, 'clients', 'vscode');
@@ -75,19 +76,23 @@ describe('the packaged VS Code extension', () => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('holds the bundled extension and server, the manifest and the docs, and nothing else', () => {
+  it('holds the bundled extension and server, its grammars, the manifest and the docs, and nothing else', () => {
     const names = entries.map((e) => e.name).sort();
-    expect(names).toEqual([
-      '[Content_Types].xml',
-      'extension.vsixmanifest',
-      'extension/THIRD_PARTY_NOTICES.txt',
-      'extension/dist/extension.js',
-      'extension/package.json',
-      'extension/readme.md',
-      'extension/server/bin/codex-lsp.js',
-      'extension/server/package.json',
-    ]);
-    expect(zip.length).toBeLessThan(2 * 1024 * 1024);
+    expect(names).toEqual(
+      [
+        '[Content_Types].xml',
+        'extension.vsixmanifest',
+        'extension/THIRD_PARTY_NOTICES.txt',
+        'extension/dist/extension.js',
+        'extension/package.json',
+        'extension/readme.md',
+        'extension/server/bin/codex-lsp.js',
+        ...WASM_FILES.map((f) => `extension/server/grammars/${f}`),
+        'extension/server/package.json',
+      ].sort(),
+    );
+    // The grammars are most of it (about 21 MB unpacked, compressed in the zip).
+    expect(zip.length).toBeLessThan(10 * 1024 * 1024);
   });
 
   it('bundles vscode-languageclient into the extension, leaving only `vscode` to the editor', () => {
@@ -131,6 +136,8 @@ describe('the packaged VS Code extension', () => {
     // VS Code's defaults, as the extension sends them, raise no settings problem.
     expect(c.messages.map((m) => m.message).join('\n')).not.toMatch(/setting/i);
     expect(c.logs.map((m) => m.message).join('\n')).not.toMatch(/unknown setting|must be/);
+    // The grammars travel with the bundled server: syntax works in VS Code as on the command line.
+    expect(c.logs.map((m) => m.message).join('\n')).not.toMatch(/grammar did not load/);
   });
 
   it('activates from the unpacked .vsix and serves hover, code actions and usage through vscode-languageclient', async () => {

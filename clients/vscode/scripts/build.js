@@ -6,6 +6,7 @@
  *   server/bin/codex-lsp.js   the server: the repository's own launcher (bin/codex-lsp.js) with the
  *                             dist/server/ that `npm run build` compiled, and its runtime dependencies
  *   server/package.json       name, version and addresses, where the server reads them from
+ *   server/grammars/*.wasm    tree-sitter's runtime and the grammars the server loads
  *   THIRD_PARTY_NOTICES.txt   the licences of the bundled packages
  * The server is not rebuilt or changed here: it is the same compiled code `codex-lsp` runs.
  *
@@ -29,8 +30,8 @@ function packageRoot(file) {
   return path.join(REPO, ...parts.slice(0, at + 1), ...name);
 }
 
-function notices(metafiles) {
-  const roots = new Set();
+function notices(metafiles, extraRoots = []) {
+  const roots = new Set(extraRoots);
   for (const meta of metafiles) {
     for (const input of Object.keys(meta.inputs)) {
       const root = packageRoot(path.resolve(REPO, input));
@@ -83,7 +84,17 @@ async function main() {
   const root = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
   const serverPkg = { name: root.name, version: root.version, description: 'The codex-lsp server, bundled for the VS Code extension.', license: root.license, homepage: root.homepage, repository: root.repository, bugs: root.bugs, private: true };
   fs.writeFileSync(path.join(HERE, 'server', 'package.json'), JSON.stringify(serverPkg, null, 2) + '\n');
-  fs.writeFileSync(path.join(HERE, 'THIRD_PARTY_NOTICES.txt'), notices([extension.metafile, server.metafile]));
+  // The tree-sitter runtime and grammars (.wasm) sit next to the bundled server, where the server
+  // looks for them first (server/syntax/grammars.ts); without them it would fall back to heuristics.
+  const { WASM_FILES } = require(path.join(REPO, 'dist', 'server', 'syntax', 'grammars.js'));
+  const grammarsRoot = path.dirname(require.resolve('tree-sitter-wasms/package.json', { paths: [REPO] }));
+  const runtimeRoot = path.dirname(require.resolve('web-tree-sitter', { paths: [REPO] }));
+  fs.mkdirSync(path.join(HERE, 'server', 'grammars'), { recursive: true });
+  for (const file of WASM_FILES) {
+    const from = file === 'tree-sitter.wasm' ? path.join(runtimeRoot, file) : path.join(grammarsRoot, 'out', file);
+    fs.copyFileSync(from, path.join(HERE, 'server', 'grammars', file));
+  }
+  fs.writeFileSync(path.join(HERE, 'THIRD_PARTY_NOTICES.txt'), notices([extension.metafile, server.metafile], [grammarsRoot]));
 
   const size = (f) => `${(fs.statSync(f).size / 1024).toFixed(0)} KB`;
   const ext = path.join(HERE, 'dist', 'extension.js');
