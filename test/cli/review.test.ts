@@ -3,7 +3,7 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openAIError, type FakeHandler, type RecordedRequest } from '../support/fake-openai';
+import { listing, openAIError, type FakeHandler, type RecordedRequest } from '../support/fake-openai';
 import { useFake } from '../support/session';
 import { SERVER_BIN } from '../support/paths';
 import { UNPRIVILEGED } from '../support/cli-run';
@@ -61,12 +61,6 @@ function project(files: Record<string, string>, git = false): string {
 }
 
 const reviews = (): RecordedRequest[] => session.fake.requests.filter((r) => r.schemaName === 'diagnostics');
-
-function listing(r: RecordedRequest): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const m of r.prompt.matchAll(/^\s*(\d+)\| ?(.*)$/gm)) out.set(Number(m[1]), m[2] ?? '');
-  return out;
-}
 
 /** The fake reviewer: flags `a = 1` in conditions (error, with a fix) and `console.log` (warning). */
 function reviewer(): FakeHandler {

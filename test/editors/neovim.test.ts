@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeOpenAI, type RecordedRequest } from '../support/fake-openai';
+import { FakeOpenAI, listing } from '../support/fake-openai';
 import { REPO_ROOT, SERVER_BIN } from '../support/paths';
 
 const EDITORS_DIR = process.env['CODEX_EDITORS_DIR'] || path.join(REPO_ROOT, '.cache', 'editors');
@@ -101,13 +101,6 @@ const REDUCED = '  const total = values.reduce((sum, v) => sum + v, 0);';
 const REFACTORED = FIXED.replace(LOOP_AFTER_FIX, REDUCED);
 const HOVER_TEXT = 'FAKE-HOVER: adds up `values`, reading one index past the end.';
 const FINDING = 'Off by one: the loop reads values[values.length]';
-
-/** The numbered listing a review request showed the model, as {number: text}. */
-function listing(r: RecordedRequest): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const m of r.prompt.matchAll(/^\s*(\d+)\| ?(.*)$/gm)) out.set(Number(m[1]), m[2] ?? '');
-  return out;
-}
 
 /** The fake model: a hover text, one finding (with a replacement) while its quote is there, one edit. */
 function script(fake: FakeOpenAI): void {

@@ -17,7 +17,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { FakeOpenAI, type RecordedRequest } from '../support/fake-openai';
+import { FakeOpenAI, listing } from '../support/fake-openai';
 import { REPO_ROOT } from '../support/paths';
 import { packageVsix } from '../support/vsix';
 
@@ -63,12 +63,6 @@ const HOVER_TEXT = 'FAKE-HOVER: adds up values, reading one index past the end.'
 const FINDING = 'Off by one: the loop reads values[len(values)]';
 /** A finding without a replacement: its fix is an AI action, computed on codeAction/resolve. */
 const EMPTY = 'Division by zero when values is empty';
-
-function listing(r: RecordedRequest): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const m of r.prompt.matchAll(/^\s*(\d+)\| ?(.*)$/gm)) out.set(Number(m[1]), m[2] ?? '');
-  return out;
-}
 
 function script(fake: FakeOpenAI): void {
   fake.setDefault((r) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CodeAction, Diagnostic, PublishDiagnosticsParams, TextEdit } from 'vscode-languageserver-protocol';
-import { openAIError, type RecordedRequest } from '../support/fake-openai';
+import { listing, openAIError, type RecordedRequest } from '../support/fake-openai';
 import { useSession } from '../support/session';
 import { applyTextEdits, fileUri, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
 
@@ -11,13 +11,6 @@ const start = (opts: SpawnOptions = {}): Promise<LspTestClient> =>
   session.start({ ...opts, settings: opts.settings === undefined ? undefined : { ...DEFAULTS, ...opts.settings } });
 
 const reviews = (): RecordedRequest[] => session.fake.requests.filter((r) => r.schemaName === 'diagnostics');
-
-/** The numbered listing the model was shown, as {number: text}. */
-function listing(r: RecordedRequest): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const m of r.prompt.matchAll(/^\s*(\d+)\| ?(.*)$/gm)) out.set(Number(m[1]), m[2] ?? '');
-  return out;
-}
 
 /** Answers review requests with findings chosen by the listing's text. */
 function reviewer(pick: (lines: Map<number, string>, r: RecordedRequest) => unknown[]): void {

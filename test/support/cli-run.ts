@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import type { FakeOpenAI, RecordedRequest } from './fake-openai';
+import { listing, type FakeOpenAI } from './fake-openai';
 import { SERVER_BIN } from './paths';
 
 export interface CliRun {
@@ -55,13 +55,6 @@ export function runCli(fake: FakeOpenAI, args: string[], cwd: string, opts: CliO
       resolve({ code, stdout, stderr });
     });
   });
-}
-
-/** The numbered listing a review prompt shows the model: listing line number -> text. */
-export function listing(r: RecordedRequest): Map<number, string> {
-  const out = new Map<number, string>();
-  for (const m of r.prompt.matchAll(/^\s*(\d+)\| ?(.*)$/gm)) out.set(Number(m[1]), m[2] ?? '');
-  return out;
 }
 
 /** A fake reviewer: `if (a = 1)` is an error with a fix, `console.log` a warning; plus what `extra` adds per listing line. */

@@ -194,6 +194,13 @@ function looksLikeSchemaPrompt(prompt: string): boolean {
   return /json schema/i.test(prompt) || /"type"\s*:\s*"object"/.test(prompt);
 }
 
+/** The numbered listing a review prompt showed the model: listing line number -> text. */
+export function listing(r: RecordedRequest): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const m of r.prompt.matchAll(/^\s*(\d+)\| ?(.*)$/gm)) out.set(Number(m[1]), m[2] ?? '');
+  return out;
+}
+
 /** First 40 chars of the prompt's last non-empty line: lets tests tell answers apart. */
 export function promptDigest(prompt: string): string {
   const lines = prompt.split(/\r?\n/).filter((l) => l.trim() !== '');

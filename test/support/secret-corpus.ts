@@ -9,6 +9,7 @@
  *   service's name nearby).
  * - `falsePositiveSamples`: look-alikes that must stay as they are.
  */
+import { rng } from './rng';
 
 export interface Sample {
   family: string;
@@ -16,18 +17,6 @@ export interface Sample {
   text: string;
   /** What must not survive redaction (for look-alikes: nothing may change). */
   secret: string;
-}
-
-/** mulberry32: small, fast, deterministic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';

@@ -7,6 +7,7 @@ import type { Position } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { applyFixes, dominantEol, unifiedDiff } from '../../server/cli/fix';
 import type { CliFinding, Severity } from '../../server/cli/format';
+import { rng } from '../support/rng';
 
 const pos = (line: number, character: number): Position => ({ line, character });
 
@@ -161,18 +162,6 @@ describe('applyFixes', () => {
 });
 
 // ---------------------------------------------------------------------------------------
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A strict applier of our own unified diffs (one file): every context and deleted line

@@ -10,6 +10,7 @@ import {
   type Chunk,
   type ChunkOptions,
 } from '../../server/review/chunker';
+import { rng } from '../support/rng';
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -59,18 +60,6 @@ function histogram(xs: readonly number[]): Record<number, number> {
   const h: Record<number, number> = {};
   for (const x of xs) h[x] = (h[x] ?? 0) + 1;
   return h;
-}
-
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface GeneratedFile {
