@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Settings } from '../config/settings';
@@ -8,7 +7,7 @@ import type { Logger } from '../util/log';
 import { displayPath, uriToPath } from '../util/uri';
 import { definitionsContext } from './definitions';
 import { importedFiles } from './imports';
-import { admitted, WorkspaceIndex, type IndexedDefinition } from './workspace-index';
+import { admitted, sourceStat, sourceText, WorkspaceIndex, type IndexedDefinition } from './workspace-index';
 
 /** The files the index reads (those with a grammar), for the client's file watcher. */
 export const SOURCE_FILES_GLOB = '**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs,py,pyi,go,rs,java,c,h,cc,cpp,cxx,hpp,hh,cs,rb,php,lua,sh,bash}';
@@ -157,17 +156,12 @@ export class ContextService {
 
   /** A file's definitions as saved (masked first), read again only when it changes on disk. */
   private async definitionsOnDisk(file: string): Promise<IndexedDefinition[]> {
-    let st: fs.Stats;
-    try {
-      st = await fs.promises.lstat(file);
-    } catch {
-      return [];
-    }
-    if (!st.isFile() || st.size > this.limits().maxFileBytes) return [];
+    const st = await sourceStat(file);
+    if (!st?.isFile() || st.size > this.limits().maxFileBytes) return [];
     const known = this.onDisk.get(file);
     if (known && known.mtimeMs === st.mtimeMs && known.size === st.size) return known.defs;
-    const text = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
-    const defs = text === undefined || text.includes('\u0000') ? [] : ((await this.syntax.definitionsOf(languageOf('', file), this.deps.mask(text))) ?? []).map((d) => ({ ...d, file }));
+    const text = await sourceText(file);
+    const defs = text === undefined ? [] : await this.index.definitionsOf(file, text);
     this.onDisk.set(file, { mtimeMs: st.mtimeMs, size: st.size, defs });
     if (this.onDisk.size > ON_DISK_FILES) this.onDisk.delete(this.onDisk.keys().next().value as string);
     return defs;

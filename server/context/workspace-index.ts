@@ -56,10 +56,6 @@ export class WorkspaceIndex {
     return admitted(file, this.roots, this.isIgnored) && this.syntax.supports(languageOf('', file));
   }
 
-  get files(): number {
-    return this.byFile.size;
-  }
-
   get definitions(): number {
     let n = 0;
     for (const defs of this.byFile.values()) n += defs.length;
@@ -94,19 +90,23 @@ export class WorkspaceIndex {
   async update(file: string, text: string, languageId = ''): Promise<void> {
     if (!this.admits(file)) return;
     const generation = this.generation;
-    const defs = await this.syntax.definitionsOf(languageOf(languageId, file), this.mask(text));
+    const defs = await this.definitionsOf(file, text, languageId);
     // Read before a reset (the settings or folders changed): not for the new index.
     if (generation !== this.generation) return;
-    this.set(file, (defs ?? []).map((d) => ({ ...d, file })));
+    this.set(file, defs);
+  }
+
+  /** A text's definitions, its secrets masked before anything is cut (also for reviews' imported files). */
+  async definitionsOf(file: string, text: string, languageId = ''): Promise<IndexedDefinition[]> {
+    const defs = await this.syntax.definitionsOf(languageOf(languageId, file), this.mask(text));
+    return (defs ?? []).map((d) => ({ ...d, file }));
   }
 
   /** Reads a file from disk and indexes it, unless it is ignored, a link, too large or binary. */
   async updateFromDisk(file: string, limits: IndexLimits): Promise<void> {
     if (!this.admits(file)) return;
-    let stat: fs.Stats;
-    try {
-      stat = await fs.promises.lstat(file);
-    } catch {
+    const stat = await sourceStat(file);
+    if (!stat) {
       this.remove(file);
       return;
     }
@@ -114,9 +114,8 @@ export class WorkspaceIndex {
       if (stat.isFile()) this.skipped++;
       return;
     }
-    const text = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
-    if (text === undefined || text.includes('\u0000')) return;
-    await this.update(file, text);
+    const text = await sourceText(file);
+    if (text !== undefined) await this.update(file, text);
   }
 
   remove(file: string): void {
@@ -171,6 +170,17 @@ export class WorkspaceIndex {
         (this.skipped > 0 ? `; ${this.skipped} files over context.maxFileKB not read` : ''),
     );
   }
+}
+
+/** A file's own status (a link is not followed: it is not a regular file), or undefined when it is not there. */
+export async function sourceStat(file: string): Promise<fs.Stats | undefined> {
+  return fs.promises.lstat(file).catch(() => undefined);
+}
+
+/** A file's text, or undefined when it cannot be read or is binary (a NUL byte). */
+export async function sourceText(file: string): Promise<string | undefined> {
+  const text = await fs.promises.readFile(file, 'utf8').catch(() => undefined);
+  return text === undefined || text.includes('\u0000') ? undefined : text;
 }
 
 /** Inside a workspace folder, not in a folder never worth indexing, and not ignored. */

@@ -31,18 +31,14 @@ export class LastRequestCommand {
     const sent = this.s.gateway.lastSent(uri);
     if (!sent) {
       const what = uri ? displayPath(uri, this.s.roots) : 'this session';
-      return { text: null, ...(await this.tell(`No request has been sent to the model for ${what} yet (answers from the cache send nothing).`)) };
+      this.s.client.showMessage('info', `No request has been sent to the model for ${what} yet (answers from the cache send nothing).`);
+      return { text: null };
     }
     const facts = factsOf(sent, this.s.config.settings.prices);
     const about = sent.source ? displayPath(sent.source, this.s.roots) : 'no file';
     const text = renderRequest(facts, `codex-lsp: the last request sent for ${about}, ${sent.at.toISOString()} (${sent.outcome})`);
     const shown = await this.show(text);
     return shown ? { text, shown } : { text };
-  }
-
-  private async tell(message: string): Promise<Record<string, never>> {
-    this.s.client.showMessage('info', message);
-    return {};
   }
 
   /** Written to a read-only file in the cache folder and opened there, where the client can. */
