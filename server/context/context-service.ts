@@ -130,9 +130,11 @@ export class ContextService {
     if (!file || !this.enabled()) return () => [];
     const roots = this.deps.roots();
     const byName = new Map<string, IndexedDefinition[]>();
-    for (const imported of importedFiles(file, text, languageOf(languageId, file), roots)) {
-      if (!admitted(imported, roots, this.deps.isIgnored)) continue;
-      for (const d of await this.definitionsOnDisk(imported)) {
+    const imported = new Set(importedFiles(file, text, languageOf(languageId, file), roots));
+    for (const f of imported) {
+      if (!admitted(f, roots, this.deps.isIgnored)) continue;
+      const defs = await this.definitionsOnDisk(f);
+      for (const d of defs) {
         const list = byName.get(d.name);
         if (list) list.push(d);
         else byName.set(d.name, [d]);
@@ -146,6 +148,7 @@ export class ContextService {
           parsed,
           lines,
           lookup: (name) => byName.get(name) ?? [],
+          imported,
           isOpen: () => false,
           display: (f) => displayPath(pathToFileURL(f).href, roots),
           maxBytes: this.deps.settings().context.maxBytes,
@@ -190,6 +193,7 @@ export class ContextService {
       parsed,
       lines,
       lookup: (name) => this.index.lookup(name),
+      imported: new Set(importedFiles(file, text, languageOf('', file), this.deps.roots())),
       isOpen: (f) => this.deps.openDocument(f) !== undefined,
       display: (f) => displayPath(pathToFileURL(f).href, this.deps.roots()),
       maxBytes: this.deps.settings().context.maxBytes,

@@ -7,12 +7,14 @@ import type { IndexedDefinition } from './workspace-index';
 export interface DefinitionsQuery {
   /** Absolute path of the file the target is in. */
   file: string;
-  /** The file's text (masked), for its imports and, without syntax, its names. */
+  /** The file's text, for its names when there is no syntax tree. */
   text: string;
   parsed: Parsed | undefined;
   /** 0-based, inclusive: the lines whose names are looked up, the first ones first. */
   lines: ReadonlyArray<readonly [number, number]>;
   lookup(name: string): readonly IndexedDefinition[];
+  /** The files this file imports (context/imports.ts): their definitions are the likeliest meant. */
+  imported: ReadonlySet<string>;
   /** Files open in the editor: their definitions go before the index's. */
   isOpen(file: string): boolean;
   /** Shown paths relative to the workspace. */
@@ -47,7 +49,6 @@ export function definitionsContext(q: DefinitionsQuery): string[] {
   const budget = q.maxBytes - HEADING_BYTES;
   if (budget <= 0) return [];
   const local = new Set((q.parsed?.definitions() ?? []).map((d) => d.name));
-  const imports = importedModules(q.text);
   const out: string[] = [];
   let bytes = 0;
   const seen = new Set<string>();
@@ -57,9 +58,9 @@ export function definitionsContext(q: DefinitionsQuery): string[] {
     const found = q.lookup(used.name).filter((d) => d.file !== q.file && sameFamily(d.file, q.file));
     if (found.length === 0 || found.length > AMBIGUOUS) continue;
     // Ties by path and line: the same files give the same prompt, whatever order they were read in.
-    const ranked = [...found].sort((a, b) => score(b, q, imports) - score(a, q, imports) || a.file.localeCompare(b.file) || a.startLine - b.startLine);
+    const ranked = [...found].sort((a, b) => score(b, q) - score(a, q) || a.file.localeCompare(b.file) || a.startLine - b.startLine);
     // `obj.get()` could be any `get`: only one from a file this file imports is worth the bytes.
-    if (used.member && !isImported(ranked[0] as IndexedDefinition, imports)) continue;
+    if (used.member && !q.imported.has((ranked[0] as IndexedDefinition).file)) continue;
     for (const d of ranked.slice(0, PER_NAME)) {
       const block = render(d, q.display(d.file));
       // Blocks are joined by a blank line.
@@ -101,33 +102,6 @@ function wordsIn(text: string, start: number, end: number): UsedName[] {
   return [...out.values()];
 }
 
-/** Module paths the file imports, as path tails without extension (`./util/math` -> `util/math`). */
-export function importedModules(text: string): string[] {
-  const head = text.slice(0, 20_000);
-  const out: string[] = [];
-  const patterns = [
-    /\bfrom\s+['"]([^'"]+)['"]/g, // ES import ... from 'x'
-    /\brequire\(\s*['"]([^'"]+)['"]\s*\)/g,
-    /\bimport\s+['"]([^'"]+)['"]/g, // import 'x', Go's import "x"
-    /^\s*from\s+([\w.]+)\s+import\b/gm, // Python
-    /^\s*import\s+([\w.]+)/gm, // Python, Java
-    /^\s*#\s*include\s+["<]([^">]+)[">]/gm,
-    /^\s*use\s+([\w:]+)/gm, // Rust, PHP
-    /\brequire(?:_relative)?\s+['"]([^'"]+)['"]/g, // Ruby
-  ];
-  for (const re of patterns) {
-    for (const m of head.matchAll(re)) {
-      const spec = (m[1] ?? '').replace(/\\/g, '/');
-      const tail = (spec.includes('/') ? spec : spec.replace(/::|\./g, '/'))
-        .replace(/^(\.\.?\/)+/, '')
-        .replace(/^(crate|self|super)\//, '')
-        .replace(/\.[a-z]+$/i, '');
-      if (tail) out.push(tail.toLowerCase());
-    }
-  }
-  return out;
-}
-
 /** Languages that call each other's definitions: a TypeScript call never means a Python function. */
 const FAMILIES: Record<string, string> = { ts: 'js', tsx: 'js', mts: 'js', cts: 'js', js: 'js', jsx: 'js', mjs: 'js', cjs: 'js', c: 'c', h: 'c', cc: 'c', cpp: 'c', cxx: 'c', hpp: 'c', hh: 'c', py: 'py', pyi: 'py', sh: 'sh', bash: 'sh' };
 
@@ -140,13 +114,8 @@ function sameFamily(a: string, b: string): boolean {
   return familyOf(a) === familyOf(b);
 }
 
-function isImported(d: IndexedDefinition, imports: readonly string[]): boolean {
-  const withoutExt = d.file.replace(/\.[^./\\]+$/, '').replace(/\\/g, '/').toLowerCase();
-  return imports.some((m) => withoutExt.endsWith(`/${m}`) || withoutExt.endsWith(`/${m}/index`) || withoutExt.endsWith(`/${m}/__init__`));
-}
-
-function score(d: IndexedDefinition, q: DefinitionsQuery, imports: readonly string[]): number {
-  const imported = isImported(d, imports);
+function score(d: IndexedDefinition, q: DefinitionsQuery): number {
+  const imported = q.imported.has(d.file);
   // Folders apart: 0 in the same folder, 1 next door, ...
   const rel = path.relative(path.dirname(q.file), path.dirname(d.file));
   const distance = rel === '' ? 0 : rel.split(path.sep).length;
