@@ -9,11 +9,22 @@ export interface ConfigSnapshot {
   cacheDir: string;
   /** A configuration error that must stop model calls (an invalid base URL). */
   blocking: string | undefined;
+  /**
+   * Every problem with the settings in effect, as data: bad values (each replaced by the value
+   * from the source below it), unknown keys, and a project file that cannot be read. The server
+   * logs and shows them; `codex-lsp review` refuses to run with any.
+   */
+  problems: readonly string[];
   /** Bumped on every change; lets callers cheaply tell whether anything moved. */
   generation: number;
 }
 
 type Listener = (next: ConfigSnapshot, previous: ConfigSnapshot) => void;
+export type LayerName = 'project' | 'initializationOptions' | 'workspace';
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
 
 /**
  * The one source of truth for configuration. Sources, later overriding earlier:
@@ -25,6 +36,8 @@ export class ConfigStore {
   private snapshot: ConfigSnapshot;
   private listeners: Listener[] = [];
   private reported = new Set<string>();
+  /** Problems a source found before its values were read (a project file that is not JSON). */
+  private readonly layerProblems = new Map<LayerName, readonly string[]>();
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
@@ -48,11 +61,13 @@ export class ConfigStore {
   }
 
   /** Replaces one source; recomputes and notifies when the result differs. */
-  setLayer(name: 'project' | 'initializationOptions' | 'workspace', source: string, values: unknown): void {
+  setLayer(name: LayerName, source: string, values: unknown, problems: readonly string[] = []): void {
     this.layers.set(name, { source, values });
+    if (problems.length > 0) this.layerProblems.set(name, problems);
+    else this.layerProblems.delete(name);
     const previous = this.snapshot;
     const next = this.compute(previous.generation + 1);
-    if (JSON.stringify(next.settings) === JSON.stringify(previous.settings) && next.blocking === previous.blocking) return;
+    if (JSON.stringify(next.settings) === JSON.stringify(previous.settings) && next.blocking === previous.blocking && sameList(next.problems, previous.problems)) return;
     this.snapshot = next;
     for (const l of this.listeners) {
       try {
@@ -65,8 +80,10 @@ export class ConfigStore {
 
   private compute(generation: number): ConfigSnapshot {
     const layers = this.order.map((n) => this.layers.get(n)).filter((l): l is SettingsLayer => l !== undefined);
-    const { settings, problems, blocking } = resolveSettings(layers);
-    for (const p of problems) {
+    const resolved = resolveSettings(layers);
+    const { settings, blocking } = resolved;
+    const problems = [...new Set([...[...this.layerProblems.values()].flat(), ...resolved.problems])];
+    for (const p of resolved.problems) {
       // Logged once per distinct problem: the workspace section is pulled again on every change.
       if (this.reported.has(p)) continue;
       this.reported.add(p);
@@ -81,6 +98,6 @@ export class ConfigStore {
     }
     this.log.setLevel(settings.logLevel);
     this.log.setSecrets([settings.apiKey]);
-    return { settings, keySource, cacheDir: env.cacheDir, blocking, generation };
+    return { settings, keySource, cacheDir: env.cacheDir, blocking, problems, generation };
   }
 }

@@ -28,6 +28,8 @@ export interface ContextDeps {
   openDocuments(): readonly TextDocument[];
   /** Masks secrets, keeping every position (privacy.mask). */
   mask(text: string): string;
+  /** Grammars already loaded by another service of this process (one per workspace folder). */
+  syntax?: Syntax;
 }
 
 /**
@@ -41,7 +43,7 @@ export class ContextService {
   private readonly onDisk = new Map<string, { mtimeMs: number; size: number; defs: IndexedDefinition[] }>();
 
   constructor(private readonly deps: ContextDeps) {
-    this.syntax = new Syntax(deps.log);
+    this.syntax = deps.syntax ?? new Syntax(deps.log);
     this.index = new WorkspaceIndex(this.syntax, deps.log, deps.isIgnored, deps.mask);
   }
 

@@ -62,9 +62,10 @@ export class Pipeline {
     private readonly usage: UsageSink,
     private readonly log: Logger,
     private readonly options: PipelineOptions,
-    maxConcurrency: number,
+    /** A limit of its own, or one shared with other pipelines (one per workspace folder). */
+    limit: number | Limiter,
   ) {
-    this.limiter = new Limiter(maxConcurrency);
+    this.limiter = typeof limit === 'number' ? new Limiter(limit) : limit;
   }
 
   setDisk(disk: DiskCache | undefined): void {
