@@ -108,7 +108,7 @@ export class AiActionFeature {
 
   /** The AI actions for a position or selection: computed from the request alone, in microseconds. */
   list(doc: TextDocument, range: Range, diagnostics: readonly Diagnostic[], allowed: (kind: string) => boolean): CodeAction[] {
-    const settings = this.s.config.settings.codeActions;
+    const settings = this.s.scopeFor(doc.uri).config.settings.codeActions;
     if (!settings.enabled || !this.canApply) return [];
     const out: CodeAction[] = [];
     const anchor = lineText(doc, range.start.line);
@@ -182,12 +182,13 @@ export class AiActionFeature {
   private async run(data: AiActionData, token: CancellationToken, workDoneToken?: ProgressToken): Promise<Outcome> {
     const { signal, dispose, abort } = abortOn(token);
     const progress = thinking(this.s.client, 'codex: writing the fix…', { message: data.title, workDoneToken, onCancel: abort });
-    const limit = clientLimit(this.s.config.settings.clientTimeoutMs, this.s.clientName);
+    const settings = this.s.scopeFor(data.uri).config.settings;
+    const limit = clientLimit(settings.clientTimeoutMs, this.s.clientName);
     try {
       const work = this.compute(data, signal);
       if (!limit) return await work;
       const outcome = await orLate(work, answerByMs(limit));
-      return outcome === LATE ? this.tooLate(data, limit, abort) : outcome;
+      return outcome === LATE ? this.tooLate(data, limit, abort, settings.cache.enabled) : outcome;
     } catch (err) {
       if (token.isCancellationRequested || (err instanceof ModelError && err.kind === 'cancelled')) {
         throw new ResponseError(LSPErrorCodes.RequestCancelled, 'code action cancelled');
@@ -208,8 +209,7 @@ export class AiActionFeature {
    * answer cache on, the model call goes on (it is paid for already) and its answer is kept, so
    * choosing the action again is instant; without it, the call is closed.
    */
-  private tooLate(data: AiActionData, limit: ClientLimit, abort: () => void): Outcome {
-    const kept = this.s.config.settings.cache.enabled;
+  private tooLate(data: AiActionData, limit: ClientLimit, abort: () => void, kept: boolean): Outcome {
     if (!kept) abort();
     const waited = Math.round(answerByMs(limit) / 100) / 10;
     return {
@@ -225,15 +225,16 @@ export class AiActionFeature {
     const doc = this.s.documents.get(data.uri);
     const fail = (message: string, severity: 'warning' | 'error' = 'warning'): Outcome => ({ severity, message: `codex: ${data.title}: ${message}` });
     if (!doc) return fail('the file is no longer open.');
-    if (this.s.privacy.isIgnored(doc.uri)) return fail('this file matches an "ignore" glob and is never sent to the model.');
+    const scope = this.s.scopeFor(doc.uri);
+    if (scope.privacy.isIgnored(doc.uri)) return fail('this file matches an "ignore" glob and is never sent to the model.');
     const binary = documentBinaryReason(doc);
     if (binary) return fail(`this file has ${binary}.`);
-    const settings = this.s.config.settings.codeActions;
+    const settings = scope.config.settings.codeActions;
     if (!settings.enabled) return fail('AI code actions are turned off ("codeActions.enabled").');
     if (data.action === 'custom' && !settings.custom.some((c) => c.title === data.title && c.prompt === data.prompt)) {
       return fail('this action is no longer in "codeActions.custom"; open the menu again.');
     }
-    const blocked = this.s.gateway.blockedReason();
+    const blocked = scope.gateway.blockedReason();
     if (blocked) return fail(blocked.message, 'error');
 
     // The document may have changed since the menu was shown: find the place again, or refuse.
@@ -242,15 +243,15 @@ export class AiActionFeature {
     const selection = shift(data.range, moved.delta);
     const diagnosticRange = data.diagnostic ? shift(data.diagnostic.range, moved.delta) : undefined;
     // The syntax tree (where a grammar exists) gives the exact function or class around the cursor.
-    const syntax = await this.s.context.parse(doc.getText(), doc.languageId, doc.uri);
+    const syntax = await scope.context.parse(doc.getText(), doc.languageId, doc.uri);
     const region = targetRegion(doc, selection, undefined, syntax);
     const lineCount = region.range.end.line - region.range.start.line + 1;
     if (lineCount > MAX_TARGET_LINES || region.end - region.start > MAX_TARGET_CHARS) {
       return fail(`the code is too large for one action (${lineCount} lines, ${region.end - region.start} characters; at most ${MAX_TARGET_LINES} lines and ${MAX_TARGET_CHARS} characters): select less.`);
     }
     // Secrets are masked in everything the prompt shows; positions stay those of the document.
-    const view = maskedView(doc, this.s.privacy, 'code action', region.range.start);
-    const file = displayPath(doc.uri, this.s.roots);
+    const view = maskedView(doc, scope.privacy, 'code action', region.range.start);
+    const file = displayPath(doc.uri, scope.roots);
     const reader = new LineReader(view);
     const first = region.range.start.line;
     const last = region.range.end.line;
@@ -275,13 +276,13 @@ export class AiActionFeature {
       target,
       after,
       targetTokens: estimateTokens(target),
-      definitions: this.s.context.definitions(doc.uri, doc.getText(), syntax, [[first, last]]),
+      definitions: scope.context.definitions(doc.uri, doc.getText(), syntax, [[first, last]]),
     });
     const req = { ...base, signal, source: doc.uri };
-    const answer = await this.s.pipeline.run(req);
+    const answer = await scope.pipeline.run(req);
     // An answer that cannot be used is not kept: asking again asks the model again.
     const refuse = async (message: string): Promise<Outcome> => {
-      await this.s.pipeline.forget(req);
+      await scope.pipeline.forget(req);
       return fail(message);
     };
     const parsed = parseEditAnswer(answer.json);
@@ -295,7 +296,7 @@ export class AiActionFeature {
     if (current.version !== doc.version) {
       const again = this.relocate(current, lineText(doc, first), first);
       if (!again) return fail('the code changed while the model was answering; try again.');
-      now = targetRegion(current, shift(region.range, again.delta), undefined, await this.s.context.parse(current.getText(), current.languageId, current.uri));
+      now = targetRegion(current, shift(region.range, again.delta), undefined, await scope.context.parse(current.getText(), current.languageId, current.uri));
     }
     const located = locateEdits(current.getText(), { start: now.start, end: now.end }, parsed.edits);
     if (!located.ok) return refuse(`${located.reason.replace(/; not applied$/, '')}; nothing was changed.`);

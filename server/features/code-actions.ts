@@ -1,5 +1,7 @@
 import {
   CodeActionKind,
+  CodeActionRequest,
+  CodeActionResolveRequest,
   CodeActionTriggerKind,
   type CodeAction,
   type Command,
@@ -8,6 +10,7 @@ import {
   type Range,
   type ServerCapabilities,
   type TextEdit,
+  type ExecuteCommandParams,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -15,6 +18,7 @@ import { AiActionFeature, APPLY_COMMAND } from './ai-actions';
 import type { StoredFinding } from '../review/review-document';
 import { ignoreComment } from '../review/suppress';
 import type { FindingData, ReviewFeature } from './review';
+import { request, type CommandHandler, type Feature } from './feature';
 import type { Services } from './services';
 import { clip } from '../util/text';
 
@@ -43,7 +47,8 @@ function overlaps(a: Range, b: Range): boolean {
  * Code actions. Listing never waits for the model: review findings that carry a replacement
  * become quick fixes with their edit computed here, from local state, in microseconds.
  */
-export class CodeActionFeature {
+export class CodeActionFeature implements Feature {
+  readonly id = 'code-actions';
   readonly ai: AiActionFeature;
 
   constructor(
@@ -59,8 +64,22 @@ export class CodeActionFeature {
     };
   }
 
-  commands(): string[] {
-    return [APPLY_COMMAND, APPLY_EDIT_COMMAND];
+  readonly requests = [
+    // Listing waits (briefly, at start-up) for the user's settings: their ignore globs decide what may be offered.
+    request(CodeActionRequest.type, async (params) => ((await this.s.settled()) ? this.codeActions(params) : [])),
+    request(CodeActionResolveRequest.type, (action, token) => this.ai.resolve(action, token)),
+  ];
+
+  readonly commands: Record<string, CommandHandler> = {
+    [APPLY_COMMAND]: (params, token) => this.ai.execute(params.arguments, token, params.workDoneToken),
+    [APPLY_EDIT_COMMAND]: (params) => this.applyEdit(params),
+  };
+
+  /** The edit a command-only client got as the command's argument (no model call). */
+  private async applyEdit(params: ExecuteCommandParams): Promise<null> {
+    const edit = params.arguments?.[0] as WorkspaceEdit | undefined;
+    if (edit) await this.s.client.applyEdit({ edit });
+    return null;
   }
 
   /** Answers from local state only: never waits for the model. */
@@ -73,7 +92,7 @@ export class CodeActionFeature {
 
   private collect(params: CodeActionParams): CodeAction[] {
     const doc = this.s.documents.get(params.textDocument?.uri);
-    if (!doc || this.s.privacy.isIgnored(doc.uri) || !params.range) return [];
+    if (!doc || this.s.scopeFor(doc.uri).privacy.isIgnored(doc.uri) || !params.range) return [];
     const only = params.context?.only;
     const actions: CodeAction[] = [];
     // Computed once per listing (it re-anchors if the document changed since the review).

@@ -1,4 +1,5 @@
 import {
+  HoverRequest,
   LSPErrorCodes,
   MarkupKind,
   ResponseError,
@@ -22,6 +23,7 @@ import { displayPath } from '../util/uri';
 import { abortOn } from './cancel';
 import { answerByMs, clientLimit, LATE, orLate, type ClientLimit } from './client-limits';
 import { thinking } from './progress';
+import { request, type Feature } from './feature';
 import type { Services } from './services';
 
 export const HOVER_PROMPT_VERSION = 'hover-3';
@@ -84,7 +86,8 @@ function isTextDocumentPosition(p: unknown): p is HoverParams {
   );
 }
 
-export class HoverFeature {
+export class HoverFeature implements Feature {
+  readonly id = 'hover';
   /**
    * Document version + position + configuration generation -> cache key of the prompt built
    * there. A repeated hover skips context, redaction and hashing: the version number stands
@@ -97,6 +100,10 @@ export class HoverFeature {
     return { hoverProvider: true };
   }
 
+  // Bound as a plain request: the onHover sugar takes `workDoneToken` out of the params, and the
+  // hover shows its progress on the client's own token.
+  readonly requests = [request(HoverRequest.type, (params, token) => this.hover(params, token))];
+
   private markupKind(): MarkupKind {
     const formats = this.s.capabilities.textDocument?.hover?.contentFormat;
     return !formats || formats.includes(MarkupKind.Markdown) ? MarkupKind.Markdown : MarkupKind.PlainText;
@@ -108,19 +115,20 @@ export class HoverFeature {
     // them (a client slow to answer workspace/configuration) nothing is sent.
     const settled = this.s.settled(SETTINGS_WAIT_MS);
     if (settled !== true && !(await settled)) return null;
-    const settings = this.s.config.settings;
-    if (!settings.hover.enabled) return null;
     // Clients send what they send: a request without a usable position is answered, not crashed on.
     if (!isTextDocumentPosition(params)) return null;
+    const scope = this.s.scopeFor(params.textDocument.uri);
+    const settings = scope.config.settings;
+    if (!settings.hover.enabled) return null;
     const doc = this.s.documents.get(params.textDocument.uri);
     if (!doc) return null;
-    const fastKey = `${docId(doc)}\u0000${doc.version}\u0000${params.position.line}\u0000${params.position.character}\u0000${this.s.config.current.generation}`;
+    const fastKey = `${docId(doc)}\u0000${doc.version}\u0000${params.position.line}\u0000${params.position.character}\u0000${scope.config.current.generation}`;
     const known = this.keys.get(fastKey);
     if (known !== undefined) {
-      const hit = this.s.pipeline.peekMemory(known, 'hover');
+      const hit = scope.pipeline.peekMemory(known, 'hover');
       if (hit) return this.toHover(hit.text);
     }
-    if (this.s.privacy.isIgnored(doc.uri)) {
+    if (scope.privacy.isIgnored(doc.uri)) {
       this.s.log.debug(() => `hover: ${doc.uri} matches an ignore glob; not sent`);
       return null;
     }
@@ -130,14 +138,14 @@ export class HoverFeature {
       return null;
     }
     // Secrets are masked before lines are chosen, cut or numbered; positions stay valid.
-    const view = maskedView(doc, this.s.privacy, 'hover', params.position, HOVER_LINES_AFTER);
+    const view = maskedView(doc, scope.privacy, 'hover', params.position, HOVER_LINES_AFTER);
     // The syntax tree (where a grammar exists) gives the enclosing function or class exactly.
-    const parsed = await this.s.context.parse(doc.getText(), doc.languageId, doc.uri);
+    const parsed = await scope.context.parse(doc.getText(), doc.languageId, doc.uri);
     const line = params.position.line;
     const ctx = buildHoverContext(view, params.position, undefined, parsed?.headers(line));
     if (!ctx) return null;
     // What the hovered line uses from other files first, then what the lines around it use.
-    const definitions = this.s.context.definitions(
+    const definitions = scope.context.definitions(
       doc.uri,
       doc.getText(),
       parsed,
@@ -151,22 +159,22 @@ export class HoverFeature {
     );
 
     // Raw text: the pipeline redacts every prompt before its cache key and before it leaves.
-    const req: PipelineRequest = { ...buildHoverRequest(doc, ctx, this.s.roots, definitions), source: doc.uri };
-    this.keys.set(fastKey, this.s.pipeline.keyOf(req));
+    const req: PipelineRequest = { ...buildHoverRequest(doc, ctx, scope.roots, definitions), source: doc.uri };
+    this.keys.set(fastKey, scope.pipeline.keyOf(req));
     const { signal, dispose, abort } = abortOn(token);
     let progress: { done(): void } | undefined;
     try {
-      const cached = await this.s.pipeline.peek(req);
+      const cached = await scope.pipeline.peek(req);
       if (cached) return this.toHover(cached.text);
       // No key, rejected key...: the user has been told; a hover stays quiet.
-      if (this.s.gateway.blockedReason()) return null;
+      if (scope.gateway.blockedReason()) return null;
       // A hover the editor cancels within the grace delay never reaches the model.
       if (settings.hover.delayMs > 0) await sleep(settings.hover.delayMs, signal);
       progress = thinking(this.s.client, 'codex: explaining…', { workDoneToken: params.workDoneToken, onCancel: abort });
-      const work = this.s.pipeline.run({ ...req, signal });
+      const work = scope.pipeline.run({ ...req, signal });
       const limit = clientLimit(settings.clientTimeoutMs, this.s.clientName);
       const answer = limit ? await orLate(work, answerByMs(limit)) : await work;
-      if (answer === LATE) return this.tooLate(limit!, abort);
+      if (answer === LATE) return this.tooLate(limit!, abort, settings.cache.enabled);
       this.s.log.debug(() => `hover answered (${answer.cached || 'model'}) for ${doc.uri}:${ctx.line + 1}, ${req.input.length} chars sent`);
       return this.toHover(answer.text);
     } catch (err) {
@@ -194,8 +202,7 @@ export class HoverFeature {
    * The client is about to give up on the hover: say so in it. With the cache on, the model's
    * answer is kept for the next hover; without it, the call is closed.
    */
-  private tooLate(limit: ClientLimit, abort: () => void): Hover {
-    const kept = this.s.config.settings.cache.enabled;
+  private tooLate(limit: ClientLimit, abort: () => void, kept: boolean): Hover {
     if (!kept) abort();
     const waited = Math.round(answerByMs(limit) / 100) / 10;
     return this.toHover(

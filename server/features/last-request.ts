@@ -5,6 +5,7 @@ import { ErrorCodes, ResponseError, type ExecuteCommandParams } from 'vscode-lan
 import { factsOf, renderRequest } from '../preview/request-report';
 import { makeDir } from '../util/make-dir';
 import { displayPath } from '../util/uri';
+import type { Feature } from './feature';
 import type { Services } from './services';
 
 export const SHOW_LAST_REQUEST_COMMAND = 'codex.showLastRequest';
@@ -21,21 +22,25 @@ export interface LastRequestResult {
  * of all), exactly as it left the machine: after redaction, with its size and estimated cost.
  * Shown as a read-only document where the client supports window/showDocument, and returned.
  */
-export class LastRequestCommand {
+export class LastRequestCommand implements Feature {
+  readonly id = 'last-request';
+  readonly commands = { [SHOW_LAST_REQUEST_COMMAND]: (params: ExecuteCommandParams) => this.execute(params) };
+
   constructor(private readonly s: Services) {}
 
   async execute(params: ExecuteCommandParams): Promise<LastRequestResult> {
     const arg = params.arguments?.[0];
     const uri = typeof arg === 'string' ? arg : typeof (arg as { uri?: unknown } | undefined)?.uri === 'string' ? (arg as { uri: string }).uri : undefined;
     if (arg !== undefined && uri === undefined) throw new ResponseError(ErrorCodes.InvalidParams, `${SHOW_LAST_REQUEST_COMMAND} takes a document uri, or nothing`);
-    const sent = this.s.gateway.lastSent(uri);
+    const scope = this.s.scopeFor(uri);
+    const sent = uri ? scope.gateway.lastSent(uri) : latest(this.s.scopes().map((sc) => sc.gateway.lastSent(undefined)));
     if (!sent) {
-      const what = uri ? displayPath(uri, this.s.roots) : 'this session';
+      const what = uri ? displayPath(uri, scope.roots) : 'this session';
       this.s.client.showMessage('info', `No request has been sent to the model for ${what} yet (answers from the cache send nothing).`);
       return { text: null };
     }
-    const facts = factsOf(sent, this.s.config.settings.prices);
-    const about = sent.source ? displayPath(sent.source, this.s.roots) : 'no file';
+    const facts = factsOf(sent, scope.config.settings.prices);
+    const about = sent.source ? displayPath(sent.source, this.s.scopeFor(sent.source).roots) : 'no file';
     const text = renderRequest(facts, `codex-lsp: the last request sent for ${about}, ${sent.at.toISOString()} (${sent.outcome})`);
     const shown = await this.show(text);
     return shown ? { text, shown } : { text };
@@ -45,7 +50,7 @@ export class LastRequestCommand {
   private async show(text: string): Promise<string | undefined> {
     if (this.s.capabilities.window?.showDocument?.support !== true) return undefined;
     try {
-      const dir = path.join(this.s.config.current.cacheDir, 'requests');
+      const dir = path.join(this.s.scopeFor().config.current.cacheDir, 'requests');
       await makeDir(dir);
       const file = path.join(dir, 'last-request.json.txt');
       await fs.rm(file, { force: true });
@@ -58,4 +63,11 @@ export class LastRequestCommand {
       return undefined;
     }
   }
+}
+
+/** The most recent of the folders' last requests. */
+function latest<T extends { at: Date }>(all: ReadonlyArray<T | undefined>): T | undefined {
+  let best: T | undefined;
+  for (const s of all) if (s && (!best || s.at > best.at)) best = s;
+  return best;
 }

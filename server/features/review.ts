@@ -1,5 +1,6 @@
 import {
   DiagnosticSeverity,
+  DocumentDiagnosticRequest,
   DocumentDiagnosticReportKind,
   type Diagnostic,
   type DocumentDiagnosticParams,
@@ -15,6 +16,7 @@ import { dedupeFindings, type Severity } from '../review/findings';
 import { moveFindings, reviewDocument, reviewSkipReason, type StoredFinding } from '../review/review-document';
 import { applySuppressions } from '../review/suppress';
 import { displayPath } from '../util/uri';
+import { request, type DocumentEvents, type Feature } from './feature';
 import type { Services } from './services';
 import { budgetReached } from './usage-command';
 
@@ -68,25 +70,32 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
  * "change"), chunk by chunk through the cached pipeline; anchors findings on the exact text
  * of the version reviewed; never lets a result for an old version replace a newer one.
  */
-export class ReviewFeature {
+export class ReviewFeature implements Feature {
+  readonly id = 'review';
   private readonly states = new Map<string, DocState>();
   private touchCounter = 0;
-  private pull = false;
   private resultCounter = 0;
   /** Reviews started, for tests and the benchmark (`codex.usage` shows model calls). */
   reviewsStarted = 0;
 
   constructor(private readonly s: Services) {}
 
-  capabilities(): Partial<ServerCapabilities> {
+  /** Pull diagnostics only where the client can also be told to pull again when a review lands. */
+  private get pull(): boolean {
     const caps = this.s.capabilities;
-    // Pull only where the client can also be told to pull again when a review lands.
-    this.pull = caps.textDocument?.diagnostic !== undefined && caps.workspace?.diagnostics?.refreshSupport === true;
-    return this.pull ? { diagnosticProvider: { identifier: 'codex', interFileDependencies: false, workspaceDiagnostics: false } } : {};
+    return caps.textDocument?.diagnostic !== undefined && caps.workspace?.diagnostics?.refreshSupport === true;
   }
 
-  get usesPull(): boolean {
-    return this.pull;
+  readonly requests = [request(DocumentDiagnosticRequest.type, (params) => this.pullDiagnostics(params))];
+  readonly documents: DocumentEvents = {
+    opened: (doc) => this.opened(doc),
+    changed: (doc) => this.changed(doc),
+    saved: (doc) => this.saved(doc),
+    closed: (uri) => this.closed(uri),
+  };
+
+  capabilities(): Partial<ServerCapabilities> {
+    return this.pull ? { diagnosticProvider: { identifier: 'codex', interFileDependencies: false, workspaceDiagnostics: false } } : {};
   }
 
   /**
@@ -132,7 +141,7 @@ export class ReviewFeature {
       clearTimeout(st.reanchorTimer);
       st.reanchorTimer = setTimeout(() => this.reanchorShown(st), REANCHOR_DELAY_MS);
     }
-    const settings = this.s.config.settings.diagnostics;
+    const settings = this.s.scopeFor(doc.uri).config.settings.diagnostics;
     if (settings.trigger !== 'change') return;
     clearTimeout(st.debounce);
     // Trailing edge, per document: a burst of edits leads to one review of the final text.
@@ -169,7 +178,8 @@ export class ReviewFeature {
    */
   configurationChanged(): void {
     for (const st of this.states.values()) {
-      if (!this.s.config.settings.diagnostics.enabled || this.s.privacy.isIgnored(st.uri)) {
+      const scope = this.s.scopeFor(st.uri);
+      if (!scope.config.settings.diagnostics.enabled || scope.privacy.isIgnored(st.uri)) {
         this.abort(st);
         this.setFindings(st, [], st.version);
       } else if ((st.reviewedVersion === undefined || st.incomplete) && st.active.length === 0) {
@@ -204,21 +214,22 @@ export class ReviewFeature {
     await this.s.ready;
     const doc = this.s.documents.get(st.uri);
     if (!doc || this.states.get(st.uri) !== st) return;
-    if (!this.s.config.settings.diagnostics.enabled) return;
-    const skip = reviewSkipReason(doc, this.s);
+    const scope = this.s.scopeFor(doc.uri);
+    if (!scope.config.settings.diagnostics.enabled) return;
+    const skip = reviewSkipReason(doc, scope);
     if (skip) {
       // `codex-lsp-ignore-file` added since the last review: what was shown goes away.
       if (skip.kind === 'suppressed' && st.findings.length > 0) this.setFindings(st, [], doc.version);
       if (skip.kind === 'too-large' && !st.tooLargeLogged) {
         st.tooLargeLogged = true;
-        this.s.log.info(`review: ${displayPath(doc.uri, this.s.roots)} is not reviewed: ${skip.reason}`);
+        this.s.log.info(`review: ${displayPath(doc.uri, scope.roots)} is not reviewed: ${skip.reason}`);
       } else {
         this.s.log.debug(() => `review: ${doc.uri} (${doc.languageId}): ${skip.reason}`);
       }
       return;
     }
     // No key, rejected key...: the user has been told; reviews wait for the configuration to change.
-    if (this.s.gateway.blockedReason()) return;
+    if (scope.gateway.blockedReason()) return;
     // The daily budget stops automatic work only (hover and chosen actions still run); what the
     // cache can answer is free and still shown.
     const over = await budgetReached(this.s);
@@ -236,12 +247,12 @@ export class ReviewFeature {
     const me: ActiveReview = { seq: ++st.seq, version, controller };
     st.active.push(me);
     this.reviewsStarted++;
-    const name = displayPath(doc.uri, this.s.roots).split('/').pop() ?? doc.uri;
+    const name = displayPath(doc.uri, scope.roots).split('/').pop() ?? doc.uri;
     // Shown once a part actually goes to the model (not for answers from the cache, not while queued).
     let progress: ProgressHandle | undefined;
     let parts = { done: 0, total: 0 };
     try {
-      const run = await reviewDocument(this.s, doc, {
+      const run = await reviewDocument({ ...scope, log: this.s.log }, doc, {
         signal: controller.signal,
         priority: st.touched,
         cacheOnly: over !== undefined,

@@ -1,6 +1,7 @@
-import { ErrorCodes, ResponseError, type ExecuteCommandParams } from 'vscode-languageserver/node';
+import type { ExecuteCommandParams } from 'vscode-languageserver/node';
 import type { Price } from '../config/settings';
 import { summarize, type UsageLedger, type UsageSummary } from '../model/usage-ledger';
+import type { Feature } from './feature';
 import type { Services } from './services';
 
 export const USAGE_COMMAND = 'codex.usage';
@@ -38,17 +39,17 @@ export function sessionSummary(ledger: UsageLedger, prices: Record<string, Price
  * and model, cache hits and estimated dollars, for this session and for today (all servers
  * on this machine), with the daily budget.
  */
-export class UsageCommand {
+export class UsageCommand implements Feature {
+  readonly id = 'usage';
+  readonly commands = { [USAGE_COMMAND]: (params: ExecuteCommandParams) => this.execute(params) };
+
   constructor(private readonly s: Services) {}
 
   async execute(params: ExecuteCommandParams): Promise<UsageReport> {
-    if (params.command !== USAGE_COMMAND) {
-      throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
-    }
-    const prices = this.s.config.settings.prices;
+    // Prices and the budget are the user's (a project file cannot set them): the same in every folder.
+    const { prices, budget: { dailyUSD: budget } } = this.s.scopeFor().config.settings;
     const today = await this.s.usage.today();
     const daySummary = summarize(today.rows, prices);
-    const budget = this.s.config.settings.budget.dailyUSD;
     const report: UsageReport = {
       session: summarize(this.s.usage.session.snapshot(), prices),
       today: { ...daySummary, date: today.day, budgetUSD: budget > 0 ? budget : null, budgetReached: budget > 0 && daySummary.totals.usd !== undefined && daySummary.totals.usd >= budget },
@@ -66,10 +67,10 @@ export class UsageCommand {
  * told so once (with what to do) rather than silently spending on.
  */
 export async function budgetReached(s: Services): Promise<{ spent: number; budget: number } | undefined> {
-  const budget = s.config.settings.budget.dailyUSD;
+  const { prices, budget: { dailyUSD: budget } } = s.scopeFor().config.settings;
   if (!(budget > 0)) return undefined;
   const today = await s.usage.today();
-  const day = summarize(today.rows, s.config.settings.prices);
+  const day = summarize(today.rows, prices);
   if (day.unpricedModels.length > 0) {
     s.problems.report(
       'budget',

@@ -296,10 +296,11 @@ describe('triggers, versions and cost', () => {
     const sent = reviews().reduce((n, r) => n + r.bytes, 0);
     expect(sent).toBeLessThan(Buffer.byteLength(text) * 1.6);
     const edited = text.replace("'/f40-1.txt'", "'/f40-1.json'");
+    const published = c.diagnostics.get(uri)?.length ?? 0;
     await c.change(uri, edited);
     await c.save(uri);
-    await c.waitFor(() => (c.diagnostics.get(uri)?.length ?? 0) >= 2 || reviews().length > first, 10000, 'the second review');
-    await new Promise((r) => setTimeout(r, 500));
+    // The review of the saved version is done when it publishes (after its one model call).
+    await c.waitFor(() => (c.diagnostics.get(uri) ?? []).some((p, i) => i >= published && p.version === 2) && reviews().length > first, 10000, 'the second review');
     expect(reviews().length - first).toBe(1);
     expect(reviews().at(-1)!.prompt).toContain("f40-1.json");
   });

@@ -79,6 +79,8 @@ export interface ClientOptions {
   workspaceFolders?: WorkspaceFolder[] | null;
   /** Default true: send initialize + initialized before returning. */
   initialize?: boolean;
+  /** Default true; false: workspace/configuration requests are recorded and never answered (a hung client). */
+  answerConfiguration?: boolean;
 }
 
 export interface SpawnOptions extends ClientOptions {
@@ -278,6 +280,7 @@ export class LspTestClient {
 
     c.onRequest(ConfigurationRequest.type, (p) => {
       this.configurationRequests.push(p);
+      if (this.options.answerConfiguration === false) return new Promise<never>(() => undefined);
       return p.items.map((item) => this.configurationFor(item.section));
     });
     c.onRequest(WorkDoneProgressCreateRequest.type, (p) => {
