@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DocumentSymbolRequest, type Connection } from 'vscode-languageserver/node';
+import { DocumentSymbolRequest, SymbolKind, type Connection } from 'vscode-languageserver/node';
 import { request, type Feature } from '../../server/features/feature';
 import { createFeatures } from '../../server/features/registry';
 import type { Services } from '../../server/features/services';
@@ -39,7 +39,7 @@ function outlineFeature(s: Services, seen: string[]): Feature {
     requests: [
       request(DocumentSymbolRequest.type, (params) => {
         const doc = s.documents.get(params.textDocument.uri);
-        return doc ? [{ name: `lines:${doc.lineCount}`, kind: 12, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, selectionRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } }] : [];
+        return doc ? [{ name: `lines:${doc.lineCount}`, kind: SymbolKind.Function, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, selectionRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } }] : [];
       }),
     ],
     commands: { 'test.echo': (params) => ({ echoed: params.arguments ?? [] }) },
