@@ -76,12 +76,13 @@ describe('the packaged VS Code extension', () => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('holds the bundled extension and server, its grammars, the manifest and the docs, and nothing else', () => {
+  it('holds the bundled extension and server, its grammars, the manifest, the docs and the licence, and nothing else', () => {
     const names = entries.map((e) => e.name).sort();
     expect(names).toEqual(
       [
         '[Content_Types].xml',
         'extension.vsixmanifest',
+        'extension/LICENSE.txt',
         'extension/THIRD_PARTY_NOTICES.txt',
         'extension/dist/extension.js',
         'extension/package.json',
@@ -93,6 +94,10 @@ describe('the packaged VS Code extension', () => {
     );
     // The grammars are most of it (about 21 MB unpacked, compressed in the zip).
     expect(zip.length).toBeLessThan(10 * 1024 * 1024);
+    // The repository's LICENSE, as vsce names it, and named by the manifest the marketplace reads.
+    const license = unzipEntry(zip, entries.find((e) => e.name === 'extension/LICENSE.txt')!).toString('utf8');
+    expect(license).toBe(fs.readFileSync(path.join(REPO_ROOT, 'LICENSE'), 'utf8'));
+    expect(unzipEntry(zip, entries.find((e) => e.name === 'extension.vsixmanifest')!).toString('utf8')).toContain('<License>extension/LICENSE.txt</License>');
   });
 
   it('bundles vscode-languageclient into the extension, leaving only `vscode` to the editor', () => {

@@ -8,6 +8,7 @@
  *   server/package.json       name, version and addresses, where the server reads them from
  *   server/grammars/*.wasm    tree-sitter's runtime and the grammars the server loads
  *   THIRD_PARTY_NOTICES.txt   the licences of the bundled packages
+ *   LICENSE                   the project's own licence, copied from the repository root
  * The server is not rebuilt or changed here: it is the same compiled code `codex-lsp` runs.
  *
  * Usage: node scripts/build.js [--check-server]   (run `npm run build` at the repository root first)
@@ -95,6 +96,8 @@ async function main() {
     fs.copyFileSync(from, path.join(HERE, 'server', 'grammars', file));
   }
   fs.writeFileSync(path.join(HERE, 'THIRD_PARTY_NOTICES.txt'), notices([extension.metafile, server.metafile], [grammarsRoot]));
+  // One LICENSE in the repository; vsce packs the copy it finds next to the manifest.
+  fs.copyFileSync(path.join(REPO, 'LICENSE'), path.join(HERE, 'LICENSE'));
 
   const size = (f) => `${(fs.statSync(f).size / 1024).toFixed(0)} KB`;
   const ext = path.join(HERE, 'dist', 'extension.js');
