@@ -1,10 +1,10 @@
-import { CodeActionFeature } from './code-actions';
+import { CodeActionFeature } from './code-actions/code-actions';
 import type { Feature } from './feature';
-import { HoverFeature } from './hover';
-import { LastRequestCommand } from './last-request';
-import { ReviewFeature } from './review';
+import { HoverFeature } from './hover/hover';
+import { LastRequestCommand } from './last-request/last-request';
+import { ReviewFeature } from './review/review';
 import type { Services } from './services';
-import { UsageCommand } from './usage-command';
+import { UsageCommand } from './usage/usage-command';
 
 /**
  * Every feature the server offers, in the order their document events run. Adding a feature

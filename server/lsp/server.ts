@@ -17,7 +17,7 @@ import { SOURCE_FILES_GLOB } from '../context/context-service';
 import type { Feature } from '../features/feature';
 import { createFeatures } from '../features/registry';
 import type { Services } from '../features/services';
-import { sessionSummary } from '../features/usage-command';
+import { sessionSummary } from '../features/usage/usage-command';
 import { Logger } from '../util/log';
 import { uriToPath } from '../util/uri';
 import { VERSION } from '../version';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { buildEditRequest } from '../../server/edits/prompt';
-import { buildHoverRequest } from '../../server/features/hover';
+import { buildHoverRequest } from '../../server/features/hover/hover';
 import { buildReviewRequest } from '../../server/review/prompt';
 import { buildHoverContext } from '../../server/text/hover-context';
 

@@ -2,11 +2,11 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ErrorCodes, ResponseError, type ExecuteCommandParams } from 'vscode-languageserver/node';
-import { factsOf, renderRequest } from '../preview/request-report';
-import { makeDir } from '../util/make-dir';
-import { displayPath } from '../util/uri';
-import type { Feature } from './feature';
-import type { Services } from './services';
+import { factsOf, renderRequest } from '../../preview/request-report';
+import { makeDir } from '../../util/make-dir';
+import { displayPath } from '../../util/uri';
+import type { Feature } from '../feature';
+import type { Services } from '../services';
 
 export const SHOW_LAST_REQUEST_COMMAND = 'codex.showLastRequest';
 

@@ -10,21 +10,21 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { LRUCache } from 'lru-cache';
-import { ModelError } from '../model/gateway';
-import { AbortedError, sleep } from '../model/retry';
-import { PRIORITY_INTERACTIVE, type PipelineRequest } from '../pipeline/pipeline';
-import { CODE_IS_DATA, fence } from '../text/fence';
-import { buildHoverContext, type HoverContext } from '../text/hover-context';
-import { languageOf } from '../text/language';
-import { documentBinaryReason } from '../privacy/binary';
-import { maskedView } from '../privacy/masked-view';
-import { shortHash } from '../util/text';
-import { displayPath } from '../util/uri';
-import { abortOn } from './cancel';
-import { answerByMs, clientLimit, LATE, orLate, type ClientLimit } from './client-limits';
-import { thinking } from './progress';
-import { request, type Feature } from './feature';
-import type { Services } from './services';
+import { ModelError } from '../../model/gateway';
+import { AbortedError, sleep } from '../../model/retry';
+import { PRIORITY_INTERACTIVE, type PipelineRequest } from '../../pipeline/pipeline';
+import { CODE_IS_DATA, fence } from '../../text/fence';
+import { buildHoverContext, type HoverContext } from '../../text/hover-context';
+import { languageOf } from '../../text/language';
+import { documentBinaryReason } from '../../privacy/binary';
+import { maskedView } from '../../privacy/masked-view';
+import { shortHash } from '../../util/text';
+import { displayPath } from '../../util/uri';
+import { abortOn } from '../cancel';
+import { answerByMs, clientLimit, LATE, orLate, type ClientLimit } from '../client-limits';
+import { thinking } from '../progress';
+import { request, type Feature } from '../feature';
+import type { Services } from '../services';
 
 export const HOVER_PROMPT_VERSION = 'hover-3';
 /** Lines around the hovered one whose names may bring definitions from other files. */

@@ -1,8 +1,8 @@
 import type { ExecuteCommandParams } from 'vscode-languageserver/node';
-import type { Price } from '../config/settings';
-import { summarize, type UsageLedger, type UsageSummary } from '../model/usage-ledger';
-import type { Feature } from './feature';
-import type { Services } from './services';
+import type { Price } from '../../config/settings';
+import { summarize, type UsageLedger, type UsageSummary } from '../../model/usage-ledger';
+import type { Feature } from '../feature';
+import type { Services } from '../services';
 
 export const USAGE_COMMAND = 'codex.usage';
 

@@ -9,16 +9,16 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ProgressHandle } from '../lsp/client';
-import { follow, linesOf, type LineSource } from '../review/anchor';
-import type { Chunk } from '../review/chunker';
-import { dedupeFindings, type Severity } from '../review/findings';
-import { moveFindings, reviewDocument, reviewSkipReason, type StoredFinding } from '../review/review-document';
-import { applySuppressions } from '../review/suppress';
-import { displayPath } from '../util/uri';
-import { request, type DocumentEvents, type Feature } from './feature';
-import type { Services } from './services';
-import { budgetReached } from './usage-command';
+import type { ProgressHandle } from '../../lsp/client';
+import { follow, linesOf, type LineSource } from '../../review/anchor';
+import type { Chunk } from '../../review/chunker';
+import { dedupeFindings, type Severity } from '../../review/findings';
+import { moveFindings, reviewDocument, reviewSkipReason, type StoredFinding } from '../../review/review-document';
+import { applySuppressions } from '../../review/suppress';
+import { displayPath } from '../../util/uri';
+import { request, type DocumentEvents, type Feature } from '../feature';
+import type { Services } from '../services';
+import { budgetReached } from '../usage/usage-command';
 
 /** Quiet time before published findings are re-anchored on edited text. */
 const REANCHOR_DELAY_MS = 150;

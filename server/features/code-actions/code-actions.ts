@@ -15,12 +15,12 @@ import {
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { AiActionFeature, APPLY_COMMAND } from './ai-actions';
-import type { StoredFinding } from '../review/review-document';
-import { ignoreComment } from '../review/suppress';
-import type { FindingData, ReviewFeature } from './review';
-import { request, type CommandHandler, type Feature } from './feature';
-import type { Services } from './services';
-import { clip } from '../util/text';
+import type { StoredFinding } from '../../review/review-document';
+import { ignoreComment } from '../../review/suppress';
+import type { FindingData, ReviewFeature } from '../review/review';
+import { request, type CommandHandler, type Feature } from '../feature';
+import type { Services } from '../services';
+import { clip } from '../../util/text';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.codex`;
 /** For clients without code-action literals: an edit delivered as a command argument. */

@@ -10,22 +10,22 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { targetRegion } from '../edits/block';
-import { locateEdits, parseEditAnswer, toTextEdits } from '../edits/locate';
-import { buildEditRequest } from '../edits/prompt';
-import { ModelError } from '../model/gateway';
-import { documentBinaryReason } from '../privacy/binary';
-import { maskedView } from '../privacy/masked-view';
-import { estimateTokens } from '../review/chunker';
-import { findEnclosing, findImports } from '../text/hover-context';
-import { languageOf } from '../text/language';
-import { LineReader } from '../text/lines';
-import { displayPath } from '../util/uri';
-import { clip } from '../util/text';
-import { abortOn } from './cancel';
-import { answerByMs, clientLimit, LATE, orLate, type ClientLimit } from './client-limits';
-import { thinking } from './progress';
-import type { Services } from './services';
+import { targetRegion } from '../../edits/block';
+import { locateEdits, parseEditAnswer, toTextEdits } from '../../edits/locate';
+import { buildEditRequest } from '../../edits/prompt';
+import { ModelError } from '../../model/gateway';
+import { documentBinaryReason } from '../../privacy/binary';
+import { maskedView } from '../../privacy/masked-view';
+import { estimateTokens } from '../../review/chunker';
+import { findEnclosing, findImports } from '../../text/hover-context';
+import { languageOf } from '../../text/language';
+import { LineReader } from '../../text/lines';
+import { displayPath } from '../../util/uri';
+import { clip } from '../../util/text';
+import { abortOn } from '../cancel';
+import { answerByMs, clientLimit, LATE, orLate, type ClientLimit } from '../client-limits';
+import { thinking } from '../progress';
+import type { Services } from '../services';
 
 export const APPLY_COMMAND = 'codex.applyCodeAction';
 
