@@ -180,8 +180,7 @@ export function resolveSettings(layers: readonly SettingsLayer[]): ResolveReport
   const problems: string[] = [];
   const lastBad = new Map<string, string>();
   let fallbacksSet = false;
-  // Fresh defaults each time: callers may keep (and must not share) the lists and objects.
-  for (const s of SETTINGS) setPath(out, s.key, s.schema.parse(undefined));
+  for (const s of SETTINGS) setPath(out, s.key, s.default);
   for (const layer of layers) {
     // An empty list is how some clients (Lua's `{}`) write an empty object.
     if (layer.values === undefined || layer.values === null || (Array.isArray(layer.values) && layer.values.length === 0)) continue;
@@ -216,8 +215,9 @@ export function resolveSettings(layers: readonly SettingsLayer[]): ResolveReport
   }
   // The default fallback is codex-mini's successor: for any other model it would be a surprise.
   if (!fallbacksSet && out.model !== DEFAULT_MODEL) out.fallbackModels = [];
-  // Every leaf is valid by now, so this cannot fail: it types the result without a cast, and
-  // would throw (loudly) if the key-by-key walk above ever assembled something undeclared.
+  // Every leaf is valid by now, so this cannot fail: it types the result without a cast, copies
+  // the lists and objects (callers get their own, never the shared defaults), and would throw
+  // (loudly) if the key-by-key walk above ever assembled something undeclared.
   const settings = settingsSchema.parse(out);
   const blocking = [...lastBad.values()][0];
   return blocking === undefined ? { settings, problems } : { settings, problems, blocking };
