@@ -157,6 +157,7 @@ export const settingsSchema = z.strictObject({
     stringList().default(() => []),
     'Globs of files never sent to the model, added to the built-in list (.env, *.pem, *.key, id_rsa*, ...); "!glob" re-includes.',
   ),
+  ignoreAnyCase: setting(flag(false), 'Match your "ignore" globs in any letter case (the built-in ones always do).'),
   cache: z.strictObject({
     enabled: setting(flag(true), 'Memory and disk cache of model answers.'),
     maxDiskMB: setting(whole(1, 100_000).default(200), 'Size bound of the disk cache.'),
@@ -185,7 +186,6 @@ export const settingsSchema = z.strictObject({
     ),
   }).prefault({}),
   logLevel: setting(oneOf(['error', 'warn', 'info', 'debug']).default('info'), 'How much the server logs (window/logMessage).'),
-  ignoreAnyCase: setting(flag(false), 'Match your "ignore" globs in any letter case (the built-in ones always do).'),
 });
 
 export type Settings = z.output<typeof settingsSchema>;

@@ -1,8 +1,11 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { cacheDirFrom, readEnvironment } from '../../server/config/env';
 import { ConfigStore } from '../../server/config/store';
 import { DEFAULT_BASE_URL, DEFAULT_MODEL, defaultSettings, resolveSettings, SETTINGS, type Settings } from '../../server/config/settings';
 import { Logger } from '../../server/util/log';
+import { REPO_ROOT } from '../support/paths';
 
 function quietLog(lines: string[] = []): Logger {
   return new Logger((level, m) => lines.push(`${level}: ${m}`));
@@ -214,5 +217,27 @@ describe('ConfigStore', () => {
     log.setSecrets(['sk-secret-value-123']);
     log.warn('failed with key sk-secret-value-123');
     expect(lines.at(-1)).toBe('warn: failed with key [REDACTED]');
+  });
+});
+
+describe('the README settings table', () => {
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('Settings (the `codex` section'), readme.indexOf('Example `workspace/configuration` answer'));
+  const rows = [...table.matchAll(/^\| `([\w.]+)` \| (.*) \| (.*) \|$/gm)].map((m) => ({ key: m[1] as string, default: m[3] as string }));
+
+  it('lists exactly the declared settings, in the declaration\'s order', () => {
+    expect(rows.map((r) => r.key)).toEqual(SETTINGS.map((s) => s.key));
+  });
+
+  it('gives each plain default as declared', () => {
+    let plain = 0;
+    for (const row of rows) {
+      const d = SETTINGS.find((s) => s.key === row.key)?.default;
+      if (typeof d === 'object' || d === undefined) continue;
+      plain++;
+      // Strings may be shown with or without their quotes.
+      expect([`\`${JSON.stringify(d)}\``, `\`${String(d)}\``], row.key).toContain(row.default);
+    }
+    expect(plain).toBeGreaterThan(15);
   });
 });
