@@ -31,8 +31,8 @@ function setting<T extends z.ZodType>(schema: T, description: string, flags: Set
 }
 
 /**
- * A string with something in it. The `\S` pattern says in the JSON Schema what trim-then-min
- * says to zod, so an editor flags "  " as the server does.
+ * A string with something in it, trimmed. Checked as a `\S` pattern rather than a length after
+ * trimming, so the JSON Schema says it too and an editor flags "  " as the server does.
  */
 function nonBlank(error: string, typeError = error) {
   return z.string({ error: typeError }).regex(/\S/, { error }).trim();
