@@ -123,54 +123,72 @@ export const DEFAULT_FALLBACK_MODELS: readonly string[] = ['gpt-5-codex-mini'];
  * defaults apply), so an unknown key inside one is reported like an unknown top-level key.
  */
 export const settingsSchema = z.strictObject({
-  apiKey: setting(text().optional(), 'API key for the endpoint. Prefer the environment (CODEX_LSP_API_KEY or COMETAPI_KEY) over settings files.', { secret: true }),
+  apiKey: setting(text().optional(), 'API key for the endpoint. Prefer the environment (CODEX_LSP_API_KEY or COMETAPI_KEY) over settings files.', {
+    secret: true,
+  }),
   baseUrl: setting(url().default(DEFAULT_BASE_URL), 'OpenAI-compatible base URL (ends in /v1 for most providers).', { critical: true }),
   model: setting(text().default(DEFAULT_MODEL), 'Model name as the endpoint knows it.'),
   fallbackModels: setting(
     stringList().default(() => [...DEFAULT_FALLBACK_MODELS]),
     'Models tried in order when the endpoint says the model is missing or retired; the choice is told once and remembered for a day. The default ["gpt-5-codex-mini"] applies only while "model" is the default codex-mini (otherwise []).',
   ),
-  api: setting(oneOf(['auto', 'chat', 'responses']).default('auto'), 'Which endpoint to call: /chat/completions, /responses, or auto (picked per model, learned from the endpoint).'),
+  api: setting(
+    oneOf(['auto', 'chat', 'responses']).default('auto'),
+    'Which endpoint to call: /chat/completions, /responses, or auto (picked per model, learned from the endpoint).',
+  ),
   timeoutMs: setting(whole(1000, 600_000).default(30_000), 'Time limit for one model request, retries included.'),
   clientTimeoutMs: setting(
     whole(0, 3_600_000).default(0),
     "How long the editor waits for an AI hover or code action before it gives up on the request; they answer 1.5 s earlier with a message instead of being dropped. 0: the editor's known limit, from its name (Helix 20000, Emacs Eglot and lsp-mode 10000, none for others).",
   ),
   maxConcurrency: setting(whole(1, 64).default(4), 'Model requests in flight at once.'),
-  hover: z.strictObject({
-    enabled: setting(flag(true), 'AI hover explanations.'),
-    delayMs: setting(whole(0, 5000).default(150), 'Grace delay before a hover calls the model; a hover the editor cancels within it costs nothing. Cached answers skip it.'),
-  }).prefault({}),
-  diagnostics: z.strictObject({
-    enabled: setting(flag(true), 'AI review diagnostics.'),
-    trigger: setting(oneOf(['save', 'change']).default('save'), 'Review on open and save, or also after typing stops.'),
-    debounceMs: setting(whole(100, 60_000).default(1500), 'Quiet time after the last change before a review (trigger "change").'),
-  }).prefault({}),
-  codeActions: z.strictObject({
-    enabled: setting(flag(true), 'AI code actions.'),
-    custom: setting(
-      z.array(customAction, { error: CUSTOM_LIST }).default(() => []),
-      'User-defined actions: [{"title": "...", "prompt": "...", "kind"?: "refactor.rewrite"}].',
-    ),
-  }).prefault({}),
+  hover: z
+    .strictObject({
+      enabled: setting(flag(true), 'AI hover explanations.'),
+      delayMs: setting(
+        whole(0, 5000).default(150),
+        'Grace delay before a hover calls the model; a hover the editor cancels within it costs nothing. Cached answers skip it.',
+      ),
+    })
+    .prefault({}),
+  diagnostics: z
+    .strictObject({
+      enabled: setting(flag(true), 'AI review diagnostics.'),
+      trigger: setting(oneOf(['save', 'change']).default('save'), 'Review on open and save, or also after typing stops.'),
+      debounceMs: setting(whole(100, 60_000).default(1500), 'Quiet time after the last change before a review (trigger "change").'),
+    })
+    .prefault({}),
+  codeActions: z
+    .strictObject({
+      enabled: setting(flag(true), 'AI code actions.'),
+      custom: setting(
+        z.array(customAction, { error: CUSTOM_LIST }).default(() => []),
+        'User-defined actions: [{"title": "...", "prompt": "...", "kind"?: "refactor.rewrite"}].',
+      ),
+    })
+    .prefault({}),
   ignore: setting(
     stringList().default(() => []),
     'Globs of files never sent to the model, added to the built-in list (.env, *.pem, *.key, id_rsa*, ...); "!glob" re-includes.',
   ),
   ignoreAnyCase: setting(flag(false), 'Match your "ignore" globs in any letter case (the built-in ones always do).'),
-  cache: z.strictObject({
-    enabled: setting(flag(true), 'Memory and disk cache of model answers.'),
-    maxDiskMB: setting(whole(1, 100_000).default(200), 'Size bound of the disk cache.'),
-  }).prefault({}),
-  context: z.strictObject({
-    workspace: setting(
-      flag(true),
-      'Send the signatures and short docs of functions and types that the code uses from other files of the workspace (from a background index of the workspace; ignored files are never read).',
-    ),
-    maxBytes: setting(whole(0, 16_384).default(2048), 'Byte budget per request for definitions from other files (0: none).'),
-    maxFiles: setting(whole(0, 100_000).default(5000), 'At most this many files are indexed for definitions.'),
-    maxFileKB: setting(whole(1, 10_240).default(256), 'Files larger than this are not indexed.'),
-  }).prefault({}),
+  cache: z
+    .strictObject({
+      enabled: setting(flag(true), 'Memory and disk cache of model answers.'),
+      maxDiskMB: setting(whole(1, 100_000).default(200), 'Size bound of the disk cache.'),
+    })
+    .prefault({}),
+  context: z
+    .strictObject({
+      workspace: setting(
+        flag(true),
+        'Send the signatures and short docs of functions and types that the code uses from other files of the workspace (from a background index of the workspace; ignored files are never read).',
+      ),
+      maxBytes: setting(whole(0, 16_384).default(2048), 'Byte budget per request for definitions from other files (0: none).'),
+      maxFiles: setting(whole(0, 100_000).default(5000), 'At most this many files are indexed for definitions.'),
+      maxFileKB: setting(whole(1, 10_240).default(256), 'Files larger than this are not indexed.'),
+    })
+    .prefault({}),
   prices: setting(
     z
       .record(z.string(), price, { error: PRICES })
@@ -179,12 +197,14 @@ export const settingsSchema = z.strictObject({
       .default(() => ({ ...DEFAULT_PRICES })),
     'Dollars per million tokens per model, for the usage report and the budget: {"model": {"input": 1.5, "cachedInput": 0.375, "output": 6}}; added to the built-in codex-mini price.',
   ),
-  budget: z.strictObject({
-    dailyUSD: setting(
-      decimal(0, 100_000).default(0),
-      "Daily budget in dollars (0: none). Once today's estimated spend reaches it, automatic reviews pause; hovers and chosen code actions still run.",
-    ),
-  }).prefault({}),
+  budget: z
+    .strictObject({
+      dailyUSD: setting(
+        decimal(0, 100_000).default(0),
+        "Daily budget in dollars (0: none). Once today's estimated spend reaches it, automatic reviews pause; hovers and chosen code actions still run.",
+      ),
+    })
+    .prefault({}),
   logLevel: setting(oneOf(['error', 'warn', 'info', 'debug']).default('info'), 'How much the server logs (window/logMessage).'),
 });
 

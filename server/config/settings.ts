@@ -64,7 +64,15 @@ function spec(key: string, schema: z.ZodType): SettingSpec {
     const r = schema.safeParse(coerce(v));
     return r.success ? { ok: true, value: r.data } : { ok: false, expected: r.error.issues[0]?.message ?? 'valid' };
   };
-  return { key, schema, default: schema.parse(undefined), description: schema.description ?? '', secret: flags.secret === true, critical: flags.critical === true, check };
+  return {
+    key,
+    schema,
+    default: schema.parse(undefined),
+    description: schema.description ?? '',
+    secret: flags.secret === true,
+    critical: flags.critical === true,
+    check,
+  };
 }
 
 /** The declaration's leaves in declaration order; a section (`hover`) contributes its leaves as `hover.*`. */
@@ -147,7 +155,8 @@ function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[b.length] as number;

@@ -52,7 +52,8 @@ describe('schema/codex-lsp.schema.json', () => {
     'nested sections': '{"cache": {"maxDiskMB": 2}, "hover": {"enabled": false, "delayMs": 0}, "diagnostics": {"trigger": "change", "debounceMs": 500}}',
     'dotted keys, as the settings table writes them': '{"hover.enabled": false, "context.maxBytes": 0, "diagnostics.trigger": "change"}',
     'under "codex", as in editor settings files': '{"codex": {"model": "qwen2.5-coder", "fallbackModels": ["a", "b"], "ignoreAnyCase": true}}',
-    'custom actions of every kind': '{"codeActions": {"custom": [{"title": "T", "prompt": "P"}, {"title": "U", "prompt": "Q", "kind": "quickfix"}, {"title": "V", "prompt": "R", "kind": "refactor.rewrite.async"}]}}',
+    'custom actions of every kind':
+      '{"codeActions": {"custom": [{"title": "T", "prompt": "P"}, {"title": "U", "prompt": "Q", "kind": "quickfix"}, {"title": "V", "prompt": "R", "kind": "refactor.rewrite.async"}]}}',
     'the $schema line': `{"$schema": "${SCHEMA_URL}", "logLevel": "debug"}`,
     'empty object': '{}',
   };
@@ -80,7 +81,9 @@ describe('schema/codex-lsp.schema.json', () => {
       'a custom action with a mistyped key': '{"codeActions": {"custom": [{"title": "T", "prompt": "P", "knd": "quickfix"}]}}',
       'a custom action of no known kind': '{"codeActions": {"custom": [{"title": "T", "prompt": "P", "kind": "rewrite"}]}}',
       'settings under "codex" and beside it': '{"codex": {"model": "m"}, "ignore": []}',
-      ...Object.fromEntries(USER_ONLY_KEYS.map((k) => [`user-only ${k}`, JSON.stringify({ [k]: SETTINGS.find((s) => s.key.split('.')[0] === k)?.default ?? 'x' })])),
+      ...Object.fromEntries(
+        USER_ONLY_KEYS.map((k) => [`user-only ${k}`, JSON.stringify({ [k]: SETTINGS.find((s) => s.key.split('.')[0] === k)?.default ?? 'x' })]),
+      ),
     };
     for (const [name, text] of Object.entries(bad)) {
       expect(reader(text).length, name).toBeGreaterThan(0);

@@ -31,7 +31,9 @@ describe('resolveSettings', () => {
     expect(resolveSettings([]).settings.fallbackModels).toEqual(['gpt-5-codex-mini']);
     expect(resolveSettings([{ source: 'env', values: { model: 'qwen2.5-coder' } }]).settings.fallbackModels).toEqual([]);
     // Set explicitly, it holds for any model; an empty list turns fallbacks off.
-    expect(resolveSettings([{ source: 'ws', values: { model: 'gpt-5-codex', fallbackModels: ['gpt-5-codex-mini'] } }]).settings.fallbackModels).toEqual(['gpt-5-codex-mini']);
+    expect(resolveSettings([{ source: 'ws', values: { model: 'gpt-5-codex', fallbackModels: ['gpt-5-codex-mini'] } }]).settings.fallbackModels).toEqual([
+      'gpt-5-codex-mini',
+    ]);
     expect(resolveSettings([{ source: 'ws', values: { fallbackModels: [] } }]).settings.fallbackModels).toEqual([]);
     // A bad value is reported and does not count as set.
     const bad = resolveSettings([{ source: 'ws', values: { model: 'local', fallbackModels: 'gpt-5-codex-mini' } }]);
@@ -114,7 +116,10 @@ describe('resolveSettings', () => {
     // Never a silent fall back to the default endpoint: model calls stop.
     expect(bad.blocking).toMatch(/"baseUrl" must be an http\(s\) URL/);
     // A valid value from a higher source wins over a bad one below it.
-    const fixed = resolveSettings([{ source: 'env', values: { baseUrl: 'localhost:8080' } }, { source: 'ws', values: { baseUrl: 'http://x/v1' } }]);
+    const fixed = resolveSettings([
+      { source: 'env', values: { baseUrl: 'localhost:8080' } },
+      { source: 'ws', values: { baseUrl: 'http://x/v1' } },
+    ]);
     expect(fixed.blocking).toBeUndefined();
     expect(fixed.settings.baseUrl).toBe('http://x/v1');
   });
@@ -128,9 +133,13 @@ describe('resolveSettings', () => {
   it('refuses custom actions with a key it does not know, rather than dropping it unsaid', () => {
     const { settings, problems } = resolveSettings([{ source: 's', values: { codeActions: { custom: [{ title: 'T', prompt: 'P', knd: 'quickfix' }] } } }]);
     expect(settings.codeActions.custom).toEqual([]);
-    expect(problems).toEqual(['s: setting "codeActions.custom" must be entries with only "title", "prompt" and "kind", got [{"title":"T","prompt":"P","knd":"quickfix"}]; ignored']);
+    expect(problems).toEqual([
+      's: setting "codeActions.custom" must be entries with only "title", "prompt" and "kind", got [{"title":"T","prompt":"P","knd":"quickfix"}]; ignored',
+    ]);
     const kind = resolveSettings([{ source: 's', values: { codeActions: { custom: [{ title: 'T', prompt: 'P', kind: 'rewrite' }] } } }]);
-    expect(kind.problems).toEqual(['s: setting "codeActions.custom" must be a "kind" such as "refactor.rewrite", "quickfix" or "source", got [{"title":"T","prompt":"P","kind":"rewrite"}]; ignored']);
+    expect(kind.problems).toEqual([
+      's: setting "codeActions.custom" must be a "kind" such as "refactor.rewrite", "quickfix" or "source", got [{"title":"T","prompt":"P","kind":"rewrite"}]; ignored',
+    ]);
   });
 
   it('merges prices with the built-in ones, cached input defaulting to input', () => {
@@ -147,7 +156,7 @@ describe('resolveSettings', () => {
     expect(resolveSettings([{ source: 's', values: { cache: { $schema: 'x' } } }]).problems).toEqual(['s: unknown setting "cache.$schema" ignored']);
   });
 
-  it('hands out fresh defaults: a caller changing its lists changes no one else\'s', () => {
+  it("hands out fresh defaults: a caller changing its lists changes no one else's", () => {
     const first = defaultSettings();
     first.ignore.push('mine/**');
     first.fallbackModels.push('x');
@@ -225,7 +234,7 @@ describe('the README settings table', () => {
   const table = readme.slice(readme.indexOf('Settings (the `codex` section'), readme.indexOf('Example `workspace/configuration` answer'));
   const rows = [...table.matchAll(/^\| `([\w.]+)` \| (.*) \| (.*) \|$/gm)].map((m) => ({ key: m[1] as string, default: m[3] as string }));
 
-  it('lists exactly the declared settings, in the declaration\'s order', () => {
+  it("lists exactly the declared settings, in the declaration's order", () => {
     expect(rows.map((r) => r.key)).toEqual(SETTINGS.map((s) => s.key));
   });
 

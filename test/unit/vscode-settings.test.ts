@@ -86,7 +86,12 @@ describe('VS Code contributed settings mirror the server schema', () => {
     for (const spec of numbers) {
       const p = properties[`${SECTION}.${spec.key}`] as Contributed;
       const { minimum, maximum } = p as Required<Contributed>;
-      expect([spec.check(minimum).ok, spec.check(minimum - 1).ok, spec.check(maximum).ok, spec.check(maximum + 1).ok], spec.key).toEqual([true, false, true, false]);
+      expect([spec.check(minimum).ok, spec.check(minimum - 1).ok, spec.check(maximum).ok, spec.check(maximum + 1).ok], spec.key).toEqual([
+        true,
+        false,
+        true,
+        false,
+      ]);
       expect(p.type === 'integer', spec.key).toBe(!spec.check(minimum + 0.5).ok);
     }
   });
