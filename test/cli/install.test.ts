@@ -41,7 +41,7 @@ describe('the npm pack tarball, installed globally into a clean prefix', () => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('holds the launcher, the built server, the README and the LICENSE, and no sources or tests', () => {
+  it('holds the launcher, the built server, the project-file schema, the README and the LICENSE, and no sources or tests', () => {
     const pkg = path.join(prefix, 'lib', 'node_modules', 'codex-lsp');
     const files: string[] = [];
     const walk = (dir: string): void => {
@@ -57,7 +57,9 @@ describe('the npm pack tarball, installed globally into a clean prefix', () => {
     expect(files).toContain('dist/server/main.js');
     expect(files).toContain('README.md');
     expect(fs.readFileSync(path.join(pkg, 'LICENSE'), 'utf8')).toBe(fs.readFileSync(path.join(REPO_ROOT, 'LICENSE'), 'utf8'));
-    expect(files.filter((f) => !/^(bin\/codex-lsp\.js|dist\/server\/.+\.js(\.map)?|README\.md|LICENSE|package\.json)$/.test(f))).toEqual([]);
+    // Where the README's offline "$schema" points: <npm root -g>/codex-lsp/schema/.
+    expect(files).toContain('schema/codex-lsp.schema.json');
+    expect(files.filter((f) => !/^(bin\/codex-lsp\.js|dist\/server\/.+\.js(\.map)?|schema\/codex-lsp\.schema\.json|README\.md|LICENSE|package\.json)$/.test(f))).toEqual([]);
   });
 
   it('runs: codex-lsp --version and doctor from the PATH', async () => {

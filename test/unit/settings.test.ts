@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { cacheDirFrom, readEnvironment } from '../../server/config/env';
 import { ConfigStore } from '../../server/config/store';
-import { DEFAULT_BASE_URL, DEFAULT_MODEL, resolveSettings, SETTINGS } from '../../server/config/settings';
+import { DEFAULT_BASE_URL, DEFAULT_MODEL, defaultSettings, resolveSettings, SETTINGS, type Settings } from '../../server/config/settings';
 import { Logger } from '../../server/util/log';
+import { REPO_ROOT } from '../support/paths';
 
 function quietLog(lines: string[] = []): Logger {
   return new Logger((level, m) => lines.push(`${level}: ${m}`));
@@ -28,7 +31,9 @@ describe('resolveSettings', () => {
     expect(resolveSettings([]).settings.fallbackModels).toEqual(['gpt-5-codex-mini']);
     expect(resolveSettings([{ source: 'env', values: { model: 'qwen2.5-coder' } }]).settings.fallbackModels).toEqual([]);
     // Set explicitly, it holds for any model; an empty list turns fallbacks off.
-    expect(resolveSettings([{ source: 'ws', values: { model: 'gpt-5-codex', fallbackModels: ['gpt-5-codex-mini'] } }]).settings.fallbackModels).toEqual(['gpt-5-codex-mini']);
+    expect(resolveSettings([{ source: 'ws', values: { model: 'gpt-5-codex', fallbackModels: ['gpt-5-codex-mini'] } }]).settings.fallbackModels).toEqual([
+      'gpt-5-codex-mini',
+    ]);
     expect(resolveSettings([{ source: 'ws', values: { fallbackModels: [] } }]).settings.fallbackModels).toEqual([]);
     // A bad value is reported and does not count as set.
     const bad = resolveSettings([{ source: 'ws', values: { model: 'local', fallbackModels: 'gpt-5-codex-mini' } }]);
@@ -111,13 +116,67 @@ describe('resolveSettings', () => {
     // Never a silent fall back to the default endpoint: model calls stop.
     expect(bad.blocking).toMatch(/"baseUrl" must be an http\(s\) URL/);
     // A valid value from a higher source wins over a bad one below it.
-    const fixed = resolveSettings([{ source: 'env', values: { baseUrl: 'localhost:8080' } }, { source: 'ws', values: { baseUrl: 'http://x/v1' } }]);
+    const fixed = resolveSettings([
+      { source: 'env', values: { baseUrl: 'localhost:8080' } },
+      { source: 'ws', values: { baseUrl: 'http://x/v1' } },
+    ]);
     expect(fixed.blocking).toBeUndefined();
     expect(fixed.settings.baseUrl).toBe('http://x/v1');
   });
 
   it('declares every setting with a description', () => {
     for (const s of SETTINGS) expect(s.description.length).toBeGreaterThan(10);
+    expect(SETTINGS.filter((s) => s.secret).map((s) => s.key)).toEqual(['apiKey']);
+    expect(SETTINGS.filter((s) => s.critical).map((s) => s.key)).toEqual(['baseUrl']);
+  });
+
+  it('refuses custom actions with a key it does not know, rather than dropping it unsaid', () => {
+    const { settings, problems } = resolveSettings([{ source: 's', values: { codeActions: { custom: [{ title: 'T', prompt: 'P', knd: 'quickfix' }] } } }]);
+    expect(settings.codeActions.custom).toEqual([]);
+    expect(problems).toEqual([
+      's: setting "codeActions.custom" must be entries with only "title", "prompt" and "kind", got [{"title":"T","prompt":"P","knd":"quickfix"}]; ignored',
+    ]);
+    const kind = resolveSettings([{ source: 's', values: { codeActions: { custom: [{ title: 'T', prompt: 'P', kind: 'rewrite' }] } } }]);
+    expect(kind.problems).toEqual([
+      's: setting "codeActions.custom" must be a "kind" such as "refactor.rewrite", "quickfix" or "source", got [{"title":"T","prompt":"P","kind":"rewrite"}]; ignored',
+    ]);
+  });
+
+  it('merges prices with the built-in ones, cached input defaulting to input', () => {
+    const { settings, problems } = resolveSettings([{ source: 's', values: { prices: { mine: { input: 2, output: 8 } } } }]);
+    expect(problems).toEqual([]);
+    expect(settings.prices.mine).toEqual({ input: 2, cachedInput: 2, output: 8 });
+    expect(settings.prices['codex-mini']).toEqual({ input: 1.5, cachedInput: 0.375, output: 6 });
+    const bad = resolveSettings([{ source: 's', values: { prices: { mine: { input: -1, output: 8 } } } }]);
+    expect(bad.problems).toEqual([expect.stringMatching(/^s: setting "prices" must be an object of \{"model"/)]);
+  });
+
+  it('ignores "$schema" (the editor\'s pointer to the JSON Schema) at the top of a source only', () => {
+    expect(resolveSettings([{ source: 's', values: { $schema: 'https://x/schema.json' } }]).problems).toEqual([]);
+    expect(resolveSettings([{ source: 's', values: { cache: { $schema: 'x' } } }]).problems).toEqual(['s: unknown setting "cache.$schema" ignored']);
+  });
+
+  it("hands out fresh defaults: a caller changing its lists changes no one else's", () => {
+    const first = defaultSettings();
+    first.ignore.push('mine/**');
+    first.fallbackModels.push('x');
+    first.prices.mine = { input: 1, cachedInput: 1, output: 1 };
+    const second = defaultSettings();
+    expect([second.ignore, second.fallbackModels, second.prices.mine]).toEqual([[], ['gpt-5-codex-mini'], undefined]);
+  });
+
+  it('infers the Settings type from the declaration (checked by `npm run typecheck`)', () => {
+    const s = defaultSettings();
+    expectTypeOf(s.diagnostics.trigger).toEqualTypeOf<'save' | 'change'>();
+    expectTypeOf(s.logLevel).toEqualTypeOf<'error' | 'warn' | 'info' | 'debug'>();
+    expectTypeOf(s.hover.delayMs).toEqualTypeOf<number>();
+    expectTypeOf(s.codeActions.custom).toEqualTypeOf<Array<{ title: string; prompt: string; kind: string }>>();
+    expectTypeOf(s.prices).toEqualTypeOf<Record<string, { input: number; cachedInput: number; output: number }>>();
+    // @ts-expect-error: no such setting (a loose or hand-written type would let this through)
+    const typo: unknown = s.hover.enabeld;
+    // @ts-expect-error: not one of the declared values
+    const level: Settings['logLevel'] = 'verbose';
+    expect([typo, level]).toEqual([undefined, 'verbose']);
   });
 });
 
@@ -167,5 +226,27 @@ describe('ConfigStore', () => {
     log.setSecrets(['sk-secret-value-123']);
     log.warn('failed with key sk-secret-value-123');
     expect(lines.at(-1)).toBe('warn: failed with key [REDACTED]');
+  });
+});
+
+describe('the README settings table', () => {
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('Settings (the `codex` section'), readme.indexOf('Example `workspace/configuration` answer'));
+  const rows = [...table.matchAll(/^\| `([\w.]+)` \| (.*) \| (.*) \|$/gm)].map((m) => ({ key: m[1] as string, default: m[3] as string }));
+
+  it("lists exactly the declared settings, in the declaration's order", () => {
+    expect(rows.map((r) => r.key)).toEqual(SETTINGS.map((s) => s.key));
+  });
+
+  it('gives each plain default as declared', () => {
+    let plain = 0;
+    for (const row of rows) {
+      const d = SETTINGS.find((s) => s.key === row.key)?.default;
+      if (typeof d === 'object' || d === undefined) continue;
+      plain++;
+      // Strings may be shown with or without their quotes.
+      expect([`\`${JSON.stringify(d)}\``, `\`${String(d)}\``], row.key).toContain(row.default);
+    }
+    expect(plain).toBeGreaterThan(15);
   });
 });

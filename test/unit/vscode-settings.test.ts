@@ -1,16 +1,18 @@
 /**
  * The VS Code extension's contributed settings are the server's settings: same keys, types,
- * defaults, enums, bounds and descriptions (clients/vscode/package.json is written from
- * SETTINGS by `npm run sync-settings -w clients/vscode`; this test catches any drift).
+ * defaults, enums, bounds, items and descriptions (clients/vscode/package.json is written from
+ * the settings declaration by `npm run sync-settings -w clients/vscode`; this test catches any
+ * drift, and checks the generated bounds and types against what the server really accepts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { defaultSettings, resolveSettings, SETTINGS, type SettingSpec } from '../../server/config/settings';
+import { defaultSettings, resolveSettings, SETTINGS } from '../../server/config/settings';
+import { settingJsonSchema } from '../../server/config/settings-json-schema';
 import { explicitSection, manifestSettings, SECTION } from '../../clients/vscode/src/options';
 
 const EXT_DIR = path.resolve(__dirname, '../../clients/vscode');
-const SYNC_HINT = 'run `npm run build && npm run sync-settings -w clients/vscode` after changing server/config/settings.ts';
+const SYNC_HINT = 'run `npm run build && npm run sync-settings -w clients/vscode` after changing server/config/settings-schema.ts';
 
 interface Contributed {
   type: string | string[];
@@ -40,16 +42,11 @@ interface Manifest {
 const manifest = JSON.parse(fs.readFileSync(path.join(EXT_DIR, 'package.json'), 'utf8')) as Manifest;
 const properties = manifest.contributes.configuration.properties;
 
-/** The server accepts a fraction for this number setting? Then VS Code must too ("number"), else "integer". */
-function acceptsFraction(spec: SettingSpec): boolean {
-  const probe = (spec.minimum ?? (typeof spec.default === 'number' ? spec.default : 0)) + 0.5;
-  return spec.check(probe).ok;
-}
+/** VS Code's fields that the declaration does not decide (see EXTRA in sync-settings.js). */
+const VSCODE_ONLY = ['type', 'default', 'description', 'markdownDescription', 'scope', 'order'];
 
-function expectedType(spec: SettingSpec): string | string[] {
-  if (spec.default === undefined) return [spec.type, 'null'];
-  if (spec.type === 'number') return acceptsFraction(spec) ? 'number' : 'integer';
-  return spec.type;
+function generated(p: Contributed): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(p).filter(([k]) => !VSCODE_ONLY.includes(k)));
 }
 
 /** A user who wrote every contributed default into their settings.json, as the extension reads it. */
@@ -66,21 +63,47 @@ describe('VS Code contributed settings mirror the server schema', () => {
   });
 
   for (const spec of SETTINGS) {
-    it(`codex.${spec.key}: type, default, enum, bounds, description`, () => {
+    it(`codex.${spec.key}: type, default, enum, bounds, items, description`, () => {
       const p = properties[`${SECTION}.${spec.key}`];
       expect(p, SYNC_HINT).toBeDefined();
       if (!p) return;
-      expect(p.type, SYNC_HINT).toEqual(expectedType(spec));
+      const schema = settingJsonSchema(spec);
+      expect(p.type, SYNC_HINT).toEqual(spec.default === undefined ? [schema.type, 'null'] : schema.type);
       // No server default (apiKey) is null in VS Code: without an explicit default VS Code would send "" for a string.
       expect(p.default, SYNC_HINT).toEqual(spec.default === undefined ? null : spec.default);
-      expect(p.enum, SYNC_HINT).toEqual(spec.enum === undefined ? undefined : [...spec.enum]);
-      expect(p.minimum, SYNC_HINT).toBe(spec.minimum);
-      expect(p.maximum, SYNC_HINT).toBe(spec.maximum);
       expect(p.description, SYNC_HINT).toBe(spec.description);
+      const { type: _t, default: _d, description: _s, ...rest } = schema;
+      expect(generated(p), SYNC_HINT).toEqual(rest);
       // The contributed default is one the server accepts as is.
       if (spec.default !== undefined) expect(spec.check(spec.default).ok).toBe(true);
     });
   }
+
+  // The generated schema says what the declaration says; these say it is what the server does.
+  it('contributes the bounds the server enforces, and "integer" exactly where it refuses a fraction', () => {
+    const numbers = SETTINGS.filter((s) => typeof s.default === 'number');
+    expect(numbers.length).toBeGreaterThanOrEqual(10);
+    for (const spec of numbers) {
+      const p = properties[`${SECTION}.${spec.key}`] as Contributed;
+      const { minimum, maximum } = p as Required<Contributed>;
+      expect([spec.check(minimum).ok, spec.check(minimum - 1).ok, spec.check(maximum).ok, spec.check(maximum + 1).ok], spec.key).toEqual([
+        true,
+        false,
+        true,
+        false,
+      ]);
+      expect(p.type === 'integer', spec.key).toBe(!spec.check(minimum + 0.5).ok);
+    }
+  });
+
+  it('contributes the enums the server enforces', () => {
+    const enums = SETTINGS.filter((s) => properties[`${SECTION}.${s.key}`]?.enum);
+    expect(enums.map((s) => s.key)).toEqual(['api', 'diagnostics.trigger', 'logLevel']);
+    for (const spec of enums) {
+      for (const v of properties[`${SECTION}.${spec.key}`]?.enum ?? []) expect(spec.check(v).ok, `${spec.key}: ${v}`).toBe(true);
+      expect(spec.check('sometimes').ok).toBe(false);
+    }
+  });
 
   it('sends the server nothing it complains about, even with every default written out', () => {
     const { settings, problems, blocking } = resolveSettings([{ source: 'workspace/configuration', values: everyDefaultSetExplicitly() }]);

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 /**
- * Writes `contributes.configuration` of this package.json from the server's settings schema
- * (server/config/settings.ts `SETTINGS`, as compiled into dist/ by `npm run build`), so the
+ * Writes `contributes.configuration` of this package.json from the server's settings declaration
+ * (server/config/settings-schema.ts, each setting's JSON Schema from settings-json-schema.ts, as
+ * compiled into dist/ by `npm run build`), so the
  * VS Code settings are the server's settings: same keys, types, defaults, enums, bounds and
  * descriptions. test/unit/vscode-settings.test.ts fails when the two drift apart.
  *
@@ -15,81 +16,53 @@ const HERE = path.resolve(__dirname, '..');
 const REPO = path.resolve(HERE, '..', '..');
 const MANIFEST = path.join(HERE, 'package.json');
 
-/** JSON-schema details VS Code's settings editor and settings.json validation use, beyond the shared fields. */
+/**
+ * What only VS Code needs, beyond what the declaration says (type, default, enum, bounds,
+ * items, pattern, description all come from it).
+ */
 const EXTRA = {
   // Where code and key are sent, and spending, are the user's: a folder's .vscode/settings.json
   // (a cloned repository) cannot set them, as the server never takes them from .codex-lsp.json.
   baseUrl: { scope: 'application' },
   'budget.dailyUSD': { scope: 'application' },
+  prices: { scope: 'application' },
   apiKey: {
     scope: 'application',
     markdownDescription:
       'API key for the endpoint. **settings.json is plain text**: prefer the environment (`CODEX_LSP_API_KEY`, else `COMETAPI_KEY`, `COMETAPI_API_KEY`, `OPENAI_API_KEY`) or the command **Codex: Set API Key**, which keeps the key in the OS keychain. A key here wins over both.',
   },
-  'codeActions.custom': {
-    items: {
-      type: 'object',
-      required: ['title', 'prompt'],
-      additionalProperties: false,
-      properties: {
-        title: { type: 'string', description: 'Shown in the code action menu.' },
-        prompt: { type: 'string', description: 'What the model is asked to do with the selection or file.' },
-        kind: { type: 'string', default: 'refactor.rewrite', description: 'Code action kind, such as "refactor.rewrite", "quickfix" or "source".' },
-      },
-    },
-  },
-  ignore: { items: { type: 'string' } },
-  prices: {
-    scope: 'application',
-    additionalProperties: {
-      type: 'object',
-      required: ['input', 'output'],
-      properties: {
-        input: { type: 'number', minimum: 0 },
-        cachedInput: { type: 'number', minimum: 0 },
-        output: { type: 'number', minimum: 0 },
-      },
-    },
-  },
 };
 
-/** Whole-number settings are contributed as "integer": the settings editor then rejects 1.5 before the server does. */
-function isWholeNumber(spec) {
-  const probe = (typeof spec.minimum === 'number' ? spec.minimum : typeof spec.default === 'number' ? spec.default : 0) + 0.5;
-  if (typeof spec.maximum === 'number' && probe > spec.maximum) return false;
-  return !spec.check(probe).ok;
+/** One contributed setting: the setting's JSON Schema, with VS Code's conventions and EXTRA. */
+function property(spec, schema, order) {
+  const { type, default: _declared, description: _described, ...rest } = schema;
+  // No server default (apiKey) is null in VS Code: without an explicit default VS Code would send "" for a string.
+  const p = { type: spec.default === undefined ? [type, 'null'] : type, default: spec.default === undefined ? null : spec.default };
+  Object.assign(p, rest, { description: spec.description }, EXTRA[spec.key] ?? {});
+  p.order = order;
+  return p;
 }
 
-function contributedType(spec) {
-  if (spec.default === undefined) return [spec.type, 'null'];
-  if (spec.type === 'number' && isWholeNumber(spec)) return 'integer';
-  return spec.type;
-}
-
-function properties(settings) {
+function properties(settings, settingJsonSchema) {
   const out = {};
   settings.forEach((spec, order) => {
-    const p = { type: contributedType(spec), default: spec.default === undefined ? null : spec.default };
-    if (spec.enum) p.enum = [...spec.enum];
-    if (typeof spec.minimum === 'number') p.minimum = spec.minimum;
-    if (typeof spec.maximum === 'number') p.maximum = spec.maximum;
-    p.description = spec.description;
-    Object.assign(p, EXTRA[spec.key] ?? {});
-    p.order = order;
-    out[`codex.${spec.key}`] = p;
+    out[`codex.${spec.key}`] = property(spec, settingJsonSchema(spec), order);
   });
   return out;
 }
 
 function main() {
-  const compiled = path.join(REPO, 'dist', 'server', 'config', 'settings.js');
-  if (!fs.existsSync(compiled)) throw new Error('dist/server/config/settings.js is missing: run `npm run build` at the repository root first');
-  const { SETTINGS } = require(compiled);
+  const compiled = path.join(REPO, 'dist', 'server', 'config');
+  if (!fs.existsSync(path.join(compiled, 'settings-json-schema.js'))) {
+    throw new Error('dist/server/config/settings-json-schema.js is missing: run `npm run build` at the repository root first');
+  }
+  const { SETTINGS } = require(path.join(compiled, 'settings.js'));
+  const { settingJsonSchema } = require(path.join(compiled, 'settings-json-schema.js'));
   const manifest = JSON.parse(fs.readFileSync(MANIFEST, 'utf8'));
   const before = JSON.stringify(manifest.contributes?.configuration);
   manifest.contributes = {
     ...manifest.contributes,
-    configuration: { title: 'Codex', properties: properties(SETTINGS) },
+    configuration: { title: 'Codex', properties: properties(SETTINGS, settingJsonSchema) },
   };
   const after = JSON.stringify(manifest.contributes.configuration);
   if (process.argv.includes('--check')) {
