@@ -1,6 +1,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver';
 import { ELLIPSIS, isHighSurrogate, isSpace } from '../text/lines';
+import { compactText, isBreakOrSpace, LOOSE_BUDGET, looseQuote, looseSpan, nextLooseMatch, nonSpaceCount, type Budget, type Compact, type LooseQuote } from '../text/loose-match';
 
 /**
  * Placing a model's proposed edits on the document, exactly or not at all.
@@ -27,12 +28,11 @@ import { ELLIPSIS, isHighSurrogate, isSpace } from '../text/lines';
  *    whitespace-insensitively (see below). Still none -> error.
  * 5. Located edits that overlap (intersecting ranges) are an error; touching is fine.
  *
- * Whitespace-insensitive matching: the quote's and the document's whitespace (including
- * line breaks) is ignored, except between two word characters, where "some whitespace"
- * and "none" must agree (`a=b` matches `a = b`, `foo( x )` matches `foo(x)`, a tab
- * matches four spaces, but `returnx` never matches `return x`). The range runs from the
- * first to the last matched non-whitespace character of the document, covering the whole
- * original text in between. Since that range starts and ends on non-whitespace, the
+ * Whitespace-insensitive matching is text/loose-match.ts, the same matcher that places
+ * review findings: whitespace (line breaks included) is ignored except between two word
+ * characters (`a=b` matches `a = b`, but `returnx` never matches `return x`). The range
+ * runs from the first to the last matched non-whitespace character of the document,
+ * covering the whole original text in between. Since that range starts and ends on non-whitespace, the
  * replacement is adjusted to fit it: the quote's leading/trailing whitespace is removed
  * from the replacement when the replacement starts/ends with it, and the indentation of
  * the replacement's following lines is translated with the quote -> document indentation
@@ -69,8 +69,6 @@ export const MAX_QUOTE_CHARS = 100_000;
 export const SECRET_MASK_RUN = 8;
 /** A quote is named in messages by its first non-blank line, cut to this many characters. */
 const LABEL_CHARS = 60;
-/** Work budget (candidate positions + gap checks) of one whitespace-insensitive search. */
-const LOOSE_BUDGET = 5_000_000;
 
 const MASK_RUN = '*'.repeat(SECRET_MASK_RUN);
 
@@ -238,93 +236,17 @@ function label(quote: string): string {
 // ---------------------------------------------------------------------------
 // searching
 
-/** A whitespace-free copy of text[from, to) and, per character, its offset in the text. */
-interface Compact {
-  chars: string;
-  /** chars[k] is text[pos[k]]. */
-  pos: Int32Array;
-}
-
-/** The quote without whitespace, and what the gaps between word characters must look like. */
-interface CompactQuote {
-  chars: string;
-  /** Indices k (>= 1) where chars[k-1] and chars[k] are both word characters. */
-  checkAt: number[];
-  /** Whether the quote had whitespace just before chars[checkAt[i]]. */
-  checkGap: boolean[];
-}
-
 /** Where a loose match sits: the compact copy and the index of its first character. */
 interface LooseMatch {
   compact: Compact;
   at: number;
-  cq: CompactQuote;
+  cq: LooseQuote;
 }
 
 type Hit =
   | { kind: 'found'; start: number; end: number; loose: LooseMatch | null }
   | { kind: 'ambiguous'; count: number | null; inRegion?: boolean }
   | { kind: 'missing' };
-
-function isBreakOrSpace(c: number): boolean {
-  return c === 10 || c === 13 || isSpace(c);
-}
-
-const WORD_NON_ASCII = /[\p{L}\p{M}\p{N}]/u;
-
-function isWordCode(c: number): boolean {
-  if (c < 128) {
-    return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
-  }
-  if (c >= 0xd800 && c <= 0xdfff) return true; // astral characters: treated as word characters (strict)
-  return WORD_NON_ASCII.test(String.fromCharCode(c));
-}
-
-function compactOf(text: string, from: number, to: number): Compact {
-  const pos = new Int32Array(Math.max(0, to - from));
-  const parts: string[] = [];
-  let n = 0;
-  let runStart = -1;
-  for (let i = from; i < to; i++) {
-    if (isBreakOrSpace(text.charCodeAt(i))) {
-      if (runStart >= 0) {
-        parts.push(text.slice(runStart, i));
-        runStart = -1;
-      }
-    } else {
-      if (runStart < 0) runStart = i;
-      pos[n++] = i;
-    }
-  }
-  if (runStart >= 0) parts.push(text.slice(runStart, to));
-  return { chars: parts.join(''), pos: pos.subarray(0, n) };
-}
-
-function compactQuote(q: string): CompactQuote {
-  const chars: string[] = [];
-  const checkAt: number[] = [];
-  const checkGap: boolean[] = [];
-  let gap = false;
-  let prevWord = false;
-  let n = 0;
-  for (let i = 0; i < q.length; i++) {
-    const c = q.charCodeAt(i);
-    if (isBreakOrSpace(c)) {
-      gap = true;
-      continue;
-    }
-    const word = isWordCode(c);
-    if (n > 0 && word && prevWord) {
-      checkAt.push(n);
-      checkGap.push(gap);
-    }
-    chars.push(q[i]!);
-    n++;
-    prevWord = word;
-    gap = false;
-  }
-  return { chars: chars.join(''), checkAt, checkGap };
-}
 
 class Searcher {
   private regionText: string | null = null;
@@ -344,7 +266,7 @@ class Searcher {
    */
   find(q: string, prevEnd: number, repeated: boolean): Hit {
     const budget = { left: LOOSE_BUDGET };
-    const cq = compactQuote(q);
+    const cq = looseQuote(q);
     return this.exactInRegion(q, prevEnd, repeated) ?? this.looseInRegion(cq, prevEnd, budget) ?? this.exactInFile(q) ?? this.looseInFile(cq, budget);
   }
 
@@ -374,67 +296,42 @@ class Searcher {
     return { kind: 'ambiguous', count: Math.max(2, count) };
   }
 
-  private looseInRegion(cq: CompactQuote, prevEnd: number, budget: { left: number }): Hit | null {
+  private looseInRegion(cq: LooseQuote, prevEnd: number, budget: Budget): Hit | null {
     if (cq.chars.length === 0) return null;
-    this.regionCompact ??= compactOf(this.text, this.region.start, this.region.end);
+    this.regionCompact ??= compactText(this.text, this.region.start, this.region.end);
     const rc = this.regionCompact;
-    const first = nextValid(rc, cq, 0, budget);
+    const first = nextLooseMatch(rc, cq, 0, budget);
     if (first < 0) return budget.left <= 0 ? { kind: 'ambiguous', count: null, inRegion: true } : null;
-    const second = nextValid(rc, cq, first + 1, budget);
+    const second = nextLooseMatch(rc, cq, first + 1, budget);
     if (second < 0) return budget.left <= 0 ? { kind: 'ambiguous', count: null, inRegion: true } : looseHit(rc, cq, first);
     if (prevEnd > rc.pos[first]!) {
-      for (let k = second; k >= 0; k = nextValid(rc, cq, k + 1, budget)) {
+      for (let k = second; k >= 0; k = nextLooseMatch(rc, cq, k + 1, budget)) {
         if (rc.pos[k]! >= prevEnd) return looseHit(rc, cq, k);
       }
     }
     let count = 1;
-    for (let k = nextValid(rc, cq, first + cq.chars.length, budget); k >= 0; k = nextValid(rc, cq, k + cq.chars.length, budget)) count++;
+    for (let k = nextLooseMatch(rc, cq, first + cq.chars.length, budget); k >= 0; k = nextLooseMatch(rc, cq, k + cq.chars.length, budget)) count++;
     return { kind: 'ambiguous', count: budget.left <= 0 ? null : Math.max(2, count), inRegion: true };
   }
 
-  private looseInFile(cq: CompactQuote, budget: { left: number }): Hit {
+  private looseInFile(cq: LooseQuote, budget: Budget): Hit {
     if (cq.chars.length === 0) return { kind: 'missing' };
-    this.fileCompact ??= compactOf(this.text, 0, this.text.length);
+    this.fileCompact ??= compactText(this.text, 0, this.text.length);
     const fc = this.fileCompact;
-    const a = nextValid(fc, cq, 0, budget);
+    const a = nextLooseMatch(fc, cq, 0, budget);
     if (a < 0) return budget.left <= 0 ? { kind: 'ambiguous', count: null } : { kind: 'missing' };
-    const b = nextValid(fc, cq, a + 1, budget);
+    const b = nextLooseMatch(fc, cq, a + 1, budget);
     if (b < 0) return budget.left <= 0 ? { kind: 'ambiguous', count: null } : looseHit(fc, cq, a);
     let count = 1;
-    for (let k = nextValid(fc, cq, a + cq.chars.length, budget); k >= 0; k = nextValid(fc, cq, k + cq.chars.length, budget)) {
+    for (let k = nextLooseMatch(fc, cq, a + cq.chars.length, budget); k >= 0; k = nextLooseMatch(fc, cq, k + cq.chars.length, budget)) {
       count++;
     }
     return { kind: 'ambiguous', count: budget.left <= 0 ? null : Math.max(2, count) };
   }
 }
 
-function looseHit(compact: Compact, cq: CompactQuote, at: number): Hit {
-  return {
-    kind: 'found',
-    start: compact.pos[at]!,
-    end: compact.pos[at + cq.chars.length - 1]! + 1,
-    loose: { compact, at, cq },
-  };
-}
-
-/** Index of the next compact match at or after `from` whose word gaps agree with the quote's; -1 if none (or out of budget). */
-function nextValid(c: Compact, cq: CompactQuote, from: number, budget: { left: number }): number {
-  const pos = c.pos;
-  const checks = cq.checkAt.length;
-  for (let k = c.chars.indexOf(cq.chars, from); k >= 0; k = c.chars.indexOf(cq.chars, k + 1)) {
-    budget.left -= 1 + checks;
-    if (budget.left < 0) return -1;
-    let ok = true;
-    for (let i = 0; i < checks; i++) {
-      const j = k + cq.checkAt[i]!;
-      if (pos[j]! - pos[j - 1]! > 1 !== cq.checkGap[i]) {
-        ok = false;
-        break;
-      }
-    }
-    if (ok) return k;
-  }
-  return -1;
+function looseHit(compact: Compact, cq: LooseQuote, at: number): Hit {
+  return { kind: 'found', ...looseSpan(compact, cq, at), loose: { compact, at, cq } };
 }
 
 // ---------------------------------------------------------------------------
@@ -480,7 +377,7 @@ function fitReplacement(text: string, quote: string, replacement: string, m: Loo
     if (lineEnd < 0) lineEnd = quote.length;
     const line = quote.slice(lineStart, lineEnd);
     const ind = leadingSpace(line, false);
-    const nonSpace = countNonSpace(line);
+    const nonSpace = nonSpaceCount(line);
     if (ind < line.length && nonSpace > 0) {
       const qIndent = line.slice(0, ind);
       const d = m.compact.pos[m.at + compactIndex]!;
@@ -508,12 +405,6 @@ function fitReplacement(text: string, quote: string, replacement: string, m: Loo
     lines[i] = indents.get(key)! + l.slice(key.length);
   }
   return lines.join('\n');
-}
-
-function countNonSpace(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) if (!isBreakOrSpace(s.charCodeAt(i))) n++;
-  return n;
 }
 
 // ---------------------------------------------------------------------------
