@@ -1,5 +1,5 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { findEnclosing, findImports } from '../text/hover-context';
+import { findEnclosing, findImports } from '../text/structure';
 import { LineReader, isSpace, splitLines } from '../text/lines';
 
 /**
