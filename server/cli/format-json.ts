@@ -71,4 +71,3 @@ export function formatJson(results: FileResult[], summary: RunSummary): string {
   };
   return `${JSON.stringify(report, null, 2)}\n`;
 }
-

@@ -109,14 +109,16 @@ export function formatSarif(results: FileResult[], opts: SarifOptions): string {
   const used = new Set<Severity>();
   for (const f of files) for (const x of [...f.findings, ...(opts.baseline ? (f.known ?? []) : [])]) used.add(x.severity);
   const severities = SEVERITIES.filter((s) => used.has(s));
-  const rules = severities.map((s): Sarif.ReportingDescriptor => ({
-    id: ruleId(s),
-    name: `Review${s[0]!.toUpperCase()}${s.slice(1)}`,
-    shortDescription: { text: RULE_TEXT[s] },
-    fullDescription: { text: `${RULE_TEXT[s]}, found by the model's review of the file.` },
-    defaultConfiguration: { level: SARIF_LEVEL[s] },
-    helpUri: HELP_URI,
-  }));
+  const rules = severities.map(
+    (s): Sarif.ReportingDescriptor => ({
+      id: ruleId(s),
+      name: `Review${s[0]!.toUpperCase()}${s.slice(1)}`,
+      shortDescription: { text: RULE_TEXT[s] },
+      fullDescription: { text: `${RULE_TEXT[s]}, found by the model's review of the file.` },
+      defaultConfiguration: { level: SARIF_LEVEL[s] },
+      helpUri: HELP_URI,
+    }),
+  );
 
   const sarifResults: Sarif.Result[] = [];
   const notifications: Sarif.Notification[] = [];

@@ -127,7 +127,9 @@ export function formatText(results: FileResult[], summary: RunSummary, opts: { c
     for (const f of file.findings) {
       const { line, column } = oneBased(f.range);
       if (f.located === false) {
-        out.push(`${p}:${line}:${column} ${paint(ANSI.dim, 'note')} ${oneLine(f.message)} ${paint(ANSI.dim, `(${f.severity} from the model at this line, but its quote is not in the file; not counted)`)}`);
+        out.push(
+          `${p}:${line}:${column} ${paint(ANSI.dim, 'note')} ${oneLine(f.message)} ${paint(ANSI.dim, `(${f.severity} from the model at this line, but its quote is not in the file; not counted)`)}`,
+        );
         continue;
       }
       let text = `${p}:${line}:${column} ${paint(SEVERITY_COLOR[f.severity], f.severity)} ${oneLine(f.message)}`;
@@ -144,4 +146,3 @@ export function formatText(results: FileResult[], summary: RunSummary, opts: { c
   out.push(summaryLine(summary, opts));
   return out.map((l) => `${l}\n`).join('');
 }
-

@@ -86,9 +86,7 @@ function compareFindings(a: CliFinding, b: CliFinding): number {
 
 /** Files by path, each file's findings by position; the input is not modified. */
 export function sorted(results: readonly FileResult[]): FileResult[] {
-  return [...results]
-    .sort((a, b) => comparePaths(a.path, b.path))
-    .map((r) => ({ ...r, findings: [...r.findings].sort(compareFindings) }));
+  return [...results].sort((a, b) => comparePaths(a.path, b.path)).map((r) => ({ ...r, findings: [...r.findings].sort(compareFindings) }));
 }
 
 /** A non-negative integer (LSP positions are; this guards the 1-based outputs against junk). */

@@ -13,8 +13,22 @@ const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const WORDS = /[\p{L}\p{N}_$]+/gu;
 /** Lines made of just one of these words (plus punctuation) have nothing to explain. */
 const CLOSING_WORDS = new Set([
-  'end', 'fi', 'done', 'esac', 'endif', 'endfor', 'endforeach', 'endwhile', 'endswitch',
-  'endfunction', 'endsub', 'endclass', 'endmodule', 'endcase', 'endselect', 'wend',
+  'end',
+  'fi',
+  'done',
+  'esac',
+  'endif',
+  'endfor',
+  'endforeach',
+  'endwhile',
+  'endswitch',
+  'endfunction',
+  'endsub',
+  'endclass',
+  'endmodule',
+  'endcase',
+  'endselect',
+  'wend',
 ]);
 
 export function isTrivialLine(reader: LineReader, line: number): boolean {

@@ -94,13 +94,13 @@ export interface Header {
 
 const COMMENT_START = /^(?:\/\/|\/\*|\*|#(?!\[)|--|;;|%|'|<!--|"""|''')/;
 const TRAILING_COMMENT = /\s(?:\/\/|#)\s.*$/;
-const OPENER_END = /(?:[{(\[:]|=>|->|\bdo(?:\s*\|[^|]*\|)?|\bthen|\bbegin|\bwhere)$/;
+const OPENER_END = /(?:[{([:]|=>|->|\bdo(?:\s*\|[^|]*\|)?|\bthen|\bbegin|\bwhere)$/;
 const DEFINITION_START =
   /^(?:@[\w$.]+(?:\([^)]*\))?\s+)*(?:def|function\*?|fn|func|fun|class|struct|impl|interface|enum|module|namespace|trait|object|record|union|async|export|public|private|protected|internal|static|abstract|final|sealed|override|pub|sub|procedure|defmodule|defp?|defn|macro_rules!|local\s+function|data|newtype)\b/;
 const CONTROL_START =
   /^(?:\}\s*)?(?:if|else|elif|elsif|for|foreach|while|until|unless|do|switch|case|default|when|match|try|catch|except|finally|with|return|loop|select|begin|rescue|ensure)\b/;
 /** First line of a C-like signature: `void Foo(int a)`, `static std::string bar(` */
-const SIGNATURE_LIKE = /^[\p{L}_$][\p{L}\p{N}_$.<>,\s*&:\[\]]*\(/u;
+const SIGNATURE_LIKE = /^[\p{L}_$][\p{L}\p{N}_$.<>,\s*&:[\]]*\(/u;
 /** `name(args) {`, `name<T>(args): R {` */
 const METHOD_LIKE = /^[\p{L}_$][\p{L}\p{N}_$.]*\s*(?:<[^>]*>)?\s*\([^)]*\)\s*(?::[^{]*)?\{$/u;
 
@@ -112,10 +112,7 @@ function classify(reader: LineReader, line: number): { opener: boolean; definiti
   const control = CONTROL_START.test(head);
   const startsDef = !control && DEFINITION_START.test(head);
   const opener = OPENER_END.test(tail) || startsDef;
-  const definition =
-    opener &&
-    !control &&
-    (startsDef || /=>\s*\{?$/.test(tail) || /\bfunction\b/.test(head) || METHOD_LIKE.test(head));
+  const definition = opener && !control && (startsDef || /=>\s*\{?$/.test(tail) || /\bfunction\b/.test(head) || METHOD_LIKE.test(head));
   return { opener, definition, head };
 }
 
@@ -161,7 +158,7 @@ export function findEnclosing(reader: LineReader, line: number, scanLimit: numbe
     chain.push({ startLine, openerLine, definition: isDef });
   }
   if (chain.length === 0) return chain;
-  const selected = [chain[0]!, ...chain.slice(1).filter(h => h.definition)];
+  const selected = [chain[0]!, ...chain.slice(1).filter((h) => h.definition)];
   if (selected.length <= MAX_HEADERS) return selected;
   return [...selected.slice(0, MAX_HEADERS - 1), selected[selected.length - 1]!];
 }

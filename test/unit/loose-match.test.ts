@@ -34,7 +34,7 @@ describe('loose match: whitespace is ignored', () => {
     expect(matches('if(x==1){y=f(x,2);}\n', 'y = f( x, 2 );')).toEqual(['y=f(x,2);']);
   });
 
-  it('the quote\'s own leading and trailing whitespace and blank lines do not widen the match', () => {
+  it("the quote's own leading and trailing whitespace and blank lines do not widen the match", () => {
     expect(matches('    return user;', '\treturn user;  ')).toEqual(['return user;']);
     expect(matches('\ttry:\n\t\tx()\n\texcept:\n\t\treturn []\n', '\n  except:\n    return []  \n\n')).toEqual(['except:\n\t\treturn []']);
   });
