@@ -1,4 +1,6 @@
+import { structuredPatch, type StructuredPatchHunk } from 'diff';
 import type { Position } from 'vscode-languageserver';
+import { lineTable, type LineTable } from '../text/lines';
 import type { CliFinding } from './format';
 
 /**
@@ -10,42 +12,19 @@ import type { CliFinding } from './format';
 // Positions
 
 /**
- * Line starts of a text, with line breaks as LSP counts them: `\n`, `\r\n` and a lone `\r`
- * each end a line.
+ * The offset of an LSP position in a text whose lines are `table`. Like LSP: a character
+ * past the end of its line means the end of the line (never inside or after the line break),
+ * a line past the last line means the end of the text, negative values mean 0.
  */
-class LineTable {
-  /** Offset where each line starts. */
-  private readonly starts: number[] = [0];
-  /** Offset where each line's content ends (before its line break). */
-  private readonly ends: number[] = [];
-
-  constructor(private readonly text: string) {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === 13 /* \r */ || c === 10 /* \n */) {
-        this.ends.push(i);
-        if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
-        this.starts.push(i + 1);
-      }
-    }
-    this.ends.push(text.length);
-  }
-
-  /**
-   * The offset of an LSP position. Like LSP: a character past the end of its line means the
-   * end of the line (never inside or after the line break), a line past the last line means
-   * the end of the text, negative values mean 0.
-   */
-  offsetAt(p: Position): number {
-    const line = Math.floor(p.line);
-    if (!(line >= 0)) return 0;
-    if (line >= this.starts.length) return this.text.length;
-    const start = this.starts[line]!;
-    const end = this.ends[line]!;
-    const ch = Math.floor(p.character);
-    if (!(ch > 0)) return start;
-    return Math.min(start + ch, end);
-  }
+function offsetAt(text: string, table: LineTable, p: Position): number {
+  const line = Math.floor(p.line);
+  if (!(line >= 0)) return 0;
+  if (line >= table.starts.length) return text.length;
+  const start = table.starts[line]!;
+  const end = table.ends[line]!;
+  const ch = Math.floor(p.character);
+  if (!(ch > 0)) return start;
+  return Math.min(start + ch, end);
 }
 
 /** The text's line break: the most common of `\r\n`, `\n`, `\r` (ties in that order); undefined without any. */
@@ -95,15 +74,15 @@ export interface FixOutcome {
  * a replacement is written as given.
  */
 export function applyFixes(text: string, findings: readonly CliFinding[]): FixOutcome {
-  const table = new LineTable(text);
+  const table = lineTable(text);
   const eol = dominantEol(text);
   const taken: { start: number; end: number; text: string }[] = [];
   const appliedFindings: CliFinding[] = [];
   let skipped = 0;
   for (const f of findings) {
     if (f.replacement === undefined) continue;
-    const start = table.offsetAt(f.range.start);
-    const end = table.offsetAt(f.range.end);
+    const start = offsetAt(text, table, f.range.start);
+    const end = offsetAt(text, table, f.range.end);
     const conflict = end < start || taken.some((t) => (start < t.end && t.start < end) || start === t.start);
     if (conflict) {
       skipped++;
@@ -130,139 +109,11 @@ export function applyFixes(text: string, findings: readonly CliFinding[]): FixOu
 // Unified diff
 
 /**
- * The lines of a text as diff and patch see them: split after each `\n`, each line keeping
- * its `\n` (a `\r` before it is part of the line), the last one without `\n` when the text
- * does not end in one.
+ * Above this many changed lines a diff is not searched for (the `diff` library's cost grows
+ * with lines × changes): the whole file is written as replaced instead, which is still a
+ * correct diff. A few fixes are far below it; only huge, mostly different texts reach it.
  */
-function diffLines(text: string): string[] {
-  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-}
-
-type Op = 0 /* same */ | 1 /* delete (old only) */ | 2 /* insert (new only) */;
-
-/**
- * Above this much work (about lines × edit distance) or memory (stored diagonals), a region
- * is diffed as "all old lines out, all new lines in": correct, just not minimal. Reached
- * only by large, mostly different texts, never by a few replacements.
- */
-const MAX_DIFF_WORK = 20_000_000;
-const MAX_TRACE_CELLS = 4_000_000;
-
-/**
- * A shortest edit script between two line arrays (Myers' O(ND) algorithm, common prefix
- * and suffix trimmed first), as one op per line in order.
- */
-function editScript(a: readonly string[], b: readonly string[]): Op[] {
-  let pre = 0;
-  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
-  let suf = 0;
-  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
-
-  // Lines as small integers, for fast comparison.
-  const ids = new Map<string, number>();
-  const idOf = (s: string): number => {
-    let id = ids.get(s);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(s, id);
-    }
-    return id;
-  };
-  const A = Int32Array.from(a.slice(pre, a.length - suf), idOf);
-  const B = Int32Array.from(b.slice(pre, b.length - suf), idOf);
-  const middle = myers(A, B);
-
-  const ops: Op[] = [];
-  for (let i = 0; i < pre; i++) ops.push(0);
-  for (const op of middle) ops.push(op);
-  for (let i = 0; i < suf; i++) ops.push(0);
-  return ops;
-}
-
-function myers(a: Int32Array, b: Int32Array): Op[] {
-  const n = a.length;
-  const m = b.length;
-  if (n === 0 || m === 0) return [...new Array<Op>(n).fill(1), ...new Array<Op>(m).fill(2)];
-  const max = n + m;
-  const off = max + 1;
-  const v = new Int32Array(2 * max + 3);
-  /** trace[d] = v[k] for k in -d..d after step d (index k + d). */
-  const trace: Int32Array[] = [];
-  let found = -1;
-  let work = 0;
-  let cells = 0;
-  outer: for (let d = 0; d <= max; d++) {
-    for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && v[off + k - 1]! < v[off + k + 1]!) ? v[off + k + 1]! : v[off + k - 1]! + 1;
-      let y = x - k;
-      while (x < n && y < m && a[x] === b[y]) {
-        x++;
-        y++;
-      }
-      v[off + k] = x;
-      if (x >= n && y >= m) {
-        trace.push(v.slice(off - d, off + d + 1));
-        found = d;
-        break outer;
-      }
-    }
-    trace.push(v.slice(off - d, off + d + 1));
-    work += n + m;
-    cells += 2 * d + 1;
-    if (work > MAX_DIFF_WORK || cells > MAX_TRACE_CELLS) break;
-  }
-  if (found < 0) return [...new Array<Op>(n).fill(1), ...new Array<Op>(m).fill(2)];
-
-  const rev: Op[] = [];
-  let x = n;
-  let y = m;
-  for (let d = found; d > 0; d--) {
-    const prev = trace[d - 1]!;
-    const at = (k: number): number => prev[k + d - 1]!;
-    const k = x - y;
-    const down = k === -d || (k !== d && at(k - 1) < at(k + 1));
-    const prevK = down ? k + 1 : k - 1;
-    const prevX = at(prevK);
-    const prevY = prevX - prevK;
-    while (x > prevX && y > prevY) {
-      rev.push(0);
-      x--;
-      y--;
-    }
-    rev.push(down ? 2 : 1);
-    x = prevX;
-    y = prevY;
-  }
-  while (x > 0 && y > 0) {
-    rev.push(0);
-    x--;
-    y--;
-  }
-  return rev.reverse();
-}
-
-/** Within each run of changes, all deletions before all insertions (as diff prints them). */
-function groupChanges(ops: Op[]): Op[] {
-  const out: Op[] = [];
-  let i = 0;
-  while (i < ops.length) {
-    if (ops[i] === 0) {
-      out.push(0);
-      i++;
-      continue;
-    }
-    let del = 0;
-    let ins = 0;
-    while (i < ops.length && ops[i] !== 0) {
-      if (ops[i] === 1) del++;
-      else ins++;
-      i++;
-    }
-    for (let j = 0; j < del; j++) out.push(1);
-    for (let j = 0; j < ins; j++) out.push(2);
-  }
-  return out;
-}
+const MAX_EDIT_LENGTH = 1000;
 
 /** `a/path` as git writes it in a diff header: C-quoted when it holds quotes, backslashes or control characters. */
 function headerPath(side: 'a' | 'b', p: string): string {
@@ -272,75 +123,54 @@ function headerPath(side: 'a' | 'b', p: string): string {
   return `"${full.replace(/["\\\u0000-\u001f\u007f]/g, (c) => named[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)}"`;
 }
 
-function rangeSpec(start: number, count: number): string {
-  return count === 1 ? `${start}` : `${start},${count}`;
+/** `@@ -l,s +l,s @@` as git writes it: ",s" left out when s is 1; an empty side is numbered by the line before it. */
+function hunkHeader(h: StructuredPatchHunk): string {
+  const side = (start: number, count: number): string => {
+    const at = count === 0 ? start - 1 : start;
+    return count === 1 ? `${at}` : `${at},${count}`;
+  };
+  return `@@ -${side(h.oldStart, h.oldLines)} +${side(h.newStart, h.newLines)} @@`;
+}
+
+/**
+ * The lines of a text as diff and patch see them: split at `\n` only, a `\r` staying part
+ * of its line (on purpose not text/lines.ts's LSP lines: a patch must reproduce the bytes),
+ * each line without its `\n`, and the marker diff writes after a last line without one.
+ */
+function patchLines(text: string, tag: '-' | '+'): string[] {
+  const lines = text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+  return lines.flatMap((l) => (l.endsWith('\n') ? [tag + l.slice(0, -1)] : [tag + l, NO_EOL]));
+}
+
+const NO_EOL = '\\ No newline at end of file';
+
+/** The whole text replaced: one hunk, for when the texts are too different to search for a diff. */
+function wholeReplacement(before: string, after: string): StructuredPatchHunk {
+  const removed = patchLines(before, '-');
+  const added = patchLines(after, '+');
+  const count = (lines: string[]): number => lines.filter((l) => l !== NO_EOL).length;
+  return { oldStart: 1, oldLines: count(removed), newStart: 1, newLines: count(added), lines: [...removed, ...added] };
 }
 
 /**
  * A unified diff of two texts, as `diff -u` / `git diff` write it and `patch -p1` /
  * `git apply` read it: `--- a/path`, `+++ b/path` (C-quoted, and followed by a tab when
- * the path has a space, both as git does), then hunks `@@ -l,s +l,s @@` (",s"
- * left out when s is 1; for an empty side l is the line before) with `context` unchanged
- * lines around each change, hunks whose context would touch or overlap merged, and
+ * the path has a space, both as git does), then hunks `@@ -l,s +l,s @@` with `context`
+ * unchanged lines around each change, hunks whose context would touch or overlap merged, and
  * `\ No newline at end of file` after a last line without one. Lines are split at `\n`
- * only, a `\r` staying part of its line, as diff tools do. The edit script is a shortest
- * one (Myers) for any two texts; only for huge, completely different regions does it fall
- * back to replacing the whole region, which is still a correct diff. '' when the texts
- * are equal.
+ * only, a `\r` staying part of its line, as diff tools do. The edit script is the `diff`
+ * library's (Myers: a shortest one); above {@link MAX_EDIT_LENGTH} changed lines the whole
+ * text is written as replaced. '' when the texts are equal.
  */
 export function unifiedDiff(path: string, before: string, after: string, context = 3): string {
   if (before === after) return '';
   const ctx = Math.max(0, Math.floor(context));
-  const a = diffLines(before);
-  const b = diffLines(after);
-  const ops = groupChanges(editScript(a, b));
-
-  // Old/new line index before each op.
-  const ai: number[] = [];
-  const bi: number[] = [];
-  let x = 0;
-  let y = 0;
-  for (const op of ops) {
-    ai.push(x);
-    bi.push(y);
-    if (op !== 2) x++;
-    if (op !== 1) y++;
-  }
-  ai.push(x);
-  bi.push(y);
-
-  const changed: number[] = [];
-  ops.forEach((op, i) => {
-    if (op !== 0) changed.push(i);
-  });
-
+  const patch = structuredPatch('a', 'b', before, after, undefined, undefined, { context: ctx, maxEditLength: MAX_EDIT_LENGTH });
+  const hunks = patch?.hunks ?? [wholeReplacement(before, after)];
   // Like git: a name with a space gets a tab after it, so that patch does not take the
   // part after the space for a timestamp.
   const tab = path.includes(' ') ? '\t' : '';
   let out = `--- ${headerPath('a', path)}${tab}\n+++ ${headerPath('b', path)}${tab}\n`;
-  let c = 0;
-  while (c < changed.length) {
-    const first = changed[c]!;
-    let last = first;
-    // Extend while the next change is close enough for the contexts to touch.
-    while (c + 1 < changed.length && changed[c + 1]! - last - 1 <= 2 * ctx) {
-      c++;
-      last = changed[c]!;
-    }
-    c++;
-    const from = Math.max(0, first - ctx);
-    const to = Math.min(ops.length, last + 1 + ctx);
-    const oldCount = ai[to]! - ai[from]!;
-    const newCount = bi[to]! - bi[from]!;
-    const oldStart = oldCount === 0 ? ai[from]! : ai[from]! + 1;
-    const newStart = newCount === 0 ? bi[from]! : bi[from]! + 1;
-    out += `@@ -${rangeSpec(oldStart, oldCount)} +${rangeSpec(newStart, newCount)} @@\n`;
-    for (let i = from; i < to; i++) {
-      const op = ops[i]!;
-      const line = op === 2 ? b[bi[i]!]! : a[ai[i]!]!;
-      out += (op === 0 ? ' ' : op === 1 ? '-' : '+') + line;
-      if (!line.endsWith('\n')) out += '\n\\ No newline at end of file\n';
-    }
-  }
+  for (const h of hunks) out += `${hunkHeader(h)}\n${h.lines.map((l) => `${l}\n`).join('')}`;
   return out;
 }

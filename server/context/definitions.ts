@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { Parsed } from '../syntax/syntax';
+import { splitLines } from '../text/lines';
 import type { UsedName } from '../syntax/outline';
 import type { IndexedDefinition } from './workspace-index';
 
@@ -85,7 +86,7 @@ function namesIn(q: DefinitionsQuery): UsedName[] {
 
 /** Without a grammar: the words of the lines, a word followed by `(` counting as a call. */
 function wordsIn(text: string, start: number, end: number): UsedName[] {
-  const lines = text.split(/\r?\n/).slice(start, end + 1).join('\n');
+  const lines = splitLines(text).slice(start, end + 1).join('\n');
   const out = new Map<string, UsedName>();
   for (const m of lines.matchAll(WORD)) {
     const name = m[0];

@@ -1,7 +1,7 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Range } from 'vscode-languageserver';
 import { LineReader } from '../text/lines';
-import { findEnclosing, type Header } from '../text/hover-context';
+import { findEnclosing, type Header } from '../text/structure';
 
 /**
  * The region of a document an AI code action is about, in whole lines.

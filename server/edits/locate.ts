@@ -1,6 +1,8 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver';
-import { ELLIPSIS, isHighSurrogate, isSpace } from '../text/lines';
+import { ELLIPSIS, isHighSurrogate } from '../text/lines';
+import { fitReplacement } from './fit';
+import { Searcher } from './search';
 
 /**
  * Placing a model's proposed edits on the document, exactly or not at all.
@@ -27,12 +29,11 @@ import { ELLIPSIS, isHighSurrogate, isSpace } from '../text/lines';
  *    whitespace-insensitively (see below). Still none -> error.
  * 5. Located edits that overlap (intersecting ranges) are an error; touching is fine.
  *
- * Whitespace-insensitive matching: the quote's and the document's whitespace (including
- * line breaks) is ignored, except between two word characters, where "some whitespace"
- * and "none" must agree (`a=b` matches `a = b`, `foo( x )` matches `foo(x)`, a tab
- * matches four spaces, but `returnx` never matches `return x`). The range runs from the
- * first to the last matched non-whitespace character of the document, covering the whole
- * original text in between. Since that range starts and ends on non-whitespace, the
+ * Whitespace-insensitive matching is text/loose-match.ts, the same matcher that places
+ * review findings: whitespace (line breaks included) is ignored except between two word
+ * characters (`a=b` matches `a = b`, but `returnx` never matches `return x`). The range
+ * runs from the first to the last matched non-whitespace character of the document,
+ * covering the whole original text in between. Since that range starts and ends on non-whitespace, the
  * replacement is adjusted to fit it: the quote's leading/trailing whitespace is removed
  * from the replacement when the replacement starts/ends with it, and the indentation of
  * the replacement's following lines is translated with the quote -> document indentation
@@ -69,8 +70,6 @@ export const MAX_QUOTE_CHARS = 100_000;
 export const SECRET_MASK_RUN = 8;
 /** A quote is named in messages by its first non-blank line, cut to this many characters. */
 const LABEL_CHARS = 60;
-/** Work budget (candidate positions + gap checks) of one whitespace-insensitive search. */
-const LOOSE_BUDGET = 5_000_000;
 
 const MASK_RUN = '*'.repeat(SECRET_MASK_RUN);
 
@@ -233,287 +232,6 @@ function label(quote: string): string {
   let cut = LABEL_CHARS - 1;
   if (isHighSurrogate(line.charCodeAt(cut - 1))) cut--;
   return line.slice(0, cut) + ELLIPSIS;
-}
-
-// ---------------------------------------------------------------------------
-// searching
-
-/** A whitespace-free copy of text[from, to) and, per character, its offset in the text. */
-interface Compact {
-  chars: string;
-  /** chars[k] is text[pos[k]]. */
-  pos: Int32Array;
-}
-
-/** The quote without whitespace, and what the gaps between word characters must look like. */
-interface CompactQuote {
-  chars: string;
-  /** Indices k (>= 1) where chars[k-1] and chars[k] are both word characters. */
-  checkAt: number[];
-  /** Whether the quote had whitespace just before chars[checkAt[i]]. */
-  checkGap: boolean[];
-}
-
-/** Where a loose match sits: the compact copy and the index of its first character. */
-interface LooseMatch {
-  compact: Compact;
-  at: number;
-  cq: CompactQuote;
-}
-
-type Hit =
-  | { kind: 'found'; start: number; end: number; loose: LooseMatch | null }
-  | { kind: 'ambiguous'; count: number | null; inRegion?: boolean }
-  | { kind: 'missing' };
-
-function isBreakOrSpace(c: number): boolean {
-  return c === 10 || c === 13 || isSpace(c);
-}
-
-const WORD_NON_ASCII = /[\p{L}\p{M}\p{N}]/u;
-
-function isWordCode(c: number): boolean {
-  if (c < 128) {
-    return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
-  }
-  if (c >= 0xd800 && c <= 0xdfff) return true; // astral characters: treated as word characters (strict)
-  return WORD_NON_ASCII.test(String.fromCharCode(c));
-}
-
-function compactOf(text: string, from: number, to: number): Compact {
-  const pos = new Int32Array(Math.max(0, to - from));
-  const parts: string[] = [];
-  let n = 0;
-  let runStart = -1;
-  for (let i = from; i < to; i++) {
-    if (isBreakOrSpace(text.charCodeAt(i))) {
-      if (runStart >= 0) {
-        parts.push(text.slice(runStart, i));
-        runStart = -1;
-      }
-    } else {
-      if (runStart < 0) runStart = i;
-      pos[n++] = i;
-    }
-  }
-  if (runStart >= 0) parts.push(text.slice(runStart, to));
-  return { chars: parts.join(''), pos: pos.subarray(0, n) };
-}
-
-function compactQuote(q: string): CompactQuote {
-  const chars: string[] = [];
-  const checkAt: number[] = [];
-  const checkGap: boolean[] = [];
-  let gap = false;
-  let prevWord = false;
-  let n = 0;
-  for (let i = 0; i < q.length; i++) {
-    const c = q.charCodeAt(i);
-    if (isBreakOrSpace(c)) {
-      gap = true;
-      continue;
-    }
-    const word = isWordCode(c);
-    if (n > 0 && word && prevWord) {
-      checkAt.push(n);
-      checkGap.push(gap);
-    }
-    chars.push(q[i]!);
-    n++;
-    prevWord = word;
-    gap = false;
-  }
-  return { chars: chars.join(''), checkAt, checkGap };
-}
-
-class Searcher {
-  private regionText: string | null = null;
-  private regionCompact: Compact | null = null;
-  private fileCompact: Compact | null = null;
-
-  constructor(
-    private readonly text: string,
-    private readonly region: { start: number; end: number },
-  ) {}
-
-  /**
-   * Where a quote is, in this order: exactly in the region, ignoring whitespace in the region,
-   * exactly in the file, ignoring whitespace in the file. In the region, several occurrences
-   * are only told apart by an earlier edit of the same answer (models list edits in order: the
-   * next occurrence after it); otherwise the quote is ambiguous. In the file it must be unique.
-   */
-  find(q: string, prevEnd: number, repeated: boolean): Hit {
-    const budget = { left: LOOSE_BUDGET };
-    const cq = compactQuote(q);
-    return this.exactInRegion(q, prevEnd, repeated) ?? this.looseInRegion(cq, prevEnd, budget) ?? this.exactInFile(q) ?? this.looseInFile(cq, budget);
-  }
-
-  private exactInRegion(q: string, prevEnd: number, repeated: boolean): Hit | null {
-    const rs = this.region.start;
-    if (q.length > this.region.end - rs) return null;
-    this.regionText ??= this.text.slice(rs, this.region.end);
-    const r = this.regionText;
-    const first = r.indexOf(q);
-    if (first < 0) return null;
-    if (r.indexOf(q, first + 1) < 0) return { kind: 'found', start: rs + first, end: rs + first + q.length, loose: null };
-    const next = prevEnd > rs + first ? r.indexOf(q, prevEnd - rs) : repeated ? first : -1;
-    if (next >= 0) return { kind: 'found', start: rs + next, end: rs + next + q.length, loose: null };
-    let count = 0;
-    for (let i = first; i >= 0; i = r.indexOf(q, i + q.length)) count++;
-    return { kind: 'ambiguous', count: Math.max(2, count), inRegion: true };
-  }
-
-  private exactInFile(q: string): Hit | null {
-    const t = this.text;
-    const first = t.indexOf(q);
-    if (first < 0) return null;
-    if (t.indexOf(q, first + 1) < 0) return { kind: 'found', start: first, end: first + q.length, loose: null };
-    // Several (possibly overlapping) occurrences: count the non-overlapping ones for the message.
-    let count = 0;
-    for (let i = first; i >= 0; i = t.indexOf(q, i + q.length)) count++;
-    return { kind: 'ambiguous', count: Math.max(2, count) };
-  }
-
-  private looseInRegion(cq: CompactQuote, prevEnd: number, budget: { left: number }): Hit | null {
-    if (cq.chars.length === 0) return null;
-    this.regionCompact ??= compactOf(this.text, this.region.start, this.region.end);
-    const rc = this.regionCompact;
-    const first = nextValid(rc, cq, 0, budget);
-    if (first < 0) return budget.left <= 0 ? { kind: 'ambiguous', count: null, inRegion: true } : null;
-    const second = nextValid(rc, cq, first + 1, budget);
-    if (second < 0) return budget.left <= 0 ? { kind: 'ambiguous', count: null, inRegion: true } : looseHit(rc, cq, first);
-    if (prevEnd > rc.pos[first]!) {
-      for (let k = second; k >= 0; k = nextValid(rc, cq, k + 1, budget)) {
-        if (rc.pos[k]! >= prevEnd) return looseHit(rc, cq, k);
-      }
-    }
-    let count = 1;
-    for (let k = nextValid(rc, cq, first + cq.chars.length, budget); k >= 0; k = nextValid(rc, cq, k + cq.chars.length, budget)) count++;
-    return { kind: 'ambiguous', count: budget.left <= 0 ? null : Math.max(2, count), inRegion: true };
-  }
-
-  private looseInFile(cq: CompactQuote, budget: { left: number }): Hit {
-    if (cq.chars.length === 0) return { kind: 'missing' };
-    this.fileCompact ??= compactOf(this.text, 0, this.text.length);
-    const fc = this.fileCompact;
-    const a = nextValid(fc, cq, 0, budget);
-    if (a < 0) return budget.left <= 0 ? { kind: 'ambiguous', count: null } : { kind: 'missing' };
-    const b = nextValid(fc, cq, a + 1, budget);
-    if (b < 0) return budget.left <= 0 ? { kind: 'ambiguous', count: null } : looseHit(fc, cq, a);
-    let count = 1;
-    for (let k = nextValid(fc, cq, a + cq.chars.length, budget); k >= 0; k = nextValid(fc, cq, k + cq.chars.length, budget)) {
-      count++;
-    }
-    return { kind: 'ambiguous', count: budget.left <= 0 ? null : Math.max(2, count) };
-  }
-}
-
-function looseHit(compact: Compact, cq: CompactQuote, at: number): Hit {
-  return {
-    kind: 'found',
-    start: compact.pos[at]!,
-    end: compact.pos[at + cq.chars.length - 1]! + 1,
-    loose: { compact, at, cq },
-  };
-}
-
-/** Index of the next compact match at or after `from` whose word gaps agree with the quote's; -1 if none (or out of budget). */
-function nextValid(c: Compact, cq: CompactQuote, from: number, budget: { left: number }): number {
-  const pos = c.pos;
-  const checks = cq.checkAt.length;
-  for (let k = c.chars.indexOf(cq.chars, from); k >= 0; k = c.chars.indexOf(cq.chars, k + 1)) {
-    budget.left -= 1 + checks;
-    if (budget.left < 0) return -1;
-    let ok = true;
-    for (let i = 0; i < checks; i++) {
-      const j = k + cq.checkAt[i]!;
-      if (pos[j]! - pos[j - 1]! > 1 !== cq.checkGap[i]) {
-        ok = false;
-        break;
-      }
-    }
-    if (ok) return k;
-  }
-  return -1;
-}
-
-// ---------------------------------------------------------------------------
-// fitting a replacement to a loose match
-
-function leadingSpace(s: string, breaks: boolean): number {
-  let i = 0;
-  while (i < s.length && (breaks ? isBreakOrSpace(s.charCodeAt(i)) : isSpace(s.charCodeAt(i)))) i++;
-  return i;
-}
-
-function trailingSpaceStart(s: string): number {
-  let i = s.length;
-  while (i > 0 && isBreakOrSpace(s.charCodeAt(i - 1))) i--;
-  return i;
-}
-
-/**
- * The replacement as it should be written over a loose match's range (which starts and
- * ends on non-whitespace): without the quote's leading/trailing whitespace, and with the
- * indentation of its following lines translated quote -> document.
- */
-function fitReplacement(text: string, quote: string, replacement: string, m: LooseMatch): string {
-  let r = replacement;
-  const lead = quote.slice(0, leadingSpace(quote, true));
-  if (lead !== '' && r.startsWith(lead)) {
-    r = r.slice(lead.length);
-  } else if (lead !== '') {
-    // The model kept the first line's indentation but not the blank lines before it.
-    const indent = lead.slice(lead.lastIndexOf('\n') + 1);
-    if (indent !== '' && r.startsWith(indent) && !isBreakOrSpace(r.charCodeAt(indent.length))) r = r.slice(indent.length);
-  }
-  const trail = quote.slice(trailingSpaceStart(quote));
-  if (trail !== '' && r.length >= trail.length && r.endsWith(trail)) r = r.slice(0, r.length - trail.length);
-  if (!r.includes('\n')) return r;
-
-  // Indentation seen on the matched lines: quote line indentation -> document line indentation.
-  const indents = new Map<string, string>();
-  let compactIndex = 0; // compact index of the current quote line's first non-space character
-  let lineStart = 0;
-  while (lineStart <= quote.length) {
-    let lineEnd = quote.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = quote.length;
-    const line = quote.slice(lineStart, lineEnd);
-    const ind = leadingSpace(line, false);
-    const nonSpace = countNonSpace(line);
-    if (ind < line.length && nonSpace > 0) {
-      const qIndent = line.slice(0, ind);
-      const d = m.compact.pos[m.at + compactIndex]!;
-      let ls = d;
-      while (ls > 0 && isSpace(text.charCodeAt(ls - 1))) ls--;
-      // Only when the character starts its document line (after indentation).
-      if ((ls === 0 || text.charCodeAt(ls - 1) === 10) && !indents.has(qIndent)) indents.set(qIndent, text.slice(ls, d));
-    }
-    compactIndex += nonSpace;
-    lineStart = lineEnd + 1;
-  }
-  let identity = true;
-  for (const [k, v] of indents) if (k !== v) identity = false;
-  if (identity) return r;
-
-  const keys = [...indents.keys()].sort((a, b) => b.length - a.length);
-  const lines = r.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const l = lines[i]!;
-    const ind = leadingSpace(l, false);
-    if (ind === l.length || (ind === l.length - 1 && l.endsWith('\r'))) continue; // blank line
-    const w = l.slice(0, ind);
-    const key = keys.find((k) => w.startsWith(k));
-    if (key === undefined) continue;
-    lines[i] = indents.get(key)! + l.slice(key.length);
-  }
-  return lines.join('\n');
-}
-
-function countNonSpace(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) if (!isBreakOrSpace(s.charCodeAt(i))) n++;
-  return n;
 }
 
 // ---------------------------------------------------------------------------

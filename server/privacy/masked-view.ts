@@ -1,5 +1,6 @@
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Privacy } from './privacy';
+import { splitLinesKeepingBreaks } from '../text/lines';
 
 /** Lines around the focus (and at the top, for imports) that a windowed view keeps: a code action's target (300) and its context (30) fit. */
 const WINDOW_LINES = 340;
@@ -103,9 +104,9 @@ function maskChunk(doc: TextDocument, privacy: Privacy, what: string, k: number)
   const last = Math.min(doc.lineCount, first + CHUNK_LINES);
   const from = Math.max(0, first - CONTEXT_LINES);
   const to = Math.min(doc.lineCount, last + CONTEXT_LINES);
-  const lines = splitLines(doc.getText({ start: { line: from, character: 0 }, end: { line: to, character: 0 } }));
+  const lines = splitLinesKeepingBreaks(doc.getText({ start: { line: from, character: 0 }, end: { line: to, character: 0 } }));
   // `end` at line `to` == lineCount clamps to the end of the text: the last line comes too.
-  const masked = splitLines(privacy.mask(lines.map(cutLongLine).join(''), what)).slice(first - from, last - from);
+  const masked = splitLinesKeepingBreaks(privacy.mask(lines.map(cutLongLine).join(''), what)).slice(first - from, last - from);
   const starts = new Int32Array(masked.length + 1);
   masked.forEach((l, i) => (starts[i + 1] = (starts[i] ?? 0) + l.length));
   return { text: masked.join(''), starts };
@@ -113,7 +114,7 @@ function maskChunk(doc: TextDocument, privacy: Privacy, what: string, k: number)
 
 /** The focus line: when very long, masked around the focus column instead of from its start. */
 function focusLine(doc: TextDocument, privacy: Privacy, what: string, masks: Masks, line: number, character: number): string {
-  const text = splitLines(doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }))[0] ?? '';
+  const text = splitLinesKeepingBreaks(doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }))[0] ?? '';
   const body = text.replace(/\r?\n$|\r$/, '');
   if (body.length <= LONG_LINE_KEEP * 2) return maskedLine(doc, privacy, what, masks, line);
   const from = Math.max(0, character - LONG_LINE_KEEP);
@@ -127,9 +128,4 @@ function cutLongLine(line: string): string {
   const body = line.replace(/\r?\n$|\r$/, '');
   if (body.length <= LONG_LINE_KEEP * 2) return line;
   return body.slice(0, LONG_LINE_KEEP) + ' '.repeat(body.length - LONG_LINE_KEEP) + line.slice(body.length);
-}
-
-/** Lines with their line breaks (`\n`, `\r\n` or `\r`, as TextDocument counts them). */
-function splitLines(text: string): string[] {
-  return text.match(/[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$/g) ?? [];
 }

@@ -1,4 +1,6 @@
 import type { Range } from 'vscode-languageserver';
+import { splitLines } from '../text/lines';
+import { compactText, isBreakOrSpace, LOOSE_BUDGET, looseQuote, looseSpan, nextLooseMatch, nonSpaceCount } from '../text/loose-match';
 
 /**
  * Placing a model's finding on the document, and finding it again after edits.
@@ -17,9 +19,12 @@ import type { Range } from 'vscode-languageserver';
  * - A quote with fewer than {@link MIN_DISTINCT_CHARS} non-whitespace characters ("=",
  *   "i", "==") is only looked for on the line the model named, never on neighbours, and
  *   such a text is only re-anchored on its own line: found elsewhere it would be a guess.
- * - Whitespace-insensitive matching ignores whitespace except between two word
- *   characters: "a=b" matches "a = b" and "foo( x )" matches "foo(x)", but "returnx"
- *   never matches "return x".
+ * - Whitespace-insensitive matching is text/loose-match.ts, the same matcher that places
+ *   code-action edits: whitespace (line breaks included) is ignored except between two
+ *   word characters, so "a=b" matches "a = b" and a quote wrapped over two lines matches
+ *   the one line it came from, but "returnx" never matches "return x". Its match must
+ *   start on a line within reach of the named line (nearest first, as above; leftmost on
+ *   that line) and may run on over any number of lines.
  * - A multi-line match must lie entirely inside the window.
  */
 
@@ -48,9 +53,9 @@ export const MAX_QUOTE_CHARS = 2000;
 /** Quotes with fewer non-whitespace characters than this are only matched on the named line. */
 export const MIN_DISTINCT_CHARS = 3;
 
-/** A LineSource over a string; lines end at `\r\n`, `\n` or `\r`. '' for an index out of range. */
+/** A LineSource over a string; lines as LSP counts them ({@link splitLines}). '' for an index out of range. */
 export function linesOf(text: string): LineSource {
-  const lines = text.split(/\r\n|\n|\r/);
+  const lines = splitLines(text);
   return {
     lineCount: lines.length,
     line: (i: number): string => lines[i] ?? '',
@@ -68,9 +73,9 @@ interface Window {
  * finding cannot be placed without guessing (past the end of the file, outside the window
  * and not found, blank line with no quote to find). Never throws.
  *
- * Order: empty quote -> line extent; exact on the line; exact on nearby lines; multi-line
- * quote exact then whitespace-insensitive; whitespace-insensitive on the line then nearby;
- * otherwise the line's non-blank extent (exact: false).
+ * Order: empty quote -> line extent; exact on the line, then on nearby lines;
+ * whitespace-insensitive on the line, then on nearby lines; otherwise the line's non-blank
+ * extent (exact: false).
  */
 export function anchorFinding(doc: LineSource, line: number, quote: string, window: { start: number; end: number }): Anchor | null {
   try {
@@ -89,7 +94,7 @@ function anchor(doc: LineSource, line: number, quote: string, window: Window): A
   // Outside the window: search from the nearest window line, accept only a real match.
   const at = inWindow ? line : line < w.start ? w.start : w.end - 1;
 
-  const q = typeof quote === 'string' ? quote.replace(/\r\n?/g, '\n') : '';
+  const q = typeof quote === 'string' ? splitLines(quote).join('\n') : '';
   if (q.trim() === '') return inWindow ? extentNear(doc, at, w) : null;
 
   if (q.length <= MAX_QUOTE_CHARS) {
@@ -102,43 +107,72 @@ function anchor(doc: LineSource, line: number, quote: string, window: Window): A
 function locate(doc: LineSource, at: number, q: string, w: Window): Anchor | null {
   const distinct = nonSpaceCount(q) >= MIN_DISTINCT_CHARS;
   const order = around(at, distinct ? NEARBY_LINES : 0, w.start, w.end);
-  const qLines = q.split('\n');
+  const qLines = splitLines(q);
 
-  if (qLines.length === 1) {
-    // Exact, on the line and then nearby.
-    for (const l of order) {
+  // Exact, on the line and then nearby.
+  for (const l of order) {
+    if (qLines.length === 1) {
       const i = doc.line(l).indexOf(q);
       if (i >= 0) return { range: range(l, i, l, i + q.length), exact: true, text: q };
-    }
-  } else {
-    for (const l of order) {
+    } else {
       const a = matchLinesExact(doc, l, qLines, w.end);
       if (a) return a;
     }
-    const trimmed = trimBlankEnds(qLines);
-    if (trimmed.length >= 2) {
-      const qc = trimmed.map(compact);
-      for (const l of order) {
-        const a = matchLinesLoose(doc, l, qc, w.end);
-        if (a) return a;
-      }
-    }
   }
+  return locateLoose(doc, order, q, w);
+}
 
-  // Whitespace-insensitive on one line (a newline in the quote counts as whitespace).
-  const qc = compact(q);
-  if (qc.chars.length === 0) return null;
-  for (const l of order) {
-    const text = doc.line(l);
-    const dc = compact(text);
-    const k = findLoose(dc, qc);
-    if (k >= 0) {
-      const from = dc.pos[k]!;
-      const to = dc.pos[k + qc.chars.length - 1]! + 1;
-      return { range: range(l, from, l, to), exact: true, text: text.slice(from, to) };
-    }
+/**
+ * Whitespace-insensitive: the match (text/loose-match.ts) that starts on the earliest line
+ * of `order`, leftmost on that line. The lines from the first line of `order` to the end
+ * of the window are searched as one text (joined with `\n`), so a match may cross lines.
+ */
+function locateLoose(doc: LineSource, order: readonly number[], q: string, w: Window): Anchor | null {
+  const lq = looseQuote(q);
+  if (lq.chars.length === 0 || order.length === 0) return null;
+  const first = Math.min(...order);
+  const lastStart = Math.max(...order);
+  const starts: number[] = [];
+  const parts: string[] = [];
+  let offset = 0;
+  for (let l = first; l < w.end; l++) {
+    const t = doc.line(l);
+    starts.push(offset);
+    parts.push(t);
+    offset += t.length + 1;
   }
-  return null;
+  const text = parts.join('\n');
+  const c = compactText(text);
+  const lineOf = (off: number): number => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  const rank = new Map(order.map((l, i) => [l - first, i]));
+  const budget = { left: LOOSE_BUDGET };
+  let best: { start: number; end: number; rank: number } | null = null;
+  for (let k = nextLooseMatch(c, lq, 0, budget); k >= 0; k = nextLooseMatch(c, lq, k + 1, budget)) {
+    const span = looseSpan(c, lq, k);
+    const line = lineOf(span.start);
+    if (line + first > lastStart) break;
+    const r = rank.get(line);
+    // Candidates come in text order: the first on a line is its leftmost.
+    if (r !== undefined && (best === null || r < best.rank)) best = { ...span, rank: r };
+    if (best?.rank === 0) break;
+  }
+  if (best === null) return null;
+  const l0 = lineOf(best.start);
+  const l1 = lineOf(best.end - 1);
+  return {
+    range: range(first + l0, best.start - starts[l0]!, first + l1, best.end - starts[l1]!),
+    exact: true,
+    text: text.slice(best.start, best.end),
+  };
 }
 
 /** The quote's lines at doc line `s`: first a suffix, middle equal, last a prefix. */
@@ -155,26 +189,6 @@ function matchLinesExact(doc: LineSource, s: number, qLines: readonly string[], 
   return spanAnchor(doc, s, from, s + m - 1, last.length);
 }
 
-/** As {@link matchLinesExact}, each line compared whitespace-insensitively. */
-function matchLinesLoose(doc: LineSource, s: number, qc: readonly Compact[], end: number): Anchor | null {
-  const m = qc.length;
-  if (s + m > end) return null;
-  const first = qc[0]!;
-  const last = qc[m - 1]!;
-  const d0 = compact(doc.line(s));
-  const k0 = d0.chars.length - first.chars.length;
-  if (k0 < 0 || !d0.chars.endsWith(first.chars) || !gapsAgree(d0, k0, first)) return null;
-  for (let j = 1; j < m - 1; j++) {
-    const dj = compact(doc.line(s + j));
-    const qj = qc[j]!;
-    if (dj.chars !== qj.chars || !gapsAgree(dj, 0, qj)) return null;
-  }
-  const dl = compact(doc.line(s + m - 1));
-  if (!dl.chars.startsWith(last.chars) || !gapsAgree(dl, 0, last)) return null;
-  // Blank first/last quote lines were trimmed off, so both ends hold a character.
-  return spanAnchor(doc, s, d0.pos[k0]!, s + m - 1, dl.pos[last.chars.length - 1]! + 1);
-}
-
 function spanAnchor(doc: LineSource, l0: number, c0: number, l1: number, c1: number): Anchor {
   const parts: string[] = [];
   for (let l = l0; l <= l1; l++) {
@@ -182,14 +196,6 @@ function spanAnchor(doc: LineSource, l0: number, c0: number, l1: number, c1: num
     parts.push(t.slice(l === l0 ? c0 : 0, l === l1 ? c1 : t.length));
   }
   return { range: range(l0, c0, l1, c1), exact: true, text: parts.join('\n') };
-}
-
-function trimBlankEnds(lines: readonly string[]): string[] {
-  let a = 0;
-  let b = lines.length;
-  while (a < b && lines[a]!.trim() === '') a++;
-  while (b > a && lines[b - 1]!.trim() === '') b--;
-  return lines.slice(a, b);
 }
 
 /** For an empty quote: the named line's extent, or the nearest non-blank line within ±2. */
@@ -230,7 +236,7 @@ export function reanchor(
 
 function reanchorImpl(doc: LineSource, previous: { line: number; text: string; exact: boolean }, window?: Window): Anchor | null {
   const p = previous.line;
-  const text = typeof previous.text === 'string' ? previous.text.replace(/\r\n?/g, '\n') : '';
+  const text = typeof previous.text === 'string' ? splitLines(previous.text).join('\n') : '';
   if (!Number.isInteger(p) || text.trim() === '') return null;
   const w = window ? clampWindow(window, 0, doc.lineCount) : { start: 0, end: doc.lineCount };
   if (!w) return null;
@@ -282,81 +288,12 @@ function range(l0: number, c0: number, l1: number, c1: number): Range {
   return { start: { line: l0, character: c0 }, end: { line: l1, character: c1 } };
 }
 
-/** Whitespace: ASCII spaces and line breaks, NBSP, BOM and the Unicode space separators. */
-function isSpace(c: number): boolean {
-  return (
-    c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0xfeff || c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000
-  );
-}
-
-/** Letters, digits, `_`, `$` and any non-ASCII non-space character (identifiers in most languages). */
-function isWord(c: number): boolean {
-  return (
-    (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 ||
-    (c >= 0x80 && !isSpace(c))
-  );
-}
-
 function trimBounds(s: string): [number, number] {
   let a = 0;
   let b = s.length;
-  while (a < b && isSpace(s.charCodeAt(a))) a++;
-  while (b > a && isSpace(s.charCodeAt(b - 1))) b--;
+  while (a < b && isBreakOrSpace(s.charCodeAt(a))) a++;
+  while (b > a && isBreakOrSpace(s.charCodeAt(b - 1))) b--;
   return [a, b];
-}
-
-function nonSpaceCount(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) if (!isSpace(s.charCodeAt(i))) n++;
-  return n;
-}
-
-/** A string without its whitespace, remembering where each character came from. */
-interface Compact {
-  chars: string;
-  /** Offset in the original string of each character of `chars`. */
-  pos: number[];
-  /** Whether whitespace separated this character from the previous non-space one. */
-  gap: boolean[];
-}
-
-function compact(s: string): Compact {
-  const chars: string[] = [];
-  const pos: number[] = [];
-  const gap: boolean[] = [];
-  let sawSpace = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (isSpace(c)) {
-      sawSpace = true;
-      continue;
-    }
-    chars.push(s[i]!);
-    pos.push(i);
-    gap.push(sawSpace && chars.length > 1);
-    sawSpace = false;
-  }
-  return { chars: chars.join(''), pos, gap };
-}
-
-/** First offset in `d.chars` where `q` matches with agreeing word separations, or -1. */
-function findLoose(d: Compact, q: Compact): number {
-  let k = d.chars.indexOf(q.chars);
-  while (k >= 0) {
-    if (gapsAgree(d, k, q)) return k;
-    k = d.chars.indexOf(q.chars, k + 1);
-  }
-  return -1;
-}
-
-/** Between two word characters, whitespace must be present on both sides or on neither. */
-function gapsAgree(d: Compact, k: number, q: Compact): boolean {
-  const s = q.chars;
-  for (let i = 1; i < s.length; i++) {
-    if (isWord(s.charCodeAt(i - 1)) && isWord(s.charCodeAt(i)) && q.gap[i] !== d.gap[k + i]) return false;
-  }
-  return true;
 }
 
 /** Where a marked text was: its range, the text itself, and the whole lines it sat on. */

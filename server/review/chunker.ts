@@ -1,6 +1,6 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { findEnclosing, findImports } from '../text/hover-context';
-import { LineReader, isSpace } from '../text/lines';
+import { findEnclosing, findImports } from '../text/structure';
+import { LineReader, isSpace, splitLines } from '../text/lines';
 
 /**
  * Splits a document into line-range chunks for review, with *content-defined*
@@ -227,11 +227,6 @@ function rankClass(kind: number, indent: number): number {
 
 // ---------------------------------------------------------------------------
 // chunking
-
-/** Lines of `text` as TextDocument counts them (`\n`, `\r\n` and `\r` end a line). */
-function splitLines(text: string): string[] {
-  return text.split(/\r\n|\r|\n/);
-}
 
 /**
  * Split `doc` into content-defined chunks (see the module comment for the

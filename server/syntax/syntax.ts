@@ -1,5 +1,5 @@
 import type { Parser, Tree } from 'web-tree-sitter';
-import type { Header } from '../text/hover-context';
+import type { Header } from '../text/structure';
 import type { Logger } from '../util/log';
 import { Grammars, hasGrammar } from './grammars';
 import { definitionsIn, enclosingDefinitions, namesUsed, topLevelStarts, type Definition, type UsedName } from './outline';

@@ -1,6 +1,54 @@
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 
 /**
+ * Lines as LSP counts them: `\r\n`, `\n` and a lone `\r` each end a line (a `\r\n` is one
+ * break, never two). This is the one place text is cut into lines; everything that splits
+ * text into lines uses {@link splitLines}, {@link splitLinesKeepingBreaks} or
+ * {@link lineTable}, so line numbers agree with the editor's everywhere.
+ *
+ * A text has one line more than it has line breaks: '' is one empty line, `a\n` is two lines
+ * (`a` and an empty last line), exactly as `TextDocument.lineCount` counts them.
+ */
+const LINE_BREAK = /\r\n|\r|\n/;
+
+/** The lines of `text` without their line breaks; never empty (`''` gives `['']`). */
+export function splitLines(text: string): string[] {
+  return text.split(LINE_BREAK);
+}
+
+/**
+ * The lines of `text`, each with its own line break (`\r\n`, `\n` or `\r`), the last one
+ * without when the text does not end in a break. Joined, they give `text` back. `''` gives
+ * `[]` and `a\n` gives `['a\n']`: unlike {@link splitLines}, the empty line after a final
+ * break is not listed, since it holds no character.
+ */
+export function splitLinesKeepingBreaks(text: string): string[] {
+  return text.match(/[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$/g) ?? [];
+}
+
+/** Where each line starts, and where its content ends (before its break), as offsets. */
+export interface LineTable {
+  starts: number[];
+  ends: number[];
+}
+
+/** Start and content-end offsets of every line of `text` (one entry per {@link splitLines} line). */
+export function lineTable(text: string): LineTable {
+  const starts = [0];
+  const ends: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13 || c === 10) {
+      ends.push(i);
+      if (c === 13 && text.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  ends.push(text.length);
+  return { starts, ends };
+}
+
+/**
  * Cheap, bounded access to single lines of a TextDocument.
  *
  * Never splits or copies the whole document: `doc.getText()` is only kept as a

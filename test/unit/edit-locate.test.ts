@@ -434,6 +434,15 @@ describe('locateEdits: overlaps, no-ops, limits', () => {
     expect(ok(locateEdits(fine, whole(fine), [{ quote: fine, replacement: 'y' }])).edits).toHaveLength(1);
   });
 
+  it('refuses, never guesses, when a whitespace-insensitive search runs out of work budget', () => {
+    // 'a a' is a candidate at every position of 'aaaa…' and fails its gap check at every one
+    // but the last: the search gives up long before that one, and says it cannot tell.
+    const many = `${'a'.repeat(3_000_000)}\t a\n`;
+    expect(fail(locateEdits(many, whole(many), [{ quote: 'a a', replacement: 'b' }]))).toBe(
+      'the quote "a a" occurs many times in the selected code and nothing says which; not applied',
+    );
+  });
+
   it('never throws on malformed input', () => {
     const bad = [
       () => locateEdits(text, whole(text), null as unknown as ProposedEdit[]),

@@ -298,6 +298,18 @@ describe('anchorFinding: whitespace-mangled quotes', () => {
     });
   });
 
+  it('whitespace-insensitive: the nearest line wins, not the first in the text', () => {
+    const d = linesOf(['a  ==  b;', 'x', 'y', 'z', 'a  ==  b;'].join('\n'));
+    expect(anchorFinding(d, 3, 'a == b;', whole(d))?.range).toEqual(r(4, 0, 4, 9));
+    expect(anchorFinding(d, 1, 'a == b;', whole(d))?.range).toEqual(r(0, 0, 0, 9));
+  });
+
+  it('a document line wrapped where the quote is not still matches, inside the window only', () => {
+    const d = linesOf('x = 1;\nfoo(a,\n    b);\n');
+    expect(anchorFinding(d, 1, 'foo(a, b);', whole(d))).toEqual({ range: r(1, 0, 2, 7), exact: true, text: 'foo(a,\n    b);' });
+    expect(anchorFinding(d, 1, 'foo(a, b);', { start: 0, end: 2 })).toEqual({ range: r(1, 0, 1, 6), exact: false, text: 'foo(a,' });
+  });
+
   it('a quote wrapped by the model over lines still matches the single document line', () => {
     const d = linesOf('  const user = await fetchUser(id, { cache: true });');
     expect(anchorFinding(d, 0, 'fetchUser(id,\n  { cache: true })', whole(d))).toEqual({

@@ -17,7 +17,7 @@ import { ModelError } from '../../model/gateway';
 import { documentBinaryReason } from '../../privacy/binary';
 import { maskedView } from '../../privacy/masked-view';
 import { estimateTokens } from '../../review/chunker';
-import { findEnclosing, findImports } from '../../text/hover-context';
+import { findEnclosing, findImports } from '../../text/structure';
 import { languageOf } from '../../text/language';
 import { LineReader } from '../../text/lines';
 import { displayPath } from '../../util/uri';
