@@ -143,7 +143,7 @@ export function readProjectFile(file: string): ProjectConfig {
   // Accept the settings at the top level, or under "codex" as in editor settings files.
   const record = parsed as Record<string, unknown>;
   const values: Record<string, unknown> =
-    Object.keys(record).length === 1 && typeof record.codex === 'object' && record.codex !== null && !Array.isArray(record.codex)
+    Object.keys(record).filter((k) => k !== '$schema').length === 1 && typeof record.codex === 'object' && record.codex !== null && !Array.isArray(record.codex)
       ? { ...(record.codex as Record<string, unknown>) }
       : { ...record };
   const problems: string[] = [];
