@@ -55,6 +55,7 @@ describe('schema/codex-lsp.schema.json', () => {
     'custom actions of every kind':
       '{"codeActions": {"custom": [{"title": "T", "prompt": "P"}, {"title": "U", "prompt": "Q", "kind": "quickfix"}, {"title": "V", "prompt": "R", "kind": "refactor.rewrite.async"}]}}',
     'the $schema line': `{"$schema": "${SCHEMA_URL}", "logLevel": "debug"}`,
+    'the $schema line beside "codex"': `{"$schema": "${SCHEMA_URL}", "codex": {"model": "qwen2.5-coder"}}`,
     'empty object': '{}',
   };
 
