@@ -22,12 +22,18 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `codex-lsp review` in `cwd` against the fake; `unprivileged` drops root's power over file modes, so they bite. */
-function cli(args: string[], cwd: string, env: Record<string, string | undefined> = {}, unprivileged = false): Promise<Run> {
+/** The environment of a run in `cwd`: a test key, the fake, a cache and home outside the project. */
+function cliEnv(cwd: string, env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const full: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['CODEX_LSP_API_KEY', 'COMETAPI_KEY', 'COMETAPI_API_KEY', 'OPENAI_API_KEY', 'CODEX_LSP_BASE_URL', 'CODEX_LSP_MODEL', 'OPENAI_BASE_URL', 'NO_COLOR']) delete full[k];
   Object.assign(full, { CODEX_LSP_API_KEY: 'test-key-abcdef123456', CODEX_LSP_BASE_URL: session.fake.baseUrl, CODEX_LSP_CACHE_DIR: path.join(cwd, '..', 'cache'), HOME: path.join(cwd, '..') }, env);
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete full[k];
+  return full;
+}
+
+/** Runs `codex-lsp review` in `cwd` against the fake; `unprivileged` drops root's power over file modes, so they bite. */
+function cli(args: string[], cwd: string, env: Record<string, string | undefined> = {}, unprivileged = false): Promise<Run> {
+  const full = cliEnv(cwd, env);
   const cmd = unprivileged && isRoot ? 'setpriv' : process.execPath;
   const argv = unprivileged && isRoot ? [...UNPRIVILEGED, process.execPath, SERVER_BIN, 'review', ...args] : [SERVER_BIN, 'review', ...args];
   return new Promise((resolve) => {
@@ -391,6 +397,27 @@ describe('codex-lsp review: exit codes', () => {
     const dead = await cli([], root, { CODEX_LSP_BASE_URL: 'http://127.0.0.1:9/v1' });
     expect(dead.code).toBe(3);
     expect(dead.stderr).toMatch(/cannot reach/);
+  });
+
+  it('130 on Ctrl-C while the model thinks: the requests in flight are dropped, no report, nothing cached', async () => {
+    const root = project({ 'a.ts': BUGGY });
+    session.fake.setDefault(() => ({ hang: true }));
+    const child = spawn(process.execPath, [SERVER_BIN, 'review'], { cwd: root, env: cliEnv(root, {}) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await session.fake.waitForRequests(1);
+    child.kill('SIGINT');
+    expect(await closed).toBe(130);
+    expect(stderr).toContain('codex-lsp review: interrupted');
+    expect(stdout).toBe('');
+    // Nothing was answered, so nothing is remembered: the next run asks again.
+    reviewer();
+    const again = await cli([], root);
+    expect(again.code).toBe(1);
+    expect(reviews().length).toBe(2);
   });
 
   it('a rejected key quoted back by the endpoint is never printed', async () => {
