@@ -51,7 +51,15 @@ const lines = (n: number, edit?: number): string => Array.from({ length: n }, (_
 
 describe('files stage: whole files', () => {
   it('the tree as git sees it, minus the ignore globs; named ignored and binary files reported as skipped, never read', async () => {
-    const root = repo({ 'a.ts': 'a\n', 'src/b.ts': 'b\n', 'fixtures/f.ts': 'f\n', 'img.png': Buffer.from([0x89, 0x50, 0, 0, 1]), '.codex-lsp.json': '{"ignore": ["fixtures/**"]}', '.gitignore': 'dist/\n', 'dist/out.js': 'x' });
+    const root = repo({
+      'a.ts': 'a\n',
+      'src/b.ts': 'b\n',
+      'fixtures/f.ts': 'f\n',
+      'img.png': Buffer.from([0x89, 0x50, 0, 0, 1]),
+      '.codex-lsp.json': '{"ignore": ["fixtures/**"]}',
+      '.gitignore': 'dist/\n',
+      'dist/out.js': 'x',
+    });
     const all = await chosen([], root);
     expect(rel(root, all.files)).toEqual(['.codex-lsp.json', '.gitignore', 'a.ts', 'src/b.ts']);
     expect(all.plans).toBeUndefined();
@@ -115,7 +123,9 @@ describe('files stage: wrong arguments stop the run (exit 2) before any model ca
     });
     expect(await choose(['--changed', 'mian'], root)).toEqual({
       stop: EXIT.usage,
-      stderr: ['codex-lsp review: "mian" is neither a git revision (a branch, tag or commit here) nor a file; for a base that is also a path, write --changed=mian'],
+      stderr: [
+        'codex-lsp review: "mian" is neither a git revision (a branch, tag or commit here) nor a file; for a base that is also a path, write --changed=mian',
+      ],
     });
   });
 

@@ -41,7 +41,10 @@ async function stopped(paths: string[], cwd: string, e = env()): Promise<Stop> {
 
 describe('project stage: folders', () => {
   it('a package of a monorepo: its .codex-lsp.json, prompts from the top of the repository, globs from the package', async () => {
-    const repo = tree({ 'packages/web/.codex-lsp.json': '{"ignore": ["fixtures/**"], "model": "gpt-5-mini"}', 'packages/web/src/a.ts': 'x\n', 'b.ts': 'y\n' }, true);
+    const repo = tree(
+      { 'packages/web/.codex-lsp.json': '{"ignore": ["fixtures/**"], "model": "gpt-5-mini"}', 'packages/web/src/a.ts': 'x\n', 'b.ts': 'y\n' },
+      true,
+    );
     const p = await open(['packages/web'], repo);
     const web = path.join(repo, 'packages', 'web');
     expect(p).toMatchObject({ cwd: repo, projectFile: path.join(web, '.codex-lsp.json'), repo, projectDir: web, top: repo, roots: [repo, web] });
@@ -55,9 +58,14 @@ describe('project stage: folders', () => {
     expect(both.snapshot.settings.ignore).toEqual([]);
   });
 
-  it('outside git: the project file\'s folder, else the current folder', async () => {
+  it("outside git: the project file's folder, else the current folder", async () => {
     const dir = tree({ 'sub/a.ts': 'x\n' });
-    expect(await open([], path.join(dir, 'sub'))).toMatchObject({ repo: undefined, projectFile: undefined, projectDir: path.join(dir, 'sub'), top: path.join(dir, 'sub') });
+    expect(await open([], path.join(dir, 'sub'))).toMatchObject({
+      repo: undefined,
+      projectFile: undefined,
+      projectDir: path.join(dir, 'sub'),
+      top: path.join(dir, 'sub'),
+    });
     write(dir, '.codex-lsp.json', '{}');
     expect(await open([], path.join(dir, 'sub'))).toMatchObject({ repo: undefined, projectDir: dir, top: dir, roots: [dir] });
   });
@@ -88,7 +96,9 @@ describe('project stage: configuration problems stop the run (exit 2), each name
     const file = path.join(dir, '.codex-lsp.json');
     expect(s.stderr).toEqual([
       `codex-lsp review: configuration error: ${file}: "apiKey" is not taken from a project file: it decides where your key is sent. Set it in the environment (CODEX_LSP_API_KEY) or your editor settings.`,
-      expect.stringMatching(new RegExp(`^codex-lsp review: configuration error: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: setting "diagnostics\\.trigger" must be`)),
+      expect.stringMatching(
+        new RegExp(`^codex-lsp review: configuration error: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: setting "diagnostics\\.trigger" must be`),
+      ),
       expect.stringMatching(/unknown setting "modle" ignored: did you mean "model"\?$/),
     ]);
   });
@@ -130,7 +140,10 @@ describe('arguments stage', () => {
     const help = await readArguments(['--help'], dir);
     expect(help).toMatchObject({ stop: EXIT.clean, stdout: expect.stringMatching(/^Usage: codex-lsp review/) });
     const bad = await readArguments(['--format', 'xml'], dir);
-    expect(bad).toMatchObject({ stop: EXIT.usage, stderr: ['codex-lsp review: --format must be text, json or sarif, not "xml"\n', expect.stringMatching(/^Usage:/)] });
+    expect(bad).toMatchObject({
+      stop: EXIT.usage,
+      stderr: ['codex-lsp review: --format must be text, json or sarif, not "xml"\n', expect.stringMatching(/^Usage:/)],
+    });
     expect(await readArguments(['src', '--fail-on', 'warning'], dir)).toMatchObject({ paths: ['src'], failOn: 'warning' });
   });
 });

@@ -10,7 +10,11 @@ export async function readArguments(argv: readonly string[], cwd: string): Promi
   let args: ReviewArgs;
   try {
     // `--changed WORD`: WORD is a base when git knows it as a commit and no such path exists.
-    args = await parseReviewArgs(argv, (w) => isCommit(w, cwd).catch(() => false), (w) => existsSync(path.resolve(cwd, w)));
+    args = await parseReviewArgs(
+      argv,
+      (w) => isCommit(w, cwd).catch(() => false),
+      (w) => existsSync(path.resolve(cwd, w)),
+    );
   } catch (err) {
     if (err instanceof UsageError) return { stop: EXIT.usage, stderr: [`codex-lsp review: ${err.message}\n`, REVIEW_HELP] };
     throw err;

@@ -67,7 +67,9 @@ export async function writeFixes(
       await fs.chmod(tmp, st.mode & 0o7777);
       await fs.rename(tmp, target);
       tmp = undefined;
-      say(`codex-lsp review: fixed ${fixed.applied} finding${fixed.applied === 1 ? '' : 's'} in ${r.path}${fixed.skipped ? ` (${fixed.skipped} overlapping, left)` : ''}${args.staged ? ' (in the working tree: git add it to commit the fix)' : ''}`);
+      say(
+        `codex-lsp review: fixed ${fixed.applied} finding${fixed.applied === 1 ? '' : 's'} in ${r.path}${fixed.skipped ? ` (${fixed.skipped} overlapping, left)` : ''}${args.staged ? ' (in the working tree: git add it to commit the fix)' : ''}`,
+      );
       // The fixed findings are reported no more; the others (no fix, or overlapping) still are.
       r.findings = r.findings.filter((f) => !applied.has(f));
     } catch (err) {

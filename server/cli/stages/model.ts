@@ -28,7 +28,8 @@ export async function cliModelStack(project: Project, log: Logger, say: (line: s
   };
   // A cache folder that cannot be created: memory only, said once (never a hang, never a stop).
   const cacheProblem = await makeDir(snap.cacheDir).then(() => undefined, messageOf);
-  if (cacheProblem !== undefined) say(`codex-lsp review: warning: the cache folder ${snap.cacheDir} cannot be created (${cacheProblem}); answers are kept in memory only for this run`);
+  if (cacheProblem !== undefined)
+    say(`codex-lsp review: warning: the cache folder ${snap.cacheDir} cannot be created (${cacheProblem}); answers are kept in memory only for this run`);
   const shared = createSharedParts(snap, log, cacheProblem === undefined ? snap.cacheDir : undefined);
   // Context as an editor opened at the repository has it (files named from there; no index).
   const stack = createModelStack({ config: () => snap, log, problems, roots: () => [project.top], shared, messages: { noKey: NO_KEY } });

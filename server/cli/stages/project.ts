@@ -42,7 +42,8 @@ export async function openProject(paths: readonly string[], cwd: string, env: No
   const start = commonFolder(paths.filter((p) => !isGlobPattern(p)).map((p) => path.resolve(cwd, p))) ?? cwd;
   const { snapshot, projectFile, projectValues } = loadCliSettings(start, env);
   const notes: string[] = [];
-  if (projectFile && typeof projectValues?.model === 'string' && !env.CODEX_LSP_MODEL) notes.push(`codex-lsp review: model "${projectValues.model}" (from ${projectFile})`);
+  if (projectFile && typeof projectValues?.model === 'string' && !env.CODEX_LSP_MODEL)
+    notes.push(`codex-lsp review: model "${projectValues.model}" (from ${projectFile})`);
   const errors = configurationErrors(snapshot);
   if (errors.length > 0) return { stop: EXIT.usage, stderr: [...notes, ...errors.map((p) => `codex-lsp review: configuration error: ${p}`)] };
 

@@ -28,7 +28,9 @@ export async function report(input: ReportInput): Promise<number> {
   const settings = project.snapshot.settings;
   if (outcome.prompts) {
     // Nothing was sent: the requests are the output, skipped and unreadable files on stderr.
-    for (const r of results) if (r.skipped !== undefined || r.error !== undefined) say(`codex-lsp review: ${r.path}: ${r.skipped !== undefined ? `skipped: ${r.skipped}` : `not read: ${r.error}`}`);
+    for (const r of results)
+      if (r.skipped !== undefined || r.error !== undefined)
+        say(`codex-lsp review: ${r.path}: ${r.skipped !== undefined ? `skipped: ${r.skipped}` : `not read: ${r.error}`}`);
     io.stdout.write(formatPrompts(outcome.prompts, settings.prices, args.format === 'json' ? 'json' : 'text'));
     return EXIT.clean;
   }
@@ -62,7 +64,17 @@ export async function report(input: ReportInput): Promise<number> {
     // stdout holds the diff alone (it can go to `git apply`); the findings go to stderr.
     io.stderr.write(end(formatText(sorted, summary, { color: false })));
   } else if (args.format === 'json') io.stdout.write(end(formatJson(sorted, summary)));
-  else if (args.format === 'sarif') io.stdout.write(end(formatSarif(sorted, { toolVersion: VERSION, root: project.top, executionSuccessful: !outcome.incomplete, baseline: input.choice.baseline !== undefined })));
+  else if (args.format === 'sarif')
+    io.stdout.write(
+      end(
+        formatSarif(sorted, {
+          toolVersion: VERSION,
+          root: project.top,
+          executionSuccessful: !outcome.incomplete,
+          baseline: input.choice.baseline !== undefined,
+        }),
+      ),
+    );
   else io.stdout.write(end(formatText(sorted, summary, { color: io.stdout.isTTY === true && !io.env.NO_COLOR })));
 
   // An incomplete review cannot be trusted.

@@ -103,7 +103,10 @@ export async function reviewFiles(input: ReviewInput): Promise<ReviewOutcome> {
       let bytes: Buffer;
       try {
         // --staged: the index's content, what the commit records (the files stage made sure of a repository).
-        bytes = args.staged && project.repo ? Buffer.from(await stagedText(project.repo, toPosix(path.relative(project.repo, file))), 'utf8') : await fs.readFile(file);
+        bytes =
+          args.staged && project.repo
+            ? Buffer.from(await stagedText(project.repo, toPosix(path.relative(project.repo, file))), 'utf8')
+            : await fs.readFile(file);
       } catch (err) {
         result.error = messageOf(err);
         return;
@@ -126,7 +129,12 @@ export async function reviewFiles(input: ReviewInput): Promise<ReviewOutcome> {
         priority: 0,
         only: lines === undefined || lines === 'all' ? undefined : (chunk) => overlaps(lines, chunk.start, chunk.end),
         onChunkDone: showProgress,
-        ...(prompts ? { preview: (chunk, request) => prompts.push({ path: result.path, lines: { start: chunk.start + 1, end: chunk.end }, cached: request.cached, request }) } : {}),
+        ...(prompts
+          ? {
+              preview: (chunk, request) =>
+                prompts.push({ path: result.path, lines: { start: chunk.start + 1, end: chunk.end }, cached: request.cached, request }),
+            }
+          : {}),
       });
       const gate = gateFindings({
         findings: dedupeFindings(run.outcomes.flatMap((o) => o.found ?? [])),
