@@ -2,9 +2,8 @@ import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KEY_VARIABLES } from '../config/env';
-import { findProjectFile, readProjectFile } from '../config/project';
 import { DEFAULT_BASE_URL } from '../config/settings';
-import { ConfigStore } from '../config/store';
+import { loadCliSettings } from '../cli/load-settings';
 import { endpointConfig } from '../model/endpoint';
 import { isLoopback, ModelGateway, type ProblemKind } from '../model/gateway';
 import { UsageLedger } from '../model/usage-ledger';
@@ -62,11 +61,8 @@ export async function runDoctor(argv: readonly string[], io: DoctorIo): Promise<
   log.setLevel(level && ['error', 'warn', 'info', 'debug'].includes(level) ? level : 'error');
 
   // The settings, as `codex-lsp review` reads them: defaults < .codex-lsp.json < environment.
-  const config = new ConfigStore(io.env, log);
-  const projectFile = findProjectFile(io.cwd);
-  const project = projectFile ? readProjectFile(projectFile) : undefined;
-  if (projectFile && project) config.setLayer('project', projectFile, project.values);
-  const snap = config.current;
+  const { snapshot: snap, projectFile } = loadCliSettings(io.cwd, io.env);
+  log.setSecrets([snap.settings.apiKey]);
   const cfg = endpointConfig(snap);
 
   // 1. Node.
@@ -124,9 +120,10 @@ export async function runDoctor(argv: readonly string[], io: DoctorIo): Promise<
   // 7. The cache folder.
   add(cacheCheck(snap.cacheDir));
 
-  // 8. The project file.
-  if (!projectFile || !project) add({ id: 'project', status: 'ok', text: `no .codex-lsp.json at or above ${io.cwd} (it is optional)` });
-  else if (project.problems.length > 0) add({ id: 'project', status: 'fail', text: project.problems.join(' '), fix: `edit ${projectFile} as said; the README's "Project settings" lists the keys.` });
+  // 8. The project file, and any other problem with the settings (a bad base URL has its own line above).
+  const settingsProblems = snap.problems.filter((p) => !(snap.blocking && p.startsWith(snap.blocking)));
+  if (settingsProblems.length > 0) add({ id: 'project', status: 'fail', text: settingsProblems.join(' '), fix: projectFile ? `edit ${projectFile} as said; the README's "Project settings" lists the keys.` : 'change the settings named, as said.' });
+  else if (!projectFile) add({ id: 'project', status: 'ok', text: `no .codex-lsp.json at or above ${io.cwd} (it is optional)` });
   else add({ id: 'project', status: 'ok', text: `project file ${projectFile} is valid` });
 
   // 9. The editors.

@@ -193,6 +193,15 @@ describe('codex-lsp doctor', () => {
     expect(lines.get('project')).toMatchObject({ status: 'fail', text: expect.stringMatching(/diagnostics\.trigger/) });
   });
 
+  it('a project file that is not JSON: ✗ naming the line; a bad base URL is said once, on its own line', async () => {
+    const box = sandbox({ 'project/.codex-lsp.json': '{\n  "ignore": ["a",]\n}\n' });
+    const { code, lines } = await json({ CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: 'not a url' }, box);
+    expect(code).toBe(1);
+    expect(lines.get('project')).toMatchObject({ status: 'fail', text: expect.stringMatching(/\.codex-lsp\.json: not valid JSON at line 2/), fix: expect.stringMatching(/^edit .*\.codex-lsp\.json as said/) });
+    expect(lines.get('project')?.text).not.toMatch(/baseUrl/);
+    expect(lines.get('base-url')).toMatchObject({ status: 'fail', text: expect.stringMatching(/"baseUrl" must be/) });
+  });
+
   it('--help, and a usage error exits 2', async () => {
     const help = await doctor(['--help'], {});
     expect(help.code).toBe(0);

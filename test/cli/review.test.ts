@@ -22,12 +22,18 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `codex-lsp review` in `cwd` against the fake; `unprivileged` drops root's power over file modes, so they bite. */
-function cli(args: string[], cwd: string, env: Record<string, string | undefined> = {}, unprivileged = false): Promise<Run> {
+/** The environment of a run in `cwd`: a test key, the fake, a cache and home outside the project. */
+function cliEnv(cwd: string, env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const full: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['CODEX_LSP_API_KEY', 'COMETAPI_KEY', 'COMETAPI_API_KEY', 'OPENAI_API_KEY', 'CODEX_LSP_BASE_URL', 'CODEX_LSP_MODEL', 'OPENAI_BASE_URL', 'NO_COLOR']) delete full[k];
   Object.assign(full, { CODEX_LSP_API_KEY: 'test-key-abcdef123456', CODEX_LSP_BASE_URL: session.fake.baseUrl, CODEX_LSP_CACHE_DIR: path.join(cwd, '..', 'cache'), HOME: path.join(cwd, '..') }, env);
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete full[k];
+  return full;
+}
+
+/** Runs `codex-lsp review` in `cwd` against the fake; `unprivileged` drops root's power over file modes, so they bite. */
+function cli(args: string[], cwd: string, env: Record<string, string | undefined> = {}, unprivileged = false): Promise<Run> {
+  const full = cliEnv(cwd, env);
   const cmd = unprivileged && isRoot ? 'setpriv' : process.execPath;
   const argv = unprivileged && isRoot ? [...UNPRIVILEGED, process.execPath, SERVER_BIN, 'review', ...args] : [SERVER_BIN, 'review', ...args];
   return new Promise((resolve) => {
@@ -291,6 +297,32 @@ describe('codex-lsp review: monorepos', () => {
   });
 });
 
+describe('codex-lsp review: a package\'s ignore globs', () => {
+  it('keep an imported file out of the context sent, as they keep it out of the review', async () => {
+    reviewer();
+    const root = project(
+      {
+        // Anchored: relative to the package's folder, where its .codex-lsp.json is.
+        'packages/web/.codex-lsp.json': JSON.stringify({ ignore: ['/secrets/**'], model: 'codex-mini' }),
+        'packages/web/src/a.ts': "import { readToken } from '../secrets/keys';\nimport { helper } from './util';\nexport const f = (v: 'x'): string => helper(readToken(v));\n",
+        'packages/web/src/util.ts': 'export function helper(s: string): string {\n  return s.trim();\n}\n',
+        // Without the glob, this signature would go with a.ts's prompt, as the context of a call.
+        'packages/web/secrets/keys.ts': "export function readToken(vault: 'VAULT_PATH_1234'): string {\n  return vault;\n}\n",
+      },
+      true,
+    );
+    const r = await cli(['packages/web/src/a.ts'], root);
+    expect(r.code, r.stderr).toBe(0);
+    // The model a project file chooses is said (a cloned repository decides it).
+    expect(r.stderr).toContain(`codex-lsp review: model "codex-mini" (from ${path.join(root, 'packages', 'web', '.codex-lsp.json')})`);
+    expect(reviews().length).toBe(1);
+    const prompt = reviews()[0]!.prompt;
+    // The context is there (the control), and the ignored file is not in it.
+    expect(prompt).toContain('export function helper(s: string): string');
+    expect(prompt).not.toContain('VAULT_PATH_1234');
+  });
+});
+
 describe('codex-lsp review: privacy and bad input', () => {
   it('never sends ignored files (built-in and .codex-lsp.json globs), and reports explicitly named ones as skipped', async () => {
     reviewer();
@@ -331,6 +363,24 @@ describe('codex-lsp review: exit codes', () => {
     expect(session.fake.requests.length).toBe(0);
   });
 
+  it('2 for a problem in .codex-lsp.json whatever CODEX_LSP_LOG says: each problem said once, nothing sent', async () => {
+    const root = project({ 'a.ts': CLEAN });
+    const cases = [
+      { file: '{\n  "ignore": ["a",]\n}\n', said: /configuration error: .*\.codex-lsp\.json: not valid JSON at line 2/g },
+      { file: '{"diagnostics": {"trigger": "never"}, "logLevel": "error"}', said: /configuration error: .*\.codex-lsp\.json: setting "diagnostics\.trigger" must be/g },
+    ];
+    for (const level of [undefined, 'debug', 'error']) {
+      for (const c of cases) {
+        writeFileSync(path.join(root, '.codex-lsp.json'), c.file);
+        const r = await cli([], root, { CODEX_LSP_LOG: level });
+        expect(r.code, `CODEX_LSP_LOG=${level}: ${r.stderr}`).toBe(2);
+        expect(r.stderr.match(c.said), `CODEX_LSP_LOG=${level}: ${r.stderr}`).toHaveLength(1);
+        expect(r.stdout).toBe('');
+      }
+    }
+    expect(session.fake.requests.length).toBe(0);
+  });
+
   it('3 when the model cannot be reached: no key, a rejected key, an unknown model, a dead endpoint', async () => {
     const root = project({ 'a.ts': CLEAN });
     const noKey = await cli([], root, { CODEX_LSP_API_KEY: undefined, CODEX_LSP_BASE_URL: 'https://api.example.invalid/v1' });
@@ -347,6 +397,38 @@ describe('codex-lsp review: exit codes', () => {
     const dead = await cli([], root, { CODEX_LSP_BASE_URL: 'http://127.0.0.1:9/v1' });
     expect(dead.code).toBe(3);
     expect(dead.stderr).toMatch(/cannot reach/);
+  });
+
+  it('130 on Ctrl-C while the model thinks: the requests in flight are dropped, no report, nothing cached', async () => {
+    const root = project({ 'a.ts': BUGGY });
+    session.fake.setDefault(() => ({ hang: true }));
+    const child = spawn(process.execPath, [SERVER_BIN, 'review'], { cwd: root, env: cliEnv(root, {}) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await session.fake.waitForRequests(1);
+    child.kill('SIGINT');
+    expect(await closed).toBe(130);
+    expect(stderr).toContain('codex-lsp review: interrupted');
+    expect(stdout).toBe('');
+    // Nothing was answered, so nothing is remembered: the next run asks again.
+    reviewer();
+    const again = await cli([], root);
+    expect(again.code).toBe(1);
+    expect(reviews().length).toBe(2);
+  });
+
+  it('a rejected key quoted back by the endpoint is never printed', async () => {
+    const root = project({ 'a.ts': CLEAN });
+    session.fake.setDefault(() => openAIError(401, 'Incorrect API key provided: test-key-abcdef123456'));
+    for (const level of [undefined, 'debug']) {
+      const r = await cli([], root, { CODEX_LSP_LOG: level });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toMatch(/rejected the API key/);
+      expect(r.stdout + r.stderr).not.toContain('test-key-abcdef123456');
+    }
   });
 
   it('3 when parts could not be reviewed for any reason (an outage, a timeout), never a green run', async () => {
