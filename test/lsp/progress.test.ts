@@ -57,14 +57,8 @@ describe('progress while the model thinks', () => {
     expect(c.workDoneCreates).toEqual([]);
   });
 
-  it('a quick hover shows no progress at all', async () => {
-    slowEdit(0);
-    const c = await start();
-    await c.open(URI, TEXT, 'typescript');
-    await c.request('textDocument/hover', { textDocument: { uri: URI }, position: position(TEXT, 'values'), workDoneToken: 'hover-2' });
-    await new Promise((r) => setTimeout(r, 700));
-    expect(values(c)).toEqual([]);
-  });
+  // A quick request shows no progress at all: test/unit/thinking.test.ts, on a fake clock (over stdio it
+  // would be a race against the machine's load).
 
   it('resolving an AI action: server-created "codex: writing the fix…", whose cancel button closes the model request', async () => {
     slowEdit(1500);
