@@ -218,7 +218,7 @@ class Finder {
       if (m) out.push(m);
     }
     // The named directory itself is excluded by an ancestor: it was named, so drop those.
-    if (out.some((g) => g.rules.ignores(`${toPosix(path.relative(g.dir, dir))}/`))) return [];
+    if (isGitignored(out, dir, true)) return [];
     return out;
   }
 
