@@ -12,7 +12,8 @@
  *   git, starting from its own `.gitignore`s, since it was named. Outside git
  *   the tree is walked here: `.git`, `node_modules` and dot-directories below
  *   the named directory are skipped, and `.gitignore` files from the project
- *   root down (nested ones included) are applied with `createIgnoreMatcher`.
+ *   root down (nested ones included, each for its own folder) are applied as
+ *   git applies them (privacy/gitignore.ts, the `ignore` library).
  *   Symlinked directories are never followed (no loops), broken links are
  *   skipped, symlinks to files are listed under the link's path.
  * - Anything else containing `*`, `?`, `[` or `{` is a glob, relative to cwd
@@ -32,6 +33,7 @@ import { promises as fsp } from 'node:fs';
 import type { Dirent, Stats } from 'node:fs';
 import * as path from 'node:path';
 import picomatch = require('picomatch');
+import { isGitignored, readGitignore, type GitignoreFile } from '../privacy/gitignore';
 import { createIgnoreMatcher, DEFAULT_IGNORE, type IgnoreMatcher } from '../privacy/ignore';
 import { gitIgnores, gitListFiles, gitRoot, mapLimit, type GitOptions } from './git';
 
@@ -202,11 +204,11 @@ class Finder {
     return candidates.filter((f) => !this.matcher.ignores(f));
   }
 
-  /** `.gitignore` matchers from the project root down to (not including) `dir`, when `dir` is inside the root. */
-  private async ancestorGitignores(dir: string): Promise<IgnoreMatcher[]> {
+  /** `.gitignore` files from the project root down to (not including) `dir`, when `dir` is inside the root. */
+  private async ancestorGitignores(dir: string): Promise<GitignoreFile[]> {
     const rel = path.relative(this.opts.root, dir);
     if (rel.startsWith('..') || path.isAbsolute(rel)) return [];
-    const out: IgnoreMatcher[] = [];
+    const out: GitignoreFile[] = [];
     let current = this.opts.root;
     const parts = rel === '' ? [] : rel.split(path.sep);
     for (let i = 0; i <= parts.length; i++) {
@@ -216,24 +218,24 @@ class Finder {
       if (m) out.push(m);
     }
     // The named directory itself is excluded by an ancestor: it was named, so drop those.
-    if (out.some((m) => dirExcluded(m, dir))) return [];
+    if (isGitignored(out, dir, true)) return [];
     return out;
   }
 
   /** The walk outside git (or inside a directory git ignores). */
-  private async walkTree(start: string, maxDepth: number, inherited: IgnoreMatcher[]): Promise<string[]> {
+  private async walkTree(start: string, maxDepth: number, inherited: GitignoreFile[]): Promise<string[]> {
     const out: string[] = [];
-    const visit = async (dir: string, depth: number, matchers: IgnoreMatcher[]): Promise<void> => {
+    const visit = async (dir: string, depth: number, gitignores: GitignoreFile[]): Promise<void> => {
       let entries: Dirent[];
       try {
         entries = await fsp.readdir(dir, { withFileTypes: true });
       } catch {
         return; // unreadable or vanished directory
       }
-      let local = matchers;
+      let local = gitignores;
       if (entries.some((e) => e.name === '.gitignore' && !e.isDirectory())) {
-        const m = await readGitignore(dir);
-        if (m) local = [...matchers, m];
+        const g = await readGitignore(dir);
+        if (g) local = [...gitignores, g];
       }
       const subdirs: string[] = [];
       const links: string[] = [];
@@ -242,12 +244,13 @@ class Finder {
         if (e.isDirectory()) {
           if (e.name === '.git' || e.name === 'node_modules' || e.name.startsWith('.')) continue;
           if (depth + 1 >= maxDepth) continue;
-          if (dirExcluded(this.matcher, full) || local.some((m) => dirExcluded(m, full))) continue;
+          if (dirExcluded(this.matcher, full) || isGitignored(local, full, true)) continue;
           subdirs.push(full);
         } else if (e.isFile()) {
-          if (depth + 1 <= maxDepth && !local.some((m) => m.ignores(full))) out.push(full);
+          if (depth + 1 <= maxDepth && !isGitignored(local, full, false)) out.push(full);
         } else if (e.isSymbolicLink()) {
-          if (depth + 1 <= maxDepth && !local.some((m) => m.ignores(full))) links.push(full);
+          // git sees a link as a file, even one to a folder.
+          if (depth + 1 <= maxDepth && !isGitignored(local, full, false)) links.push(full);
         }
       }
       // Links: only to regular files; directories are not followed, broken links are skipped.
@@ -262,21 +265,9 @@ class Finder {
   }
 }
 
-/** Whether a matcher excludes a directory (as a name, or as a directory-only pattern). */
+/** Whether the privacy matcher excludes a directory (as a name, or as a directory-only pattern). */
 function dirExcluded(m: IgnoreMatcher, dir: string): boolean {
   return m.ignores(dir) || m.ignores(path.join(dir, PROBE));
-}
-
-async function readGitignore(dir: string): Promise<IgnoreMatcher | undefined> {
-  let text: string;
-  try {
-    text = await fsp.readFile(path.join(dir, '.gitignore'), 'utf8');
-  } catch {
-    return undefined;
-  }
-  const lines = text.split(/\r?\n/);
-  if (!lines.some((l) => l.trim() !== '' && !l.trimStart().startsWith('#'))) return undefined;
-  return createIgnoreMatcher(lines, [dir]);
 }
 
 /** `file` for regular files and links to regular files; `other` for everything else (dirs, broken links, fifos). */

@@ -1,6 +1,6 @@
 /**
  * Git helpers for `codex-lsp review`: the repository root, files changed
- * against a base, and the changed lines of one file.
+ * against a base, the changed lines of one file, the files git lists.
  *
  * Every call runs the `git` binary with an argument array (never a shell),
  * with `core.quotePath=false` and literal pathspecs, NUL-separated output
@@ -13,131 +13,14 @@
  * functions throw a `GitError` whose message names the git command and quotes
  * git's stderr; `code` is `'not-found'` when the git binary is missing.
  */
-import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { mergeRanges, parseDiff, parseNumstatZ, pickSection, type LineRange } from './diff-parse';
+import { GitError, LITERAL, runGit, splitZ, toPosix, type GitOptions } from './git-run';
 
-export interface GitOptions {
-  /** The git executable (default `git`, looked up on PATH). Tests point it at a missing file to simulate "no git". */
-  gitBinary?: string;
-}
-
-export type LineRange = { start: number; end: number };
-
-export class GitError extends Error {
-  constructor(
-    message: string,
-    /** `not-found`: the git binary could not be started; `failed`: git ran and failed. */
-    readonly code: 'not-found' | 'failed',
-    readonly args: readonly string[],
-    readonly stderr = '',
-    readonly exitCode: number | null = null,
-  ) {
-    super(message);
-    this.name = 'GitError';
-  }
-}
-
-interface GitResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-/** Global options put before every command. */
-const GLOBAL_ARGS = ['-c', 'core.quotePath=false'];
-/** Put before commands that take pathspecs: `*`, `[` or `:` in a file name are not patterns. (check-ignore refuses it.) */
-const LITERAL = '--literal-pathspecs';
-
-/**
- * Runs git and resolves with its output when the exit code is in `okCodes`;
- * otherwise rejects with a `GitError` quoting stderr. Exported for `files.ts`.
- */
-export function runGit(
-  args: readonly string[],
-  cwd: string,
-  opts: GitOptions = {},
-  okCodes: readonly number[] = [0],
-): Promise<GitResult> {
-  const bin = opts.gitBinary ?? 'git';
-  const shown = `git ${args.join(' ')}`;
-  return new Promise<GitResult>((resolve, reject) => {
-    let child;
-    try {
-      child = spawn(bin, [...GLOBAL_ARGS, ...args], {
-        cwd,
-        env: { ...process.env, GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        windowsHide: true,
-      });
-    } catch (err) {
-      reject(new GitError(`could not run ${shown}: ${errorText(err)}`, 'failed', args));
-      return;
-    }
-    const out: Buffer[] = [];
-    const errs: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => errs.push(b));
-    let settled = false;
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      if (settled) return;
-      settled = true;
-      if (err.code === 'ENOENT') {
-        // spawn reports a missing cwd the same way as a missing binary: tell them apart.
-        fsp.stat(cwd).then(
-          (st) =>
-            reject(
-              st.isDirectory()
-                ? new GitError(
-                    `git was not found (tried to run "${bin}"); install git or make sure it is on PATH`,
-                    'not-found',
-                    args,
-                  )
-                : new GitError(`cannot run ${shown}: ${cwd} is not a directory`, 'failed', args),
-            ),
-          () => reject(new GitError(`cannot run ${shown}: directory ${cwd} does not exist`, 'failed', args)),
-        );
-        return;
-      }
-      reject(new GitError(`could not run ${shown}: ${err.message}`, 'failed', args));
-    });
-    child.on('close', (code, signal) => {
-      if (settled) return;
-      settled = true;
-      const stdout = Buffer.concat(out).toString('utf8');
-      const stderr = Buffer.concat(errs).toString('utf8');
-      const exitCode = code ?? -1;
-      if (okCodes.includes(exitCode)) {
-        resolve({ stdout, stderr, exitCode });
-        return;
-      }
-      const why = signal ? `killed by ${signal}` : `exit code ${exitCode}`;
-      const detail = stderr.trim();
-      reject(
-        new GitError(
-          `${shown} failed in ${cwd} (${why})${detail ? `: ${detail}` : ''}`,
-          'failed',
-          args,
-          stderr,
-          code,
-        ),
-      );
-    });
-  });
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** Splits `-z` output into entries (the trailing NUL leaves an empty last element, dropped). */
-function splitZ(stdout: string): string[] {
-  return stdout.split('\0').filter((s) => s !== '');
-}
-
-function toPosix(p: string): string {
-  return path.sep === '/' ? p : p.split(path.sep).join('/');
-}
+// Process running (git-run.ts) and diff parsing (diff-parse.ts) live apart; callers import them from here.
+export { hunkRange, mergeRanges, parseDiff, parseNumstatZ, type DiffSection, type LineRange } from './diff-parse';
+export { GitError, runGit, type GitOptions } from './git-run';
 
 interface TopLevel {
   /** Absolute path of the work tree root, spelled from the caller's cwd when possible. */
@@ -330,30 +213,6 @@ export async function changedFiles(root: string, base?: string, opts: GitOptions
 }
 
 /**
- * Parses `git diff --numstat -z`: `A\tD\tpath\0` or, for renames and copies,
- * `A\tD\t\0old\0new\0`. Binary entries (`-\t-`) are dropped; new paths kept.
- */
-export function parseNumstatZ(stdout: string): string[] {
-  const tokens = stdout.split('\0');
-  const out: string[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i] ?? '';
-    if (tok === '') continue;
-    const m = /^(\d+|-)\t(\d+|-)\t([\s\S]*)$/.exec(tok);
-    if (!m) continue;
-    const binary = m[1] === '-' && m[2] === '-';
-    let file = m[3] ?? '';
-    if (file === '') {
-      // rename/copy: the next two tokens are the old and the new path
-      file = tokens[i + 2] ?? '';
-      i += 2;
-    }
-    if (!binary && file !== '') out.push(file);
-  }
-  return out;
-}
-
-/**
  * The changed lines (0-based, in the current file) of `file` against `base`
  * (same base rules as `changedFiles`), as sorted, merged `[start, end)` ranges.
  *
@@ -458,73 +317,6 @@ async function renameSource(top: string, rev: string, rel: string, opts: GitOpti
     i += 2;
   }
   return undefined;
-}
-
-export interface DiffSection {
-  /** The new side is /dev/null (the file was deleted). */
-  isDeleted: boolean;
-  /** The old side is /dev/null (the file was added). */
-  isNew: boolean;
-  ranges: LineRange[];
-}
-
-/**
- * Splits a unified diff into per-file sections and reads the hunk headers.
- * Content lines always start with `+`, `-`, ` ` or `\`, so a line starting
- * with `diff --git ` or `@@ ` is never content, whatever the file holds.
- */
-export function parseDiff(text: string): DiffSection[] {
-  const sections: DiffSection[] = [];
-  let current: DiffSection | undefined;
-  let inHunks = false;
-  for (const raw of text.split('\n')) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.startsWith('diff --git ') || line.startsWith('diff --cc ') || line.startsWith('diff --combined ')) {
-      current = { isDeleted: false, isNew: false, ranges: [] };
-      sections.push(current);
-      inHunks = false;
-      continue;
-    }
-    if (!current) continue;
-    if (line.startsWith('@@')) {
-      inHunks = true;
-      const range = hunkRange(line);
-      if (range) current.ranges.push(range);
-      continue;
-    }
-    if (inHunks) continue;
-    if (line.startsWith('new file mode') || line === '--- /dev/null') current.isNew = true;
-    else if (line.startsWith('deleted file mode') || line === '+++ /dev/null') current.isDeleted = true;
-  }
-  return sections;
-}
-
-/** `@@ -a[,b] +c[,d] @@` -> the 0-based range of the current file it touches. */
-export function hunkRange(header: string): LineRange | undefined {
-  // Combined diffs (merge conflicts) have more `@` and more `-` groups; the `+` group is last.
-  const m = /^@@+ (?:-\d+(?:,\d+)? )+\+(\d+)(?:,(\d+))? @@/.exec(header);
-  if (!m) return undefined;
-  const c = Number(m[1]);
-  const d = m[2] === undefined ? 1 : Number(m[2]);
-  if (d > 0) return { start: c - 1, end: c - 1 + d };
-  // Pure deletion after line c (1-based): mark the line before and the line after.
-  return { start: Math.max(0, c - 1), end: c + 1 };
-}
-
-function pickSection(sections: DiffSection[]): DiffSection | undefined {
-  return sections.find((s) => !s.isDeleted);
-}
-
-/** Sorts and merges overlapping or adjacent ranges; drops empty ones. */
-export function mergeRanges(ranges: readonly LineRange[]): LineRange[] {
-  const sorted = ranges.filter((r) => r.end > r.start).sort((a, b) => a.start - b.start || a.end - b.end);
-  const out: LineRange[] = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
-    else out.push({ start: r.start, end: r.end });
-  }
-  return out;
 }
 
 /** Maps with at most `limit` promises in flight, keeping order. */

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createIgnoreMatcher } from '../privacy/ignore';
+import { isGitignored, readGitignore } from '../privacy/gitignore';
 import type { Syntax } from '../syntax/syntax';
 import type { Definition } from '../syntax/outline';
 import { languageOf } from '../text/language';
@@ -207,13 +207,9 @@ export async function listFiles(root: string, max: number): Promise<string[]> {
 }
 
 async function walk(root: string, max: number): Promise<string[]> {
-  let gitignore: string[] = [];
-  try {
-    gitignore = (await fs.promises.readFile(path.join(root, '.gitignore'), 'utf8')).split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('#'));
-  } catch {
-    // No .gitignore: only the built-in skips apply.
-  }
-  const ignored = createIgnoreMatcher(gitignore, [root]);
+  // The root .gitignore, read as git reads it; without one only the built-in skips apply.
+  const gitignore = await readGitignore(root);
+  const gitignores = gitignore ? [gitignore] : [];
   const out: string[] = [];
   const queue = [''];
   while (queue.length > 0 && out.length < max) {
@@ -226,7 +222,7 @@ async function walk(root: string, max: number): Promise<string[]> {
     }
     for (const e of entries) {
       const rel = dir ? `${dir}/${e.name}` : e.name;
-      if (ignored.ignores(path.join(root, rel))) continue;
+      if (isGitignored(gitignores, path.join(root, rel), e.isDirectory())) continue;
       if (e.isDirectory()) {
         if (!SKIP_DIRS.has(e.name) && !e.name.startsWith('.')) queue.push(rel);
       } else if (e.isFile()) {

@@ -1,143 +1,20 @@
-import type OpenAI from 'openai';
 import { LRUCache } from 'lru-cache';
-import { KEY_VARIABLES } from '../config/env';
-import { DEFAULT_BASE_URL, type ApiMode } from '../config/settings';
 import type { Logger } from '../util/log';
 import { parseAnswer, shapeProblem } from './answer';
-import {
-  isAuth,
-  isModelGone,
-  isModelNotFound,
-  isModelRetired,
-  isNoChannel,
-  isQuota,
-  isRetryable,
-  isSchemaUnsupported,
-  isWrongEndpoint,
-  supportedValues,
-  toFailure,
-  unsupportedParam,
-  type Failure,
-} from './failure';
+import { toFailure, type Failure } from './failure';
+import { failureVerdict, notApiVerdict, preflightVerdict, type Verdict } from './gateway-problems';
+import { apiPath as path, hostOf, ModelError, type EndpointConfig, type ModelAnswer, type ModelRequest, type OutgoingRequest, type ProblemReporter, type SentRequest } from './gateway-types';
 import { extractJson } from './json-extract';
 import type { ModelChoices } from './model-choice';
-import {
-  buildBody,
-  initialApi,
-  newParamState,
-  NEXT_STRUCTURED,
-  optionalKeys,
-  type ApiKind,
-  type ParamState,
-  type PromptParts,
-  type StructuredMode,
-} from './request-body';
-import { backoffMs, retryAfterMs, sleep } from './retry';
+import { nextStep, type NextStep, type Trouble } from './next-step';
+import { buildBody, initialApi, newParamState, type ApiKind, type ParamState, type StructuredMode } from './request-body';
+import { backoffMs, sleep } from './retry';
+import { SdkTransport, type CallContext } from './transport';
 import { clip } from '../util/text';
-import type { TokenUsage } from './usage';
 import type { UsageSink } from './usage-ledger';
 
-export type ModelErrorKind =
-  | 'budget'
-  | 'config'
-  | 'no-key'
-  | 'key-mismatch'
-  | 'auth'
-  | 'model-not-found'
-  | 'quota'
-  | 'rate-limit'
-  | 'unreachable'
-  | 'endpoint'
-  | 'timeout'
-  | 'cancelled'
-  | 'bad-request'
-  | 'server'
-  | 'bad-answer'
-  | 'cut-off';
-
-export class ModelError extends Error {
-  constructor(
-    readonly kind: ModelErrorKind,
-    message: string,
-    readonly status?: number,
-    /** For 'cut-off': the text that came before the cut (never to be shown as whole). */
-    readonly partial?: string,
-  ) {
-    super(message);
-    this.name = 'ModelError';
-  }
-}
-
-/** Problems the user must act on; each is shown once until the configuration changes. */
-export type ProblemKind =
-  | 'project'
-  | 'budget'
-  | 'config'
-  | 'no-key'
-  | 'key-mismatch'
-  | 'auth'
-  | 'model-not-found'
-  | 'model-fallback'
-  | 'quota'
-  | 'rate-limit'
-  | 'unreachable'
-  | 'endpoint';
-
-export interface ProblemReporter {
-  report(kind: ProblemKind, message: string): void;
-}
-
-export interface EndpointConfig {
-  apiKey: string | undefined;
-  keySource: string | undefined;
-  baseUrl: string;
-  model: string;
-  api: ApiMode;
-  timeoutMs: number;
-  /** Tried in order when the endpoint says the model is missing or retired. */
-  fallbackModels: readonly string[];
-  /** A configuration error that stops every call (see ConfigSnapshot.blocking). */
-  blocking?: string;
-}
-
-export interface ModelRequest extends PromptParts {
-  feature: string;
-  signal?: AbortSignal;
-  /** The document the request is about (its uri), for "show the last request for this file". */
-  source?: string;
-}
-
-/** A request as it leaves the machine: where to, and the exact body. */
-export interface OutgoingRequest {
-  url: string;
-  api: ApiKind;
-  model: string;
-  feature: string;
-  body: Record<string, unknown>;
-  bytes: number;
-}
-
-export interface SentRequest extends OutgoingRequest {
-  at: Date;
-  source: string | undefined;
-  /** The HTTP status, or the failure, of this attempt. */
-  outcome: string;
-}
-
-export interface ModelAnswer {
-  text: string;
-  /** Present for schema requests: the JSON value found in the answer. */
-  json?: unknown;
-  usage: TokenUsage;
-  api: ApiKind;
-  model: string;
-}
-
-/** The error body of the failed HTTP answer, captured by our fetch wrapper for this call. */
-interface CallContext {
-  errorBody?: string;
-  bytesSent: number;
-}
+// The gateway's vocabulary lives in gateway-types.ts; callers keep importing it from here.
+export * from './gateway-types';
 
 /** Thrown inside the gateway when a model is gone and a fallback may answer instead. */
 class ModelGone extends Error {
@@ -146,17 +23,6 @@ class ModelGone extends Error {
   }
 }
 
-/**
- * Rides along in the request's fetch options to our fetch wrapper (the SDK spreads them into
- * the RequestInit); an AsyncLocalStorage would do the same but taxes every promise in the process.
- */
-const CALL = Symbol('codex-lsp call context');
-type InitWithCall = RequestInit & { [CALL]?: CallContext };
-type SdkFetchOptions = NonNullable<NonNullable<Parameters<OpenAI['chat']['completions']['create']>[1]>['fetchOptions']>;
-
-const MAX_RETRIES = 3;
-/** Placeholder the SDK is given when there is no key; the fetch wrapper removes its header. */
-const NO_KEY = 'codex-lsp-no-key';
 const QUOTA_COOL_DOWN_MS = 60_000;
 
 /**
@@ -165,8 +31,7 @@ const QUOTA_COOL_DOWN_MS = 60_000;
  * every failure into a ModelError whose kind callers can act on.
  */
 export class ModelGateway {
-  private client: OpenAI | undefined;
-  private clientSignature = '';
+  private readonly transport: SdkTransport;
   /** Learned per base URL + model: which API answers, which parameters are refused, whether json_schema works. */
   private readonly learnedApi = new Map<string, ApiKind>();
   private readonly paramStates = new Map<string, ParamState>();
@@ -186,7 +51,9 @@ export class ModelGateway {
     private readonly wording: { noKey?: string } = {},
     /** Fallback models chosen because the configured one is gone; remembered a day on disk. */
     private readonly choices?: ModelChoices,
-  ) {}
+  ) {
+    this.transport = new SdkTransport(log);
+  }
 
   /** The last request sent for a document, or the last of all without one. */
   lastSent(source?: string): SentRequest | undefined {
@@ -266,91 +133,23 @@ export class ModelGateway {
   }
 
   private preflight(cfg: EndpointConfig): ModelError | undefined {
-    if (cfg.blocking) {
-      this.problems.report(
-        'config',
-        `codex-lsp: ${cfg.blocking}. AI features are off until it is fixed: a mistyped endpoint must not send your code to the default one.`,
-      );
-      return new ModelError('config', cfg.blocking);
-    }
-    // A server on this machine (Ollama, llama.cpp, vLLM, LM Studio) needs no key.
-    if (!cfg.apiKey && !isLoopback(cfg.baseUrl)) {
-      const msg =
-        this.wording.noKey ??
-        `codex-lsp has no API key, so AI features are off. Set ${KEY_VARIABLES.slice(0, 2).join(' or ')} ` +
-        `(also read: ${KEY_VARIABLES.slice(2).join(', ')}) in the environment the editor starts the server from, ` +
-        `or the "codex.apiKey" setting, then restart the server or change the settings.`;
-      this.problems.report('no-key', msg);
-      return new ModelError('no-key', 'no API key configured');
-    }
-    if (
-      cfg.apiKey &&
-      cfg.keySource === 'OPENAI_API_KEY' &&
-      // Project, service and admin keys, and legacy user keys (which embed base64 "OpenAI": T3BlbkFJ).
-      (/^sk-(proj|svcacct|admin)-/.test(cfg.apiKey) || cfg.apiKey.includes('T3BlbkFJ')) &&
-      hostOf(cfg.baseUrl).endsWith('cometapi.com')
-    ) {
-      // An OpenAI-issued key must not be handed to a third party by a default setting.
-      const msg =
-        `codex-lsp found an OpenAI key in OPENAI_API_KEY, but the endpoint is CometAPI (${cfg.baseUrl}); the key was not sent. ` +
-        `For OpenAI set CODEX_LSP_BASE_URL=https://api.openai.com/v1 (or OPENAI_BASE_URL); for CometAPI put its key in COMETAPI_KEY.`;
-      this.problems.report('key-mismatch', msg);
-      return new ModelError('key-mismatch', 'OpenAI key withheld from a non-OpenAI endpoint');
-    }
+    const refused = preflightVerdict(cfg, this.wording.noKey);
+    if (refused) return this.apply(refused);
     if (this.paused) return this.paused;
     if (this.coolDownError && Date.now() < this.coolDownUntil) return this.coolDownError;
     return undefined;
   }
 
-  private async getClient(cfg: EndpointConfig): Promise<OpenAI> {
-    const signature = `${cfg.baseUrl}\u0000${cfg.apiKey ?? ''}\u0000${this.log.enabled('debug')}`;
-    if (this.client && this.clientSignature === signature) return this.client;
-    // Loaded on first use: start-up stays fast, and the constructor throws without a key.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { OpenAI: OpenAIClass } = require('openai') as typeof import('openai');
-    const sdkLog = (level: 'error' | 'warn' | 'info' | 'debug') => (message: string, ...rest: unknown[]) => {
-      const extra = rest.length ? ' ' + rest.map((r) => (typeof r === 'string' ? r : safeJson(r))).join(' ') : '';
-      if (level === 'error') this.log.error(`openai: ${message}${extra}`);
-      else if (level === 'warn') this.log.warn(`openai: ${message}${extra}`);
-      else this.log.debug(() => `openai: ${message}${extra}`);
-    };
-    this.client = new OpenAIClass({
-      // The SDK insists on a key; without one (a loopback server) no Authorization header is sent.
-      apiKey: cfg.apiKey ?? NO_KEY,
-      baseURL: cfg.baseUrl,
-      // Retries are ours: they must honour retry-after inside one deadline.
-      maxRetries: 0,
-      timeout: cfg.timeoutMs,
-      // Never forward OPENAI_ORG_ID / OPENAI_PROJECT_ID from the environment to another provider.
-      organization: null,
-      project: null,
-      logger: { error: sdkLog('error'), warn: sdkLog('warn'), info: sdkLog('info'), debug: sdkLog('debug') },
-      logLevel: this.log.enabled('debug') ? 'debug' : 'warn',
-      fetch: this.fetchWithCapture,
-    });
-    this.clientSignature = signature;
-    return this.client;
+  /** Tells the user, and pauses or cools down where retrying cannot help. */
+  private apply(v: Verdict): ModelError {
+    if (v.hold === 'pause') this.paused = v.error;
+    if (v.hold === 'cool-down') {
+      this.coolDownError = v.error;
+      this.coolDownUntil = Date.now() + QUOTA_COOL_DOWN_MS;
+    }
+    if (v.problem) this.problems.report(v.problem.kind, v.problem.message);
+    return v.error;
   }
-
-  /** Plain fetch that also keeps the error body (the SDK drops bodies without an `error` key). */
-  private readonly fetchWithCapture = async (url: string | URL | Request, init?: InitWithCall): Promise<Response> => {
-    const ctx = init?.[CALL];
-    if (ctx && typeof init?.body === 'string') ctx.bytesSent += Buffer.byteLength(init.body);
-    const headers = new Headers(init?.headers);
-    if (headers.get('authorization') === `Bearer ${NO_KEY}`) {
-      headers.delete('authorization');
-      init = { ...init, headers };
-    }
-    const res = await fetch(url, init);
-    if (!res.ok && ctx) {
-      try {
-        ctx.errorBody = (await res.clone().text()).slice(0, 8000);
-      } catch {
-        // The SDK reads the body itself; ours is only for a better message.
-      }
-    }
-    return res;
-  };
 
   private state(key: string): ParamState {
     let s = this.paramStates.get(key);
@@ -407,76 +206,47 @@ export class ModelGateway {
     epoch: number,
     hasFallback: boolean,
   ): Promise<ModelAnswer> {
-    const client = await this.getClient(cfg);
     const endpointKey = `${cfg.baseUrl}\u0000${model}`;
-    let api: ApiKind = cfg.api === 'auto' ? (this.learnedApi.get(endpointKey) ?? initialApi(model)) : cfg.api;
-    let switched = false;
-    /** The model-not-found that made us try the other API: the truth, if that API turns out not to exist. */
-    let missingModel: Failure | undefined;
-    let retries = 0;
-    let budgetScale = 1;
-    const tried = new Set<string>();
+    const at: Attempt = {
+      api: cfg.api === 'auto' ? (this.learnedApi.get(endpointKey) ?? initialApi(model)) : cfg.api,
+      switched: false,
+      missingModel: undefined,
+      retries: 0,
+      budgetScale: 1,
+      tried: new Set<string>(),
+    };
 
     for (let round = 0; round < 16; round++) {
-      const stateKey = `${endpointKey}\u0000${api}`;
-      const state = this.state(stateKey);
+      const api = at.api;
+      const state = this.state(`${endpointKey}\u0000${api}`);
       const structured = req.schema ? state.structured : undefined;
-      const body = buildBody(api, model, { ...req, cacheKey: req.cacheKey ?? `codex-lsp-${req.feature}` }, state, budgetScale);
+      const body = buildBody(api, model, { ...req, cacheKey: req.cacheKey ?? `codex-lsp-${req.feature}` }, state, at.budgetScale);
+      const decide = (trouble: Trouble): NextStep =>
+        nextStep(trouble, { ...at, mode: cfg.api, model, body, structured, structuredNow: state.structured, hasFallback, now: Date.now(), deadline, backoffMs: backoffMs(at.retries) });
+      const aborted = (): ModelError => new ModelError(req.signal?.aborted ? 'cancelled' : 'timeout', 'aborted');
       const ctx: CallContext = { bytesSent: 0 };
       let raw: { body: unknown; contentType: string };
       try {
-        raw = await this.send(client, api, body, signal, deadline, ctx);
+        raw = await this.transport.send(cfg, api, body, signal, deadline, ctx);
         this.record(req, cfg, api, model, body, ctx.bytesSent, 'answered');
       } catch (err) {
         const f = toFailure(err, ctx.errorBody);
         if (ctx.bytesSent > 0) this.record(req, cfg, api, model, body, ctx.bytesSent, f.status !== undefined ? `HTTP ${f.status}` : clip(f.message, 80));
-        if (f.aborted || signal.aborted) throw new ModelError(req.signal?.aborted ? 'cancelled' : 'timeout', 'aborted');
+        if (f.aborted || signal.aborted) throw aborted();
         this.log.debug(() => `model call (${req.feature}, ${model}, ${api}) failed: ${describe(f)}`);
-
-        // A retired model is retired on both APIs: only an unknown one is worth the other API.
-        if (cfg.api === 'auto' && !switched && (isWrongEndpoint(f) || (isModelNotFound(f) && !isModelRetired(f, model))) && !isAuth(f)) {
-          this.log.info(`${hostOf(cfg.baseUrl)} answered ${describe(f)} on ${path(api)}; trying ${path(other(api))}`);
-          if (isModelNotFound(f)) missingModel = f;
-          api = other(api);
-          switched = true;
+        const step = decide({ kind: 'failed', failure: f });
+        if (step.step === 'retry') {
+          at.retries++;
+          this.log.debug(() => `retry ${at.retries} in ${step.waitMs} ms after ${describe(f)}`);
+          await sleep(step.waitMs, signal).catch(() => {
+            throw aborted();
+          });
           continue;
         }
-        if (structured && structured !== 'prompt' && state.structured === structured && (isSchemaUnsupported(f) || ['response_format', 'text'].includes(unsupportedParam(f, optionalKeys(body)) ?? ''))) {
-          state.structured = NEXT_STRUCTURED[structured] as typeof structured;
-          this.log.info(`${model} on ${path(api)} refused ${structured === 'json_schema' ? 'a json_schema answer format; asking for JSON mode' : 'JSON mode; describing the schema in the prompt'} instead (remembered)`);
-          continue;
-        }
-        const effort = this.supportedEffort(f, body);
-        if (effort && !tried.has(`effort:${effort.from}`)) {
-          tried.add(`effort:${effort.from}`);
-          state.effort.set(effort.from, effort.to);
-          this.log.info(`${model} on ${path(api)} does not take reasoning effort "${effort.from}"; using "${effort.to}", which it names as supported (remembered)`);
-          continue;
-        }
-        const param = unsupportedParam(f, optionalKeys(body));
-        if (param && !tried.has(param)) {
-          tried.add(param);
-          state.dropped.add(param);
-          this.log.info(`${model} on ${path(api)} refused the parameter "${param}"; retrying without it (remembered)`);
-          continue;
-        }
-        if (isRetryable(f) && retries < MAX_RETRIES) {
-          const wait = retryAfterMs(f.headers) ?? backoffMs(retries);
-          if (Date.now() + wait < deadline - 50) {
-            retries++;
-            this.log.debug(() => `retry ${retries} in ${wait} ms after ${describe(f)}`);
-            try {
-              await sleep(wait, signal);
-            } catch {
-              throw new ModelError(req.signal?.aborted ? 'cancelled' : 'timeout', 'aborted');
-            }
-            continue;
-          }
-        }
-        // A local server without /responses, asked there after "unknown model" on chat: the model is what is missing.
-        const final = missingModel && isWrongEndpoint(f) ? missingModel : f;
-        if (hasFallback && isModelGone(final, model)) throw new ModelGone(new ModelError('model-not-found', `${hostOf(cfg.baseUrl)} does not serve the model "${model}": ${clip(this.log.scrub(final.message), 200)}`, final.status));
-        throw this.fail(final, cfg, model, final === f ? api : other(api), epoch === this.epoch);
+        if (step.step === 'give-up') throw this.giveUp(step.failure, cfg, model, step.api, epoch === this.epoch);
+        if (step.step === 'next-model') throw new ModelGone(new ModelError('model-not-found', `${hostOf(cfg.baseUrl)} does not serve the model "${model}": ${clip(this.log.scrub(step.failure.message), 200)}`, step.failure.status));
+        this.learn(step, at, state, model, `${hostOf(cfg.baseUrl)} answered ${describe(f)} on ${path(api)}`);
+        continue;
       }
 
       const parsed = parseAnswer(api, raw.body, raw.contentType);
@@ -488,31 +258,24 @@ export class ModelGateway {
           `tokens in ${parsed.usage.input} (cached ${parsed.usage.cachedInput}) out ${parsed.usage.output}`,
       );
       if (parsed.notApi !== undefined) {
-        if (cfg.api === 'auto' && !switched) {
-          this.log.info(`${cfg.baseUrl}${path(api)} answered with ${parsed.notApi}; trying ${path(other(api))}`);
-          api = other(api);
-          switched = true;
-          continue;
-        }
-        throw this.notAnApi(cfg, api, parsed.notApi);
+        const step = decide({ kind: 'not-api', what: parsed.notApi });
+        if (step.step === 'give-up-not-api') throw this.apply(notApiVerdict(cfg, api, step.what));
+        this.learn(step, at, state, model, `${cfg.baseUrl}${path(api)} answered with ${parsed.notApi}`);
+        continue;
       }
       if (cfg.api === 'auto' && this.learnedApi.get(endpointKey) !== api) {
         this.learnedApi.set(endpointKey, api);
-        if (switched) this.log.info(`${model} at ${hostOf(cfg.baseUrl)} answers on ${path(api)}; using it from now on`);
+        if (at.switched) this.log.info(`${model} at ${hostOf(cfg.baseUrl)} answers on ${path(api)}; using it from now on`);
       }
       if (parsed.cutOff !== undefined) {
-        // Reasoning tokens count against the same limit as the answer: twice the room, once.
-        if (budgetScale === 1 && Date.now() < deadline - 500) {
-          budgetScale = 2;
-          this.log.info(`${req.feature}: the answer was cut off by ${parsed.cutOff}; asking once more with twice the output budget`);
-          continue;
+        const step = decide({ kind: 'cut-off', by: parsed.cutOff });
+        if (step.step === 'give-up-cut-off') {
+          const why = `the model's answer was cut off by ${step.by}${step.doubled ? ', even with twice the output budget' : ''}`;
+          throw new ModelError('cut-off', why, undefined, parsed.text);
         }
-        throw new ModelError(
-          'cut-off',
-          `the model's answer was cut off by ${parsed.cutOff}${budgetScale > 1 ? ', even with twice the output budget' : ''}`,
-          undefined,
-          parsed.text,
-        );
+        this.log.info(`${req.feature}: the answer was cut off by ${parsed.cutOff}; asking once more with twice the output budget`);
+        this.learn(step, at, state, model, '');
+        continue;
       }
       if (parsed.problem !== undefined) throw new ModelError('bad-answer', parsed.problem);
       const answer: ModelAnswer = { text: parsed.text, usage: parsed.usage, api, model };
@@ -528,175 +291,61 @@ export class ModelGateway {
     throw new ModelError('bad-request', `${hostOf(cfg.baseUrl)} kept refusing the request`);
   }
 
-  /** A refused reasoning effort, and the supported value nearest to it that the endpoint named. */
-  private supportedEffort(f: Failure, body: Record<string, unknown>): { from: string; to: string } | undefined {
-    const sent = (body.reasoning as { effort?: unknown } | undefined)?.effort ?? body.reasoning_effort;
-    if (typeof sent !== 'string') return undefined;
-    const values = supportedValues(f, 'reasoning.effort');
-    if (!values || values.includes(sent)) return undefined;
-    const order = ['none', 'minimal', 'low', 'medium', 'high', 'xhigh'];
-    const at = order.indexOf(sent);
-    const ranked = values.filter((v) => order.includes(v)).sort((a, b) => Math.abs(order.indexOf(a) - at) - Math.abs(order.indexOf(b) - at) || order.indexOf(b) - order.indexOf(a));
-    const to = ranked[0] ?? values[0];
-    return to === undefined ? undefined : { from: sent, to };
-  }
-
-  /** One clear message for an endpoint that is not an OpenAI-compatible API at all. */
-  private notAnApi(cfg: EndpointConfig, api: ApiKind, what: string): ModelError {
-    const message =
-      `codex-lsp: ${cfg.baseUrl}${path(api)} answered with ${what}, not an OpenAI-compatible API answer. ` +
-      `Is "codex.baseUrl" the API root, such as ${DEFAULT_BASE_URL} or http://127.0.0.1:8080/v1?`;
-    this.problems.report('endpoint', message);
-    return new ModelError('endpoint', `${cfg.baseUrl}${path(api)} answered with ${what}, not an OpenAI-compatible API answer`);
-  }
-
-  /**
-   * One HTTP call through the SDK (transport, auth, error statuses). The body of a 2xx is read
-   * here, raw: the SDK would join every message into `output_text` and trip over an HTML page.
-   */
-  private async send(
-    client: OpenAI,
-    api: ApiKind,
-    body: Record<string, unknown>,
-    signal: AbortSignal,
-    deadline: number,
-    ctx: CallContext,
-  ): Promise<{ body: unknown; contentType: string }> {
-    const fetchOptions = { [CALL]: ctx } as unknown as SdkFetchOptions;
-    const options = { signal, timeout: Math.max(1, deadline - Date.now()), maxRetries: 0, fetchOptions };
-    // The bodies are built dynamically from what the endpoint accepts, so the SDK's static
-    // parameter types cannot describe them; the SDK still does the transport, auth and errors.
-    const res =
-      api === 'chat'
-        ? await client.chat.completions.create(body as unknown as OpenAI.Chat.ChatCompletionCreateParamsNonStreaming, options).asResponse()
-        : await client.responses.create(body as unknown as OpenAI.Responses.ResponseCreateParamsNonStreaming, options).asResponse();
-    const text = await res.text();
-    const contentType = res.headers.get('content-type') ?? '';
-    try {
-      return { body: JSON.parse(text) as unknown, contentType };
-    } catch {
-      return { body: text, contentType };
+  /** Applies a step that changes the next request: what the endpoint refused is remembered for it. `why` names what the endpoint did. */
+  private learn(step: NextStep, at: Attempt, state: ParamState, model: string, why: string): void {
+    const where = `${model} on ${path(at.api)}`;
+    switch (step.step) {
+      case 'other-api':
+        this.log.info(`${why}; trying ${path(step.api)}`);
+        at.api = step.api;
+        at.switched = true;
+        at.missingModel = step.missingModel;
+        return;
+      case 'structured':
+        state.structured = step.to;
+        this.log.info(`${where} refused ${step.from === 'json_schema' ? 'a json_schema answer format; asking for JSON mode' : 'JSON mode; describing the schema in the prompt'} instead (remembered)`);
+        return;
+      case 'effort':
+        at.tried.add(`effort:${step.from}`);
+        state.effort.set(step.from, step.to);
+        this.log.info(`${where} does not take reasoning effort "${step.from}"; using "${step.to}", which it names as supported (remembered)`);
+        return;
+      case 'drop-param':
+        at.tried.add(step.param);
+        state.dropped.add(step.param);
+        this.log.info(`${where} refused the parameter "${step.param}"; retrying without it (remembered)`);
+        return;
+      case 'resend':
+        this.log.debug(() => `${where} refused the answer format that another call has already stepped down; sending again`);
+        return;
+      case 'double-budget':
+        at.budgetScale = 2;
+        return;
+      default:
+        // Retries, fallbacks and giving up are the caller's: they sleep or throw.
+        throw new Error(`codex-lsp: the step "${step.step}" changes no request`);
     }
   }
 
-  /** Maps a final failure to its kind, tells the user where they must act, pauses where retrying cannot help. */
-  private fail(f: Failure, cfg: EndpointConfig, model: string, api: ApiKind, current: boolean): ModelError {
-    const host = hostOf(cfg.baseUrl);
+  /** The final failure of a call: its ModelError, the user told where they must act. */
+  private giveUp(f: Failure, cfg: EndpointConfig, model: string, api: ApiKind, current: boolean): ModelError {
     const detail = clip(this.log.scrub(f.message), 200);
-    // A call that started before the configuration changed says nothing about the new configuration.
-    if (!current) return new ModelError(isAuth(f) ? 'auth' : 'bad-request', `${host} (previous configuration): ${detail}`, f.status);
-    if (isQuota(f)) {
-      const err = new ModelError('quota', `${host}: quota exhausted: ${detail}`, f.status);
-      this.coolDownError = err;
-      this.coolDownUntil = Date.now() + QUOTA_COOL_DOWN_MS;
-      this.problems.report(
-        'quota',
-        `codex-lsp: the account behind the API key has no quota left at ${host} (${detail}). Add credit or use another key; ` +
-          `AI features try again every minute.`,
-      );
-      return err;
-    }
-    if (isNoChannel(f)) {
-      const err = new ModelError('model-not-found', `${host} has no upstream for the model "${model}" right now: ${detail}`, f.status);
-      this.coolDownError = err;
-      this.coolDownUntil = Date.now() + QUOTA_COOL_DOWN_MS;
-      this.problems.report(
-        'model-not-found',
-        `codex-lsp: ${host} has no channel serving the model "${model}" (${detail}). If the model name is wrong, set "codex.model" ` +
-          `or CODEX_LSP_MODEL to a model your endpoint serves; otherwise the provider may be down for it: AI features try again every minute.`,
-      );
-      return err;
-    }
-    if (isAuth(f)) {
-      const err = new ModelError('auth', `${host} rejected the API key (${f.status}): ${detail}`, f.status);
-      this.paused = err;
-      this.problems.report(
-        'auth',
-        `codex-lsp: ${host} rejected the API key from ${cfg.keySource ?? 'the settings'} (HTTP ${f.status}: ${detail}). ` +
-          `AI features are paused until the configuration changes: check the key, or "codex.baseUrl" if the key is for another provider.`,
-      );
-      return err;
-    }
-    if (isModelNotFound(f) || isModelRetired(f)) {
-      const err = new ModelError('model-not-found', `${host} does not serve the model "${model}"${isModelRetired(f) ? ' (retired)' : ''}: ${detail}`, f.status);
-      this.paused = err;
-      this.problems.report(
-        'model-not-found',
-        `codex-lsp: ${host} does not know the model "${model}" (${detail}). ` +
-          `Pick a model your endpoint serves with the "codex.model" setting or CODEX_LSP_MODEL, and fallbacks with "codex.fallbackModels" ` +
-          `(OpenAI retired codex-mini-latest on 2026-02-12 and names gpt-5-codex-mini as its replacement).`,
-      );
-      return err;
-    }
-    if (f.status === 429) {
-      this.problems.report(
-        'rate-limit',
-        `codex-lsp: ${host} is rate-limiting requests (HTTP 429) even after retries. Requests resume on their own; ` +
-          `lower "codex.maxConcurrency" if this keeps happening.`,
-      );
-      return new ModelError('rate-limit', `${host} rate limit: ${detail}`, 429);
-    }
-    if (f.garbage) {
-      this.log.debug(() => `unreadable answer from ${cfg.baseUrl}${path(api)}: ${detail}`);
-      return this.notAnApi(cfg, api, 'a body that could not be read as JSON');
-    }
-    if (f.network) {
-      this.problems.report(
-        'unreachable',
-        `codex-lsp: cannot reach ${cfg.baseUrl} (${clip(f.networkCode ?? f.message, 80)}). Check the network, a proxy, or the "codex.baseUrl" setting.`,
-      );
-      return new ModelError('unreachable', `cannot reach ${cfg.baseUrl}: ${detail}`);
-    }
-    if (isWrongEndpoint(f)) {
-      this.problems.report(
-        'endpoint',
-        `codex-lsp: ${cfg.baseUrl} has no ${cfg.api === 'auto' ? '/chat/completions or /responses' : path(api)} endpoint (HTTP ${f.status}). ` +
-          `Check "codex.baseUrl" (most providers' URL ends in /v1)${cfg.api === 'auto' ? '' : ' and "codex.api"'}.`,
-      );
-      return new ModelError('endpoint', `${cfg.baseUrl}${path(api)}: HTTP ${f.status}: ${detail}`, f.status);
-    }
-    if ((f.status ?? 0) >= 500 || f.status === 408 || f.status === 409) {
-      return new ModelError('server', `${host} failed (HTTP ${f.status}): ${detail}`, f.status);
-    }
-    return new ModelError('bad-request', `${host} refused the request (HTTP ${f.status ?? '?'}): ${detail}`, f.status);
+    if (f.garbage && current) this.log.debug(() => `unreadable answer from ${cfg.baseUrl}${path(api)}: ${detail}`);
+    return this.apply(failureVerdict(f, cfg, model, api, detail, current));
   }
 }
 
-function other(api: ApiKind): ApiKind {
-  return api === 'chat' ? 'responses' : 'chat';
+/** What this request has tried so far, on the way to an answer. */
+interface Attempt {
+  api: ApiKind;
+  switched: boolean;
+  /** The model-not-found that made us try the other API: the truth, if that API turns out not to exist. */
+  missingModel: Failure | undefined;
+  retries: number;
+  budgetScale: number;
+  tried: Set<string>;
 }
-
-function path(api: ApiKind): string {
-  return api === 'chat' ? '/chat/completions' : '/responses';
-}
-
-/** A base URL on this machine: 127.0.0.0/8, ::1 or localhost. */
-export function isLoopback(url: string): boolean {
-  try {
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  } catch {
-    return false;
-  }
-}
-
-export function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
-}
-
 
 function describe(f: Failure): string {
   return f.status !== undefined ? `HTTP ${f.status} ${clip(f.message, 160)}` : clip(f.message, 160);
-}
-
-function safeJson(v: unknown): string {
-  try {
-    return JSON.stringify(v);
-  } catch {
-    return String(v);
-  }
 }

@@ -113,3 +113,6 @@ export function isIdentifierLike(v: string): boolean {
   if (parts.length === 0) return false;
   return parts.every((r) => (/^\d{1,4}$/.test(r)) || (r.length >= 2 && r.length <= 14 && /^[A-Za-z]+$/.test(r) && /[aeiouyAEIOUY]/.test(r)) || /^[A-Z]{2,4}$/.test(r));
 }
+
+/** What a redacted secret of this kind reads as. */
+export const placeholder = (kind: string): string => `[REDACTED:${kind}]`;
