@@ -31,7 +31,7 @@ export function fingerprint(f: FingerprintInput): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 }
 
-export class BaselineError extends Error {}
+class BaselineError extends Error {}
 
 /**
  * The fingerprints in an earlier output. Refuses (with a message saying what to do) a file

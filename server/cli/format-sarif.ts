@@ -8,7 +8,7 @@ import { PACKAGE } from '../version';
 
 /** `codex-lsp review --format sarif`: a SARIF 2.1.0 log for code-scanning tools, typed by @types/sarif. */
 
-export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** From package.json's `repository` and `homepage`, so SARIF viewers link to the project itself. */
 export const INFORMATION_URI = PACKAGE.repositoryUrl;
 const HELP_URI = PACKAGE.homepage;
@@ -24,7 +24,7 @@ const RULE_TEXT: Record<Severity, string> = {
   hint: 'AI review: a suggestion or style hint',
 };
 
-export function ruleId(severity: Severity): string {
+function ruleId(severity: Severity): string {
   return `codex/${severity}`;
 }
 

@@ -36,7 +36,7 @@ function fixHint(replacement: string): string {
 }
 
 /** 48210 -> "48,210" (fixed format: output must not depend on the machine's locale). */
-export function groupDigits(n: number): string {
+function groupDigits(n: number): string {
   const s = String(Math.round(Math.abs(n)));
   return (n < 0 ? '-' : '') + s.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
@@ -46,7 +46,7 @@ function count(n: number, one: string, many: string = `${one}s`): string {
 }
 
 /** "about $0.09"; "under $0.01" for tiny amounts; "$0.00" when nothing was spent. */
-export function formatUsd(usd: number): string {
+function formatUsd(usd: number): string {
   if (usd <= 0) return '$0.00';
   if (usd < 0.005) return 'under $0.01';
   const [whole, cents] = usd.toFixed(2).split('.');

@@ -5,6 +5,6 @@
  * positions they use are described in report.ts.
  */
 export { oneBased, SEVERITIES, type CliFinding, type FileResult, type OneBased, type RunSummary, type Severity } from './report';
-export { formatText, formatUsd, groupDigits, summaryLine } from './format-text';
+export { formatText, summaryLine } from './format-text';
 export { formatJson, type JsonFile, type JsonFinding, type JsonReport } from './format-json';
-export { formatSarif, INFORMATION_URI, ruleId, SARIF_SCHEMA, type SarifOptions } from './format-sarif';
+export { formatSarif, INFORMATION_URI, type SarifOptions } from './format-sarif';

@@ -65,7 +65,7 @@ export function gateFindings(input: GateInput): GateResult {
 }
 
 /** Whether a finding on lines [start, end] (0-based, inclusive) touches a deciding range. */
-export function decides(decide: readonly LineRange[] | 'all', start: number, end: number): boolean {
+function decides(decide: readonly LineRange[] | 'all', start: number, end: number): boolean {
   if (decide === 'all') return true;
   return decide.some((r) => r.start <= end && r.end > start);
 }

@@ -19,7 +19,7 @@ import { mergeRanges, parseDiff, parseNumstatZ, pickSection, type LineRange } fr
 import { GitError, LITERAL, runGit, splitZ, toPosix, type GitOptions } from './git-run';
 
 // Process running (git-run.ts) and diff parsing (diff-parse.ts) live apart; callers import them from here.
-export { hunkRange, mergeRanges, parseDiff, parseNumstatZ, type DiffSection, type LineRange } from './diff-parse';
+export { hunkRange, mergeRanges, parseNumstatZ, type DiffSection, type LineRange } from './diff-parse';
 export { GitError, runGit, type GitOptions } from './git-run';
 
 interface TopLevel {

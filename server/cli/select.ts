@@ -32,7 +32,7 @@ export interface SelectContext {
 }
 
 /** A usage problem (exit 2), said as is. */
-export class SelectError extends Error {}
+class SelectError extends Error {}
 
 export async function selectFiles(listed: readonly string[], args: ReviewArgs, ctx: SelectContext): Promise<Selection> {
   const matcher = createIgnoreMatcher([...DEFAULT_IGNORE, ...ctx.ignore], [ctx.projectDir]);

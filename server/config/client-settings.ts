@@ -2,7 +2,7 @@ import type { Logger } from '../util/log';
 import type { Readiness } from './readiness';
 
 /** How long the first `workspace/configuration` answer is waited for before going on without it. */
-export const CONFIGURATION_WAIT_MS = 3000;
+const CONFIGURATION_WAIT_MS = 3000;
 
 export interface ClientSettingsDeps {
   log: Logger;

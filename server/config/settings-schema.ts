@@ -116,7 +116,7 @@ export const DEFAULT_PRICES: Record<string, Price> = {
 export const DEFAULT_BASE_URL = 'https://api.cometapi.com/v1';
 export const DEFAULT_MODEL = 'codex-mini';
 /** OpenAI retired codex-mini-latest on 2026-02-12 and names gpt-5-codex-mini as its replacement. */
-export const DEFAULT_FALLBACK_MODELS: readonly string[] = ['gpt-5-codex-mini'];
+const DEFAULT_FALLBACK_MODELS: readonly string[] = ['gpt-5-codex-mini'];
 
 /**
  * Sections (`hover`, ...) are strict objects that may be left out (prefault: their leaves'

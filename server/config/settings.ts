@@ -8,7 +8,6 @@ import { DEFAULT_MODEL, settingFlags, settingsSchema, type Settings } from './se
 
 export {
   DEFAULT_BASE_URL,
-  DEFAULT_FALLBACK_MODELS,
   DEFAULT_MODEL,
   DEFAULT_PRICES,
   settingsSchema,
@@ -105,7 +104,7 @@ export interface ResolveReport {
   blocking?: string;
 }
 
-export function getPath(obj: unknown, dotted: string): unknown {
+function getPath(obj: unknown, dotted: string): unknown {
   let cur: unknown = obj;
   for (const part of dotted.split('.')) {
     if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
@@ -163,7 +162,7 @@ function distance(a: string, b: string): number {
 }
 
 /** The declared key nearest to a mistyped one (case, a letter or two, a wrong or missing section), if any is near. */
-export function nearestKey(key: string): string | undefined {
+function nearestKey(key: string): string | undefined {
   const lower = key.toLowerCase();
   let best: { key: string; d: number } | undefined;
   for (const s of SETTINGS) {

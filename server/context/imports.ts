@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** At most this many files are followed from one file's imports. */
-export const MAX_IMPORTED_FILES = 24;
+const MAX_IMPORTED_FILES = 24;
 
 const JS_EXTS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.d.ts'];
 const C_EXTS = ['.h', '.hpp', '.hh', '.c', '.cc', '.cpp'];

@@ -41,7 +41,7 @@ export interface TargetRegion {
   kind: 'selection' | 'block' | 'line';
 }
 
-export const DEFAULT_MAX_LINES = 300;
+const DEFAULT_MAX_LINES = 300;
 /** How far up findEnclosing looks for headers. */
 const SCAN_LIMIT = 300;
 /** Characters of a line looked at to classify it. */

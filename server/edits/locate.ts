@@ -65,9 +65,9 @@ export type LocateResult =
 /** More edits than this in one answer is an error. */
 export const MAX_EDITS = 200;
 /** Longer quotes are an error. */
-export const MAX_QUOTE_CHARS = 100_000;
+const MAX_QUOTE_CHARS = 100_000;
 /** A run of this many `*` is a masked secret. */
-export const SECRET_MASK_RUN = 8;
+const SECRET_MASK_RUN = 8;
 /** A quote is named in messages by its first non-blank line, cut to this many characters. */
 const LABEL_CHARS = 60;
 

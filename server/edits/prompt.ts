@@ -2,7 +2,7 @@ import type { JsonSchemaSpec } from '../model/request-body';
 import { PRIORITY_INTERACTIVE, type PipelineRequest } from '../pipeline/pipeline';
 import { CODE_IS_DATA, fence } from '../text/fence';
 
-export const EDIT_PROMPT_VERSION = 'edit-2';
+const EDIT_PROMPT_VERSION = 'edit-2';
 
 /** The `edit` answer format of the contract. */
 export const EDIT_SCHEMA: JsonSchemaSpec = {

@@ -12,7 +12,7 @@ const KNOWN_LIMITS_MS: Array<{ name: RegExp; ms: number; why: string }> = [
 ];
 
 /** Time left for the client after our answer is sent (the reply's trip, the client's own work). */
-export const MARGIN_MS = 1500;
+const MARGIN_MS = 1500;
 
 export interface ClientLimit {
   ms: number;

@@ -38,7 +38,7 @@ function networkCode(err: unknown): string | undefined {
 }
 
 /** Turns an error body we read ourselves (any provider's shape, or HTML) into a message. */
-export function messageFromBody(body: string | undefined): { message?: string; code?: string; param?: string; type?: string } {
+function messageFromBody(body: string | undefined): { message?: string; code?: string; param?: string; type?: string } {
   if (!body) return {};
   try {
     const j = rec(JSON.parse(body));

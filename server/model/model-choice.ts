@@ -4,7 +4,7 @@ import type { Logger } from '../util/log';
 import { makeDir } from '../util/make-dir';
 
 /** How long a fallback chosen because the model was gone is trusted without asking again. */
-export const CHOICE_TTL_MS = 24 * 60 * 60 * 1000;
+const CHOICE_TTL_MS = 24 * 60 * 60 * 1000;
 
 interface Choice {
   model: string;

@@ -122,7 +122,7 @@ export function nextStep(trouble: Trouble, t: Tried): NextStep {
   return { step: 'give-up', failure: final, api: final === f ? t.api : otherApi(t.api) };
 }
 
-export function otherApi(api: ApiKind): ApiKind {
+function otherApi(api: ApiKind): ApiKind {
   return api === 'chat' ? 'responses' : 'chat';
 }
 

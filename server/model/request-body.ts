@@ -44,7 +44,7 @@ export function newParamState(): ParamState {
 }
 
 /** Reasoning models (o-series, gpt-5, codex) reject temperature and max_tokens. */
-export function isReasoningModel(model: string): boolean {
+function isReasoningModel(model: string): boolean {
   const m = model.toLowerCase().split('/').pop() ?? '';
   return /^o\d/.test(m) || m.startsWith('gpt-5') || m.includes('codex');
 }
@@ -56,7 +56,7 @@ export function initialApi(model: string): ApiKind {
 
 const REASONING_ALLOWANCE: Record<Effort, number> = { low: 2000, medium: 6000, high: 12000 };
 
-export function schemaInstructions(schema: JsonSchemaSpec): string {
+function schemaInstructions(schema: JsonSchemaSpec): string {
   return (
     `\n\nAnswer with a single JSON object and nothing else (no prose, no Markdown fence). ` +
     `It must match this JSON schema, named "${schema.name}":\n${JSON.stringify(schema.schema)}`

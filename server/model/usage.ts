@@ -11,7 +11,7 @@ export interface UsageRow extends TokenUsage {
   cacheHits: number;
 }
 
-export const ZERO_USAGE: TokenUsage = Object.freeze({ input: 0, cachedInput: 0, output: 0 });
+const ZERO_USAGE: TokenUsage = Object.freeze({ input: 0, cachedInput: 0, output: 0 });
 
 function num(v: unknown): number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0;

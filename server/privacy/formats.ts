@@ -54,6 +54,3 @@ export function collectFormatSpans(text: string, spans: Span[], base: number): v
     }
   }
 }
-
-/** Every keyword of the table, for tests and the documentation. */
-export const FORMAT_KEYWORDS: readonly string[] = KEYWORDS;

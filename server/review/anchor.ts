@@ -43,15 +43,15 @@ export interface Anchor {
 }
 
 /** How far (in lines) from the named line a quote is looked for. */
-export const NEARBY_LINES = 5;
+const NEARBY_LINES = 5;
 /** How far a blank named line may be moved to a non-blank one for an empty quote. */
-export const EMPTY_QUOTE_LINES = 2;
+const EMPTY_QUOTE_LINES = 2;
 /** How far (in lines) re-anchoring looks for the previous text after an edit. */
-export const REANCHOR_LINES = 30;
+const REANCHOR_LINES = 30;
 /** Quotes longer than this are not searched for (bounded work); the line is marked instead. */
 export const MAX_QUOTE_CHARS = 2000;
 /** Quotes with fewer non-whitespace characters than this are only matched on the named line. */
-export const MIN_DISTINCT_CHARS = 3;
+const MIN_DISTINCT_CHARS = 3;
 
 /** A LineSource over a string; lines as LSP counts them ({@link splitLines}). '' for an index out of range. */
 export function linesOf(text: string): LineSource {

@@ -114,9 +114,9 @@ export const DEFAULT_CHUNK_OPTIONS: Readonly<ChunkOptions> = Object.freeze({
 });
 
 /** Typical distance, in tokens, between top-level starts (measured on TS/JS sources: ~150–400). */
-export const TOP_LEVEL_SPACING = 230;
+const TOP_LEVEL_SPACING = 230;
 /** Kind-3 lines (indentation 0, not after a blank/closer) are this many times less likely to be anchors. */
-export const KIND3_FACTOR = 4;
+const KIND3_FACTOR = 4;
 /** Lines shorter than this (trimmed), and comment/decorator lines, also hash the next line's text. */
 const SHORT_LINE = 16;
 /** Characters of a (trimmed) line that feed the hash and the classification. */

@@ -38,8 +38,8 @@ export interface LocatedFinding {
   replacement?: string;
 }
 
-export const DEFAULT_MAX_FINDINGS = 25;
-export const MAX_MESSAGE_CHARS = 500;
+const DEFAULT_MAX_FINDINGS = 25;
+const MAX_MESSAGE_CHARS = 500;
 
 /** Keys holding the findings array, in the order they are tried. `diagnostics` is the contract. */
 const ARRAY_KEYS = ['diagnostics', 'findings', 'issues', 'problems'] as const;

@@ -2,8 +2,8 @@ import type { JsonSchemaSpec } from '../model/request-body';
 import type { PipelineRequest } from '../pipeline/pipeline';
 import { CODE_IS_DATA, fence } from '../text/fence';
 
-export const REVIEW_PROMPT_VERSION = 'review-2';
-export const MAX_FINDINGS_ASKED = 10;
+const REVIEW_PROMPT_VERSION = 'review-2';
+const MAX_FINDINGS_ASKED = 10;
 
 /** The `diagnostics` answer format of the contract, strict-mode compatible (every key required, replacement nullable). */
 export const DIAGNOSTICS_SCHEMA: JsonSchemaSpec = {

@@ -19,13 +19,13 @@ import { buildReviewRequest } from './prompt';
 import { FILE_MARK_LINES, fileSuppression } from './suppress';
 
 /** Files above these are not reviewed: a review of them costs too much. */
-export const MAX_REVIEW_BYTES = 512 * 1024;
-export const MAX_REVIEW_LINES = 10_000;
+const MAX_REVIEW_BYTES = 512 * 1024;
+const MAX_REVIEW_LINES = 10_000;
 /**
  * Files that are not code worth paying to review (they can still be hovered): lock files,
  * minified and generated artefacts, vendored trees, commit messages and plain text.
  */
-export const REVIEW_SKIP: readonly string[] = [
+const REVIEW_SKIP: readonly string[] = [
   'node_modules/', '.git/', 'vendor/', '*.lock', 'package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'go.sum',
   'Cargo.lock', 'poetry.lock', 'composer.lock', 'Gemfile.lock', '*.min.js', '*.min.css', '*.map', '*.svg',
   'COMMIT_EDITMSG', 'MERGE_MSG', 'git-rebase-todo', '.codex-lsp.json',

@@ -12,8 +12,8 @@
  */
 import type { Range } from 'vscode-languageserver';
 
-export const IGNORE_MARK = 'codex-lsp-ignore';
-export const IGNORE_FILE_MARK = 'codex-lsp-ignore-file';
+const IGNORE_MARK = 'codex-lsp-ignore';
+const IGNORE_FILE_MARK = 'codex-lsp-ignore-file';
 /** How far from the top `codex-lsp-ignore-file` is honoured (a licence header may come first). */
 export const FILE_MARK_LINES = 10;
 

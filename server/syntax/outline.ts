@@ -73,7 +73,7 @@ function declaratorName(n: Node | null): string | undefined {
 }
 
 /** A definition's own name, or undefined for an anonymous function. */
-export function nameOf(n: Node): string | undefined {
+function nameOf(n: Node): string | undefined {
   const named = n.childForFieldName('name');
   if (named) return named.type === 'identifier' || !named.type.endsWith('declarator') ? lastWord(named.text) : declaratorName(named);
   if (ANONYMOUS.has(n.type)) {

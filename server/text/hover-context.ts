@@ -58,7 +58,7 @@ export interface HoverContext {
   bytes: number;
 }
 
-export const DEFAULT_HOVER_CONTEXT_LIMITS: Readonly<HoverContextLimits> = Object.freeze({
+const DEFAULT_HOVER_CONTEXT_LIMITS: Readonly<HoverContextLimits> = Object.freeze({
   maxChars: 6000,
   nearbyBefore: 12,
   nearbyAfter: 12,
@@ -68,7 +68,7 @@ export const DEFAULT_HOVER_CONTEXT_LIMITS: Readonly<HoverContextLimits> = Object
 });
 
 /** Marker column of the hovered line / of every other line. */
-export const HOVER_MARK = '→ ';
+const HOVER_MARK = '→ ';
 const PLAIN_MARK = '  ';
 
 /** A multi-line signature is shown completely if it spans at most this many lines. */

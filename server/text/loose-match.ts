@@ -30,7 +30,7 @@ export function isBreakOrSpace(c: number): boolean {
 const WORD_NON_ASCII = /[\p{L}\p{M}\p{N}]/u;
 
 /** A character that glues to its neighbours into a word (see the module comment). */
-export function isWordCode(c: number): boolean {
+function isWordCode(c: number): boolean {
   if (c < 128) {
     return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
   }

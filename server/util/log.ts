@@ -68,8 +68,3 @@ export class Logger {
     }
   }
 }
-
-export function errorText(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
-}

@@ -45,7 +45,7 @@ export interface AiActionData {
   prompt?: string;
 }
 
-export function isAiActionData(v: unknown): v is AiActionData {
+function isAiActionData(v: unknown): v is AiActionData {
   const d = v as Partial<AiActionData> | null;
   return (
     d?.codex === 'ai-action' &&

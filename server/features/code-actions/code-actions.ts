@@ -22,12 +22,12 @@ import { request, type CommandHandler, type Feature } from '../feature';
 import type { Services } from '../services';
 import { clip } from '../../util/text';
 
-export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.codex`;
+const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.codex`;
 /** For clients without code-action literals: an edit delivered as a command argument. */
-export const APPLY_EDIT_COMMAND = 'codex.applyEdit';
+const APPLY_EDIT_COMMAND = 'codex.applyEdit';
 
 /** Whether an action of `kind` may be offered when the client asked only for `only`. */
-export function kindAllowed(kind: string, only: readonly string[] | undefined): boolean {
+function kindAllowed(kind: string, only: readonly string[] | undefined): boolean {
   if (!only || only.length === 0) return true;
   return only.some((o) => o === '' || kind === o || kind.startsWith(`${o}.`));
 }

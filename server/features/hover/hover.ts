@@ -26,7 +26,7 @@ import { thinking } from '../progress';
 import { request, type Feature } from '../feature';
 import type { Services } from '../services';
 
-export const HOVER_PROMPT_VERSION = 'hover-3';
+const HOVER_PROMPT_VERSION = 'hover-3';
 /** Lines around the hovered one whose names may bring definitions from other files. */
 const NEARBY_LINES = 12;
 /** Lines below the hovered one that a hover can show (the excerpt takes 12): only those are masked. */

@@ -8,7 +8,7 @@ import { displayPath } from '../../util/uri';
 import type { Feature } from '../feature';
 import type { Services } from '../services';
 
-export const SHOW_LAST_REQUEST_COMMAND = 'codex.showLastRequest';
+const SHOW_LAST_REQUEST_COMMAND = 'codex.showLastRequest';
 
 export interface LastRequestResult {
   /** The request as text (also what the opened document holds); null when nothing was sent yet. */
