@@ -41,9 +41,8 @@ interface DocState {
   touched: number;
   /** Reviews running for this document; an older one is aborted when a newer one lands. */
   active: ActiveReview[];
-  /** Sequence numbers: a result never replaces one from a review started later. */
+  /** Sequence numbers: a review that lands aborts those started before it (see review()). */
   seq: number;
-  publishedSeq: number;
   /** The version the last completed review was of (undefined: never reviewed, e.g. no key yet). */
   reviewedVersion?: number;
   /** The last review left parts unreviewed (no key, over budget, the endpoint failing). */
@@ -108,7 +107,7 @@ export class ReviewFeature {
   private state(doc: TextDocument): DocState {
     let st = this.states.get(doc.uri);
     if (!st) {
-      st = { uri: doc.uri, version: doc.version, touched: 0, active: [], seq: 0, publishedSeq: 0, findings: [], findingsVersion: doc.version, resultId: 0 };
+      st = { uri: doc.uri, version: doc.version, touched: 0, active: [], seq: 0, findings: [], findingsVersion: doc.version, resultId: 0 };
       this.states.set(doc.uri, st);
     }
     return st;
@@ -253,13 +252,13 @@ export class ReviewFeature {
           if (total > 1) progress?.report(`${done}/${total} parts`, Math.round((100 * done) / total));
         },
       });
+      // Aborted: the file was closed or became ignored, or a review started later has landed
+      // (it aborts the older ones, below). Whatever this one found is not shown.
       if (controller.signal.aborted || this.states.get(st.uri) !== st) return;
-      // A review started later has already published: this older result has nothing to add.
-      if (me.seq < st.publishedSeq) return;
-      st.publishedSeq = me.seq;
       st.reviewedVersion = version;
       st.incomplete = run.outcomes.some((o) => o.error !== undefined);
-      // Older reviews still running can only produce older results.
+      // Older reviews still running can only produce older results. Aborting them is what keeps
+      // them from publishing after this one: a review stays in `active` until it ends.
       for (const r of st.active) if (r.seq < me.seq) r.controller.abort();
       st.active = st.active.filter((r) => r.seq > me.seq);
 
