@@ -41,8 +41,10 @@ interface DocState {
   touched: number;
   /** Reviews running for this document; an older one is aborted when a newer one lands. */
   active: ActiveReview[];
-  /** Sequence numbers: a review that lands aborts those started before it (see review()). */
+  /** Sequence numbers: a review that lands aborts those started before it (see run()). */
   seq: number;
+  /** Reviews started but not yet running (waiting for the first settings, or the budget check). */
+  waiting: number;
   /** The version the last completed review was of (undefined: never reviewed, e.g. no key yet). */
   reviewedVersion?: number;
   /** The last review left parts unreviewed (no key, over budget, the endpoint failing). */
@@ -107,7 +109,7 @@ export class ReviewFeature {
   private state(doc: TextDocument): DocState {
     let st = this.states.get(doc.uri);
     if (!st) {
-      st = { uri: doc.uri, version: doc.version, touched: 0, active: [], seq: 0, findings: [], findingsVersion: doc.version, resultId: 0 };
+      st = { uri: doc.uri, version: doc.version, touched: 0, active: [], seq: 0, waiting: 0, findings: [], findingsVersion: doc.version, resultId: 0 };
       this.states.set(doc.uri, st);
     }
     return st;
@@ -171,7 +173,7 @@ export class ReviewFeature {
       if (!this.s.config.settings.diagnostics.enabled || this.s.privacy.isIgnored(st.uri)) {
         this.abort(st);
         this.setFindings(st, [], st.version);
-      } else if ((st.reviewedVersion === undefined || st.incomplete) && st.active.length === 0) {
+      } else if ((st.reviewedVersion === undefined || st.incomplete) && st.active.length === 0 && st.waiting === 0) {
         // Never (fully) reviewed (reviews were off, no key, ignored, over budget): now it may
         // be. A document merely edited since its review waits for its trigger, as always.
         this.startReview(st);
@@ -194,12 +196,19 @@ export class ReviewFeature {
   }
 
   private startReview(st: DocState): void {
-    void this.review(st).catch((err: unknown) => {
-      this.s.log.error(`review of ${st.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    });
+    // Waiting counts as under way: a document opened before the first settings arrive is
+    // reviewed once, not a second time by the settings change that ends the wait.
+    st.waiting++;
+    void this.admit(st)
+      .finally(() => st.waiting--)
+      .then((admitted) => admitted && this.run(st, admitted.doc, admitted.over))
+      .catch((err: unknown) => {
+        this.s.log.error(`review of ${st.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      });
   }
 
-  private async review(st: DocState): Promise<void> {
+  /** Whether the document is to be reviewed now, and how (from the cache only, over budget). */
+  private async admit(st: DocState): Promise<{ doc: TextDocument; over: boolean } | undefined> {
     await this.s.ready;
     const doc = this.s.documents.get(st.uri);
     if (!doc || this.states.get(st.uri) !== st) return;
@@ -229,7 +238,10 @@ export class ReviewFeature {
       );
     }
     if (this.states.get(st.uri) !== st) return;
+    return { doc, over: over !== undefined };
+  }
 
+  private async run(st: DocState, doc: TextDocument, over: boolean): Promise<void> {
     const controller = new AbortController();
     const version = doc.version;
     const me: ActiveReview = { seq: ++st.seq, version, controller };
@@ -243,7 +255,7 @@ export class ReviewFeature {
       const run = await reviewDocument(this.s, doc, {
         signal: controller.signal,
         priority: st.touched,
-        cacheOnly: over !== undefined,
+        cacheOnly: over,
         onStart: () => {
           progress ??= this.s.client.beginProgress(`Reviewing ${name}`, parts.total > 1 ? `${parts.done}/${parts.total} parts` : undefined);
         },

@@ -1,6 +1,7 @@
 /**
  * The review's guards, each tested so that deleting it turns a test red (issue 13): a review
- * overtaken by a newer one never shows; a file that becomes ignored loses its review in flight;
+ * overtaken by a newer one never shows; a file opened before the first settings arrive is reviewed
+ * once; a file that becomes ignored loses its review in flight;
  * a review that could not run (over budget, endpoint failing) runs again once settings change;
  * and a model with no price is named when the daily budget cannot hold.
  *
@@ -9,6 +10,7 @@
  * writes its messages in order.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigurationRequest } from 'vscode-languageserver-protocol';
 import { listing, openAIError, type RecordedRequest } from '../support/fake-openai';
 import { fileUri, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
 import { useSession } from '../support/session';
@@ -97,6 +99,32 @@ describe('a review overtaken by a newer one', () => {
     // anchor on the new text (`return 0;` is unchanged), so only the guard keeps it out.
     expect(messagesPublished(c, uri)).toEqual([]);
     expect(c.diagnostics.get(uri)?.map((p) => p.version)).toEqual([2]);
+  });
+});
+
+describe('a file opened before the first settings arrive', () => {
+  it('is reviewed once, not again by the settings change that ends the wait', async () => {
+    const c = await start({ initialize: false });
+    // The client answers workspace/configuration only when the test says so.
+    const settingsGate = newGate();
+    c.connection.onRequest(ConfigurationRequest.type, async () => {
+      await settingsGate.opened;
+      return [c.settings];
+    });
+    await c.initialize();
+    const uri = fileUri('/work/project/early.ts');
+    await c.open(uri, 'export const early = compute(1);\n', 'typescript');
+    session.fake.setDefault(async () => {
+      await gate.opened;
+      return { json: { diagnostics: [] } };
+    });
+    settingsGate.open();
+    await session.fake.waitForRequests(1);
+    gate.open();
+    await c.waitForDiagnostics(uri);
+    // A second review would have shared the request and published in the same turn.
+    await barrier(c);
+    expect(c.diagnostics.get(uri)?.length).toBe(1);
   });
 });
 
