@@ -41,9 +41,9 @@ interface DocState {
   touched: number;
   /** Reviews running for this document; an older one is aborted when a newer one lands. */
   active: ActiveReview[];
-  /** Sequence numbers: a review that lands aborts those started before it (see run()). */
+  /** Sequence numbers: a review that lands aborts those started before it (see review()). */
   seq: number;
-  /** Reviews started but not yet running (waiting for the first settings, or the budget check). */
+  /** Reviews started but not yet in `active` (waiting for the first settings, or the budget check). */
   waiting: number;
   /** The version the last completed review was of (undefined: never reviewed, e.g. no key yet). */
   reviewedVersion?: number;
@@ -199,16 +199,20 @@ export class ReviewFeature {
     // Waiting counts as under way: a document opened before the first settings arrive is
     // reviewed once, not a second time by the settings change that ends the wait.
     st.waiting++;
-    void this.admit(st)
-      .finally(() => st.waiting--)
-      .then((admitted) => admitted && this.run(st, admitted.doc, admitted.over))
+    let waiting = true;
+    const admitted = (): void => {
+      if (waiting) st.waiting--;
+      waiting = false;
+    };
+    void this.review(st, admitted)
       .catch((err: unknown) => {
         this.s.log.error(`review of ${st.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      });
+      })
+      .finally(admitted);
   }
 
-  /** Whether the document is to be reviewed now, and how (from the cache only, over budget). */
-  private async admit(st: DocState): Promise<{ doc: TextDocument; over: boolean } | undefined> {
+  /** Calls `admitted` once the review is in `active`; startReview calls it too when this ends (an early return). */
+  private async review(st: DocState, admitted: () => void): Promise<void> {
     await this.s.ready;
     const doc = this.s.documents.get(st.uri);
     if (!doc || this.states.get(st.uri) !== st) return;
@@ -238,14 +242,12 @@ export class ReviewFeature {
       );
     }
     if (this.states.get(st.uri) !== st) return;
-    return { doc, over: over !== undefined };
-  }
 
-  private async run(st: DocState, doc: TextDocument, over: boolean): Promise<void> {
     const controller = new AbortController();
     const version = doc.version;
     const me: ActiveReview = { seq: ++st.seq, version, controller };
     st.active.push(me);
+    admitted();
     this.reviewsStarted++;
     const name = displayPath(doc.uri, this.s.roots).split('/').pop() ?? doc.uri;
     // Shown once a part actually goes to the model (not for answers from the cache, not while queued).
@@ -255,7 +257,7 @@ export class ReviewFeature {
       const run = await reviewDocument(this.s, doc, {
         signal: controller.signal,
         priority: st.touched,
-        cacheOnly: over,
+        cacheOnly: over !== undefined,
         onStart: () => {
           progress ??= this.s.client.beginProgress(`Reviewing ${name}`, parts.total > 1 ? `${parts.done}/${parts.total} parts` : undefined);
         },
