@@ -43,8 +43,8 @@ interface DocState {
   active: ActiveReview[];
   /** Sequence numbers: a review that lands aborts those started before it (see review()). */
   seq: number;
-  /** Reviews started but not yet in `active` (waiting for the first settings, or the budget check). */
-  waiting: number;
+  /** Reviews started and not ended, those still waiting (for the first settings, the budget check) included. */
+  running: number;
   /** The version the last completed review was of (undefined: never reviewed, e.g. no key yet). */
   reviewedVersion?: number;
   /** The last review left parts unreviewed (no key, over budget, the endpoint failing). */
@@ -109,7 +109,7 @@ export class ReviewFeature {
   private state(doc: TextDocument): DocState {
     let st = this.states.get(doc.uri);
     if (!st) {
-      st = { uri: doc.uri, version: doc.version, touched: 0, active: [], seq: 0, waiting: 0, findings: [], findingsVersion: doc.version, resultId: 0 };
+      st = { uri: doc.uri, version: doc.version, touched: 0, active: [], seq: 0, running: 0, findings: [], findingsVersion: doc.version, resultId: 0 };
       this.states.set(doc.uri, st);
     }
     return st;
@@ -173,7 +173,7 @@ export class ReviewFeature {
       if (!this.s.config.settings.diagnostics.enabled || this.s.privacy.isIgnored(st.uri)) {
         this.abort(st);
         this.setFindings(st, [], st.version);
-      } else if ((st.reviewedVersion === undefined || st.incomplete) && st.active.length === 0 && st.waiting === 0) {
+      } else if ((st.reviewedVersion === undefined || st.incomplete) && st.running === 0) {
         // Never (fully) reviewed (reviews were off, no key, ignored, over budget): now it may
         // be. A document merely edited since its review waits for its trigger, as always.
         this.startReview(st);
@@ -196,23 +196,17 @@ export class ReviewFeature {
   }
 
   private startReview(st: DocState): void {
-    // Waiting counts as under way: a document opened before the first settings arrive is
-    // reviewed once, not a second time by the settings change that ends the wait.
-    st.waiting++;
-    let waiting = true;
-    const admitted = (): void => {
-      if (waiting) st.waiting--;
-      waiting = false;
-    };
-    void this.review(st, admitted)
+    // Counted from the start, not from when it is in `active`: a document opened before the
+    // first settings arrive is reviewed once, not again by the settings change that ends the wait.
+    st.running++;
+    void this.review(st)
       .catch((err: unknown) => {
         this.s.log.error(`review of ${st.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       })
-      .finally(admitted);
+      .finally(() => st.running--);
   }
 
-  /** Calls `admitted` once the review is in `active`; startReview calls it too when this ends (an early return). */
-  private async review(st: DocState, admitted: () => void): Promise<void> {
+  private async review(st: DocState): Promise<void> {
     await this.s.ready;
     const doc = this.s.documents.get(st.uri);
     if (!doc || this.states.get(st.uri) !== st) return;
@@ -247,7 +241,6 @@ export class ReviewFeature {
     const version = doc.version;
     const me: ActiveReview = { seq: ++st.seq, version, controller };
     st.active.push(me);
-    admitted();
     this.reviewsStarted++;
     const name = displayPath(doc.uri, this.s.roots).split('/').pop() ?? doc.uri;
     // Shown once a part actually goes to the model (not for answers from the cache, not while queued).
