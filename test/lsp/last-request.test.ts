@@ -2,6 +2,7 @@
  * `codex.showLastRequest`: the last request sent for a file, exactly as it left the machine.
  */
 import { readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fileUri, position, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
@@ -48,7 +49,8 @@ describe('codex.showLastRequest', () => {
     await c.open(URI, TEXT, 'typescript');
     await c.hover(URI, position(TEXT, 'region'));
     const r = await c.request<Result>('workspace/executeCommand', { command: 'codex.showLastRequest', arguments: [URI] });
-    expect(r.shown).toBeDefined();
+    // A read-only file in the server's cache folder, opened in the client.
+    expect(r.shown).toBe(fileUri(path.join(c.cacheDir, 'requests', 'last-request.json.txt')));
     expect(c.shownDocuments.map((d) => d.uri)).toEqual([r.shown]);
     const file = fileURLToPath(r.shown!);
     expect(readFileSync(file, 'utf8')).toBe(`${r.text}\n`);

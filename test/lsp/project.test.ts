@@ -90,6 +90,42 @@ describe('.codex-lsp.json in the server', () => {
     expect(await c.hover(uri, position(TEXT, 'reduce'))).toBeNull();
   });
 
+  // The server watches the folder itself; where it cannot (here the folder did not exist yet
+  // when the server started, so there was nothing to watch), the editor's save of the file and
+  // the client's own file events still make it read the file again.
+  it('reads the file again when the editor saves it, where the folder could not be watched', async () => {
+    const root = path.join(mkdtempSync(path.join(tmpdir(), 'codex-project-')), 'later');
+    dirs.push(path.dirname(root));
+    const c = await start(root, { settings: { ...DEFAULTS, diagnostics: { enabled: false } } });
+    const uri = fileUri(path.join(root, 'cart.ts'));
+    await c.open(uri, TEXT, 'typescript');
+    expect(await c.hover(uri, position(TEXT, 'reduce'))).not.toBeNull();
+    mkdirSync(root);
+    const file = path.join(root, '.codex-lsp.json');
+    const project = JSON.stringify({ hover: { enabled: false } });
+    writeFileSync(file, project);
+    await c.open(fileUri(file), project, 'json');
+    await c.save(fileUri(file));
+    await c.waitFor(() => c.logs.some((l) => l.message === `project settings from ${file}`), 5000, 'the saved file to be read');
+    expect(await c.hover(uri, position(TEXT, 'price'))).toBeNull();
+  });
+
+  it('reads the file again when the client reports it changed (workspace/didChangeWatchedFiles)', async () => {
+    const root = path.join(mkdtempSync(path.join(tmpdir(), 'codex-project-')), 'later');
+    dirs.push(path.dirname(root));
+    const c = await start(root, { settings: { ...DEFAULTS, diagnostics: { enabled: false } } });
+    const uri = fileUri(path.join(root, 'cart.ts'));
+    await c.open(uri, TEXT, 'typescript');
+    expect(await c.hover(uri, position(TEXT, 'reduce'))).not.toBeNull();
+    mkdirSync(root);
+    const file = path.join(root, '.codex-lsp.json');
+    writeFileSync(file, JSON.stringify({ ignore: ['cart.ts'] }));
+    await c.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: fileUri(file), type: 1 }] });
+    await c.waitFor(() => c.logs.some((l) => l.message === `project settings from ${file}`), 5000, 'the reported file to be read');
+    expect(await c.hover(uri, position(TEXT, 'price'))).toBeNull();
+    expect(session.fake.requests.length).toBe(1);
+  });
+
   it('notices a project file created after start', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'codex-project-'));
     dirs.push(root);

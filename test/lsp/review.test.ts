@@ -113,15 +113,13 @@ describe('review diagnostics', () => {
     });
     const c = await start();
     await c.open(URI, CHECK, 'typescript');
-    const p = await latest(c, URI, (d) => d.diagnostics.length > 0);
-    await new Promise((r) => setTimeout(r, 100));
-    const last = c.diagnostics.get(URI)!.at(-1)!;
+    // What the review kept of the answer.
+    const last = await latest(c, URI, (d) => d.diagnostics.length > 0);
     expect(last.diagnostics.map((d) => d.message)).toEqual(['Assignment in condition', 'Off by one?']);
     expect(last.diagnostics[1]!.severity).toBe(2);
     // An empty quote marks the line's non-blank extent, with no fix.
     expect(last.diagnostics[1]!.range).toEqual({ start: { line: 7, character: 2 }, end: { line: 7, character: 29 } });
     expect(last.diagnostics[1]!.data).toBeUndefined();
-    expect(p).toBeDefined();
     expect(c.logs.some((l) => /dropped \d+ unusable finding/.test(l.message))).toBe(true);
   });
 
@@ -451,7 +449,7 @@ describe('fixes after edits', () => {
     await c.change(uri, edited);
     const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d0.range, context: { diagnostics: [d0] } });
     const fix = actions.find((a) => a.kind === 'quickfix' && a.edit);
-    expect(fix).toBeDefined();
+    expect(fix?.title).toBe('Replace with `i < n` (codex)');
     const out = applyTextEdits(edited, (fix!.edit!.documentChanges![0] as { edits: TextEdit[] }).edits);
     expect(out).toBe('// a comment\nfor (let i = 0; i <= n; i++) a();\nfor (let i = 0; i < n; i++) b();\n');
   });

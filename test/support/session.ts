@@ -40,7 +40,9 @@ export function useSession(defaults: Record<string, unknown>): Session {
   const shared = useFake();
   const clients: LspTestClient[] = [];
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.dispose()));
+    // Newest first, one at a time: a server started later may use an earlier one's cache folder
+    // (a restart test), and must have exited before that folder is removed (else ENOTEMPTY).
+    for (const c of clients.splice(0).reverse()) await c.dispose();
   });
   const session: Session = {
     get fake(): FakeOpenAI {

@@ -46,21 +46,35 @@ describe.skipIf(!parsed.ok)('Helix languages.toml', () => {
     expect(Object.keys(pkg.bin)).toContain('codex-lsp');
   });
 
-  it('has a config the server accepts as initializationOptions, keys flat (not under "codex")', () => {
+  it('has a config the server accepts as initializationOptions, keys flat (not under "codex"), the values shown the defaults', () => {
     const config = toml['language-server'].codex?.config;
-    expect(config).toBeDefined();
-    expect(config).not.toHaveProperty('codex');
+    expect(Object.keys(config ?? {}).sort()).toEqual(['codeActions', 'diagnostics', 'hover', 'ignore']);
     const { problems, blocking, settings } = resolveSettings([{ source: 'initializationOptions', values: config }]);
     expect(problems).toEqual([]);
     expect(blocking).toBeUndefined();
     expect(settings.codeActions.custom.map((a) => a.title)).toEqual(['Add type annotations']);
+    // The file says "the values shown are the defaults": apart from its example action, it changes nothing.
+    const defaults = resolveSettings([]).settings;
+    expect({ ...settings, codeActions: { ...settings.codeActions, custom: defaults.codeActions.custom } }).toEqual(defaults);
   });
 
-  it('adds codex beside the own servers of rust, typescript and python', () => {
-    const byName = new Map(toml.language.map((l) => [l.name, l['language-servers'].map((s) => (typeof s === 'string' ? s : s.name))]));
-    expect(byName.get('rust')).toEqual(['rust-analyzer', 'codex']);
-    expect(byName.get('typescript')).toEqual(['typescript-language-server', 'codex']);
-    expect(byName.get('python')).toEqual(['ty', 'ruff', 'jedi', 'pylsp', 'codex']);
+  // A `language-servers` line replaces Helix's own list for the language: one that forgot a
+  // default server would turn off, say, rust-analyzer for whoever copies it. Checked against
+  // Helix's defaults as its own languages.toml lists them (the fixture names the release).
+  it("adds codex last beside Helix's own servers for each language, and the README shows the same line", () => {
+    const helix = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'helix', 'default-language-servers.json'), 'utf8')) as { 'language-servers': Record<string, string[]> };
+    const servers = (l: HelixLanguages['language'][number]): string[] => l['language-servers'].map((s) => (typeof s === 'string' ? s : s.name));
+    expect(toml.language.map((l) => l.name)).toEqual(Object.keys(helix['language-servers']));
+    for (const l of toml.language) expect(servers(l), l.name).toEqual([...(helix['language-servers'][l.name] ?? []), 'codex']);
+    // The README's Helix section shows one of these lines to copy: it must be the file's.
+    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Helix'), readme.indexOf('\n### ', readme.indexOf('### Helix') + 1));
+    const shown = [...section.matchAll(/^name = "(\w+)"\nlanguage-servers = (\[[^\]]*\])/gm)];
+    expect(shown.length).toBeGreaterThan(0);
+    for (const [, name, list] of shown) {
+      const inFile = toml.language.find((l) => l.name === name);
+      expect(inFile && servers(inFile), `README's ${name ?? ''} line`).toEqual(JSON.parse(list ?? 'null'));
+    }
   });
 
   it('works as Helix runs it: config as initializationOptions, an empty codex section', async () => {

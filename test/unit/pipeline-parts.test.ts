@@ -156,7 +156,7 @@ describe('DiskCache', () => {
     // Make entry 0 the oldest, then touch it by reading: it becomes the most recent.
     const old = new Date(Date.now() - 100_000);
     for (let i = 0; i < 5; i++) utimesSync(path.join(dir, 'answers', key(i).slice(0, 2), `${key(i)}.json`), old, old);
-    expect(await c.get(key(0))).toBeDefined();
+    expect(await c.get(key(0))).toEqual({ text: big, model: 'm' });
     await new Promise((r) => setTimeout(r, 20));
     for (let i = 5; i < 8; i++) await c.set(key(i), { text: big, model: 'm' });
     await c.prune();
@@ -170,8 +170,8 @@ describe('DiskCache', () => {
     }
     expect(total).toBeLessThanOrEqual(6000);
     expect(count).toBeLessThan(8);
-    expect(await c.get(key(0))).toBeDefined();
-    expect(await c.get(key(7))).toBeDefined();
+    expect(await c.get(key(0))).toEqual({ text: big, model: 'm' });
+    expect(await c.get(key(7))).toEqual({ text: big, model: 'm' });
   });
 
   it('turns itself off with one warning when the folder is unusable', async () => {

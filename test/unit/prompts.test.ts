@@ -46,7 +46,7 @@ describe('prompts fence the code and say it is data', () => {
   it('hover', () => {
     const doc = TextDocument.create('file:///w/pay.ts', 'typescript', 1, CODE.join('\n'));
     const ctx = buildHoverContext(doc, { line: 3, character: 11 });
-    expect(ctx).toBeDefined();
+    expect(ctx).toMatchObject({ line: 3, symbol: 'charge', enclosing: 'export function pay(amount: number) {' });
     const req = buildHoverRequest(doc, ctx!, ['/w']);
     expectCodeIsData(req);
     expect(req.input).toMatch(/Explain: `charge` on line 4$/);

@@ -236,16 +236,16 @@ describe('parseFindings: quote and replacement', () => {
   it('drops a replacement when there is no quote to replace', () => {
     for (const quote of ['', '   ', undefined]) {
       const f = one({ quote, replacement: '' }).finding;
-      expect(f).toBeDefined();
-      expect('replacement' in f!).toBe(false);
+      expect(f).toMatchObject({ line: 3, message: 'Assignment in condition' });
+      expect(f).not.toHaveProperty('replacement');
       expect('replacement' in one({ quote, replacement: 'x === y' }).finding!).toBe(false);
     }
   });
 
   it.each([[null], [undefined], [42], [['a === b']], [{ text: 'a' }]])('a %j replacement is absent', (replacement) => {
     const f = one({ replacement }).finding;
-    expect(f).toBeDefined();
-    expect('replacement' in f!).toBe(false);
+    expect(f).toMatchObject({ line: 3, quote: 'if (a = b)', message: 'Assignment in condition' });
+    expect(f).not.toHaveProperty('replacement');
   });
 
   it('a replacement identical to the quote is a no-op: absent', () => {

@@ -180,7 +180,9 @@ describe('the packaged VS Code extension', () => {
     // The user's two settings arrived; the endpoint stayed the one from the environment.
     expect(result.output).toContain(`at ${session.fake.baseUrl}`);
     expect(result.output).not.toMatch(/unknown setting|must be/);
-    expect(result.messages.find((m) => m.startsWith('info: Codex: This session: 1 model call'))).toBeDefined();
+    expect(result.messages).toContainEqual(
+      expect.stringMatching(/^info: Codex: This session: 1 model call, 0 from cache, tokens in \d+ \(cached \d+\) out \d+, about \$[\d.]+\. Today \(\d{4}-\d{2}-\d{2}\): 1 model call,/),
+    );
     // "Codex: Set API Key" asked with a password box, stored the key, and the restarted server uses it.
     expect(result.messages).toContain('input: Codex: API key (password)');
     expect(result.restarts).toBe(2);

@@ -43,9 +43,10 @@ interface DocState {
   touched: number;
   /** Reviews running for this document; an older one is aborted when a newer one lands. */
   active: ActiveReview[];
-  /** Sequence numbers: a result never replaces one from a review started later. */
+  /** Sequence numbers: a review that lands aborts those started before it (see review()). */
   seq: number;
-  publishedSeq: number;
+  /** Reviews started and not ended, those still waiting (for the first settings, the budget check) included. */
+  running: number;
   /** The version the last completed review was of (undefined: never reviewed, e.g. no key yet). */
   reviewedVersion?: number;
   /** The last review left parts unreviewed (no key, over budget, the endpoint failing). */
@@ -117,7 +118,7 @@ export class ReviewFeature implements Feature {
   private state(doc: TextDocument): DocState {
     let st = this.states.get(doc.uri);
     if (!st) {
-      st = { uri: doc.uri, version: doc.version, touched: 0, active: [], seq: 0, publishedSeq: 0, findings: [], findingsVersion: doc.version, resultId: 0 };
+      st = { uri: doc.uri, version: doc.version, touched: 0, active: [], seq: 0, running: 0, findings: [], findingsVersion: doc.version, resultId: 0 };
       this.states.set(doc.uri, st);
     }
     return st;
@@ -182,7 +183,7 @@ export class ReviewFeature implements Feature {
       if (!scope.config.settings.diagnostics.enabled || scope.privacy.isIgnored(st.uri)) {
         this.abort(st);
         this.setFindings(st, [], st.version);
-      } else if ((st.reviewedVersion === undefined || st.incomplete) && st.active.length === 0) {
+      } else if ((st.reviewedVersion === undefined || st.incomplete) && st.running === 0) {
         // Never (fully) reviewed (reviews were off, no key, ignored, over budget): now it may
         // be. A document merely edited since its review waits for its trigger, as always.
         this.startReview(st);
@@ -205,9 +206,14 @@ export class ReviewFeature implements Feature {
   }
 
   private startReview(st: DocState): void {
-    void this.review(st).catch((err: unknown) => {
-      this.s.log.error(`review of ${st.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    });
+    // Counted from the start, not from when it is in `active`: a document opened before the
+    // first settings arrive is reviewed once, not again by the settings change that ends the wait.
+    st.running++;
+    void this.review(st)
+      .catch((err: unknown) => {
+        this.s.log.error(`review of ${st.uri} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      })
+      .finally(() => st.running--);
   }
 
   private async review(st: DocState): Promise<void> {
@@ -264,13 +270,13 @@ export class ReviewFeature implements Feature {
           if (total > 1) progress?.report(`${done}/${total} parts`, Math.round((100 * done) / total));
         },
       });
+      // Aborted: the file was closed or became ignored, or a review started later has landed
+      // (it aborts the older ones, below). Whatever this one found is not shown.
       if (controller.signal.aborted || this.states.get(st.uri) !== st) return;
-      // A review started later has already published: this older result has nothing to add.
-      if (me.seq < st.publishedSeq) return;
-      st.publishedSeq = me.seq;
       st.reviewedVersion = version;
       st.incomplete = run.outcomes.some((o) => o.error !== undefined);
-      // Older reviews still running can only produce older results.
+      // Older reviews still running can only produce older results. Aborting them is what keeps
+      // them from publishing after this one: a review stays in `active` until it ends.
       for (const r of st.active) if (r.seq < me.seq) r.controller.abort();
       st.active = st.active.filter((r) => r.seq > me.seq);
 
