@@ -111,7 +111,9 @@ export class Pipeline {
     if (mem) return mem;
     if (!this.disk) return undefined;
     const disk = await this.disk.get(key);
-    if (!disk) return undefined;
+    // An identical request may have been answered while the disk was read: look again, or the
+    // same prompt is paid for twice (the flight it would have joined is already over).
+    if (!disk) return this.peekMemory(key, req.feature);
     this.memory.set(key, disk);
     this.usage.recordCacheHit(req.feature, disk.model);
     return this.answer(disk, 'disk');

@@ -220,7 +220,7 @@ export class ReviewFeature implements Feature {
     await this.s.ready;
     const doc = this.s.documents.get(st.uri);
     if (!doc || this.states.get(st.uri) !== st) return;
-    const scope = this.s.scopeFor(doc.uri);
+    let scope = this.s.scopeFor(doc.uri);
     if (!scope.config.settings.diagnostics.enabled) return;
     const skip = reviewSkipReason(doc, scope);
     if (skip) {
@@ -247,6 +247,10 @@ export class ReviewFeature implements Feature {
       );
     }
     if (this.states.get(st.uri) !== st) return;
+    // The settings may have changed during that wait (the file is ignored now, reviews are off):
+    // what goes to the model is decided by the settings in force when it is sent.
+    scope = this.s.scopeFor(doc.uri);
+    if (!scope.config.settings.diagnostics.enabled || reviewSkipReason(doc, scope)) return;
 
     const controller = new AbortController();
     const version = doc.version;
