@@ -16,7 +16,12 @@ const FALLBACK_URL = 'https://github.com/codex-lsp/codex-lsp';
 function readPackage(): PackageInfo {
   for (const rel of ['../package.json', '../../package.json']) {
     try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, rel), 'utf8')) as { name?: string; version?: string; homepage?: string; repository?: { url?: string } | string };
+      const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, rel), 'utf8')) as {
+        name?: string;
+        version?: string;
+        homepage?: string;
+        repository?: { url?: string } | string;
+      };
       if (pkg.name !== 'codex-lsp' || typeof pkg.version !== 'string') continue;
       const repo = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
       const repositoryUrl = repo ? repo.replace(/^git\+/, '').replace(/\.git$/, '') : FALLBACK_URL;

@@ -79,8 +79,19 @@ export async function parseReviewArgs(
   isPath: (word: string) => boolean = () => false,
 ): Promise<ReviewArgs> {
   const out: ReviewArgs = {
-    paths: [], format: 'text', changed: undefined, staged: false, filterMode: 'added', baseline: undefined, changedWord: undefined,
-    formatGiven: false, fix: false, dryRun: false, showPrompts: false, failOn: 'error', help: false,
+    paths: [],
+    format: 'text',
+    changed: undefined,
+    staged: false,
+    filterMode: 'added',
+    baseline: undefined,
+    changedWord: undefined,
+    formatGiven: false,
+    fix: false,
+    dryRun: false,
+    showPrompts: false,
+    failOn: 'error',
+    help: false,
   };
   let filterGiven = false;
   const value = (i: number, name: string): string => {
@@ -164,11 +175,14 @@ export async function parseReviewArgs(
     }
   }
   if (out.dryRun && !out.fix) throw new UsageError('--dry-run goes with --fix');
-  if (out.showPrompts && (out.fix || out.baseline !== undefined)) throw new UsageError('--show-prompts calls no model: it goes with neither --fix nor --baseline');
+  if (out.showPrompts && (out.fix || out.baseline !== undefined))
+    throw new UsageError('--show-prompts calls no model: it goes with neither --fix nor --baseline');
   if (out.showPrompts && out.format === 'sarif') throw new UsageError('--show-prompts prints requests: --format text or json');
   // The dry run's stdout is the diff alone: another format there would be silently ignored.
-  if (out.dryRun && out.formatGiven) throw new UsageError('--format does not go with --fix --dry-run (stdout holds the diff; the findings go to stderr as text)');
-  if (out.staged && out.changed !== undefined) throw new UsageError('--staged and --changed do not go together: --staged reviews the index, --changed the working tree');
+  if (out.dryRun && out.formatGiven)
+    throw new UsageError('--format does not go with --fix --dry-run (stdout holds the diff; the findings go to stderr as text)');
+  if (out.staged && out.changed !== undefined)
+    throw new UsageError('--staged and --changed do not go together: --staged reviews the index, --changed the working tree');
   if (filterGiven && !out.staged && out.changed === undefined) throw new UsageError('--filter-mode goes with --changed or --staged');
   return out;
 }

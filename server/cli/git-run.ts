@@ -40,12 +40,7 @@ export const LITERAL = '--literal-pathspecs';
  * Runs git and resolves with its output when the exit code is in `okCodes`;
  * otherwise rejects with a `GitError` quoting stderr. Used by `staged.ts` too.
  */
-export function runGit(
-  args: readonly string[],
-  cwd: string,
-  opts: GitOptions = {},
-  okCodes: readonly number[] = [0],
-): Promise<GitResult> {
+export function runGit(args: readonly string[], cwd: string, opts: GitOptions = {}, okCodes: readonly number[] = [0]): Promise<GitResult> {
   const bin = opts.gitBinary ?? 'git';
   const shown = `git ${args.join(' ')}`;
   return new Promise<GitResult>((resolve, reject) => {
@@ -75,11 +70,7 @@ export function runGit(
           (st) =>
             reject(
               st.isDirectory()
-                ? new GitError(
-                    `git was not found (tried to run "${bin}"); install git or make sure it is on PATH`,
-                    'not-found',
-                    args,
-                  )
+                ? new GitError(`git was not found (tried to run "${bin}"); install git or make sure it is on PATH`, 'not-found', args)
                 : new GitError(`cannot run ${shown}: ${cwd} is not a directory`, 'failed', args),
             ),
           () => reject(new GitError(`cannot run ${shown}: directory ${cwd} does not exist`, 'failed', args)),
@@ -100,15 +91,7 @@ export function runGit(
       }
       const why = signal ? `killed by ${signal}` : `exit code ${exitCode}`;
       const detail = stderr.trim();
-      reject(
-        new GitError(
-          `${shown} failed in ${cwd} (${why})${detail ? `: ${detail}` : ''}`,
-          'failed',
-          args,
-          stderr,
-          code,
-        ),
-      );
+      reject(new GitError(`${shown} failed in ${cwd} (${why})${detail ? `: ${detail}` : ''}`, 'failed', args, stderr, code));
     });
   });
 }

@@ -172,20 +172,7 @@ export async function changedFiles(root: string, base?: string, opts: GitOptions
   } else {
     const rev = base === undefined ? 'HEAD' : await resolveBase(base, top, opts);
     const res = await runGit(
-      [
-        LITERAL,
-        'diff',
-        '--numstat',
-        '-z',
-        '-M',
-        '--no-color',
-        '--no-ext-diff',
-        '--no-textconv',
-        '--ignore-submodules=all',
-        '--diff-filter=ACMRTU',
-        rev,
-        '--',
-      ],
+      [LITERAL, 'diff', '--numstat', '-z', '-M', '--no-color', '--no-ext-diff', '--no-textconv', '--ignore-submodules=all', '--diff-filter=ACMRTU', rev, '--'],
       top,
       opts,
     );
@@ -227,13 +214,7 @@ export async function changedFiles(root: string, base?: string, opts: GitOptions
  * directory or submodule, or a file deleted from the working tree. Throws a
  * `GitError` when the file is outside the repository or git fails.
  */
-export async function changedLines(
-  root: string,
-  file: string,
-  base?: string,
-  opts: GitOptions = {},
-  how: DiffHow = {},
-): Promise<LineRange[] | 'all'> {
+export async function changedLines(root: string, file: string, base?: string, opts: GitOptions = {}, how: DiffHow = {}): Promise<LineRange[] | 'all'> {
   const { top } = await topLevel(root, opts);
   const abs = path.resolve(root, file);
   const rel = await relativeInside(top, abs);

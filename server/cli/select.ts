@@ -51,7 +51,9 @@ export async function selectFiles(listed: readonly string[], args: ReviewArgs, c
     const differ = await differFromIndex(repo, files);
     if (differ.length > 0) {
       const names = differ.map((f) => path.relative(ctx.cwd, f).split(path.sep).join('/')).join(', ');
-      throw new SelectError(`--fix with --staged would write the working tree, which differs from what is staged in: ${names}; stage or stash those edits first`);
+      throw new SelectError(
+        `--fix with --staged would write the working tree, which differs from what is staged in: ${names}; stage or stash those edits first`,
+      );
     }
   }
   // A few git processes at a time: a large commit's plans come quickly without flooding the machine.

@@ -41,14 +41,27 @@ export function formatPrompts(entries: readonly PromptEntry[], prices: Record<st
   const facts = sorted.map((e) => ({ e, cached: e.cached, f: factsOf(e.request, prices) }));
   const t = totals(facts);
   if (format === 'json') {
-    return JSON.stringify(
-      {
-        requests: facts.map(({ e, f }) => ({ path: e.path, lines: e.lines, cached: e.cached, url: f.url, model: f.model, bytes: f.bytes, tokens: f.tokens, usd: f.usd ?? null, maxOutputUsd: f.maxOutputUsd ?? null, body: f.body })),
-        total: { ...t, usd: t.usd ?? null },
-      },
-      null,
-      2,
-    ) + '\n';
+    return (
+      JSON.stringify(
+        {
+          requests: facts.map(({ e, f }) => ({
+            path: e.path,
+            lines: e.lines,
+            cached: e.cached,
+            url: f.url,
+            model: f.model,
+            bytes: f.bytes,
+            tokens: f.tokens,
+            usd: f.usd ?? null,
+            maxOutputUsd: f.maxOutputUsd ?? null,
+            body: f.body,
+          })),
+          total: { ...t, usd: t.usd ?? null },
+        },
+        null,
+        2,
+      ) + '\n'
+    );
   }
   const blocks = facts.map(({ e, f }) =>
     renderRequest(f, `── ${e.path} lines ${e.lines.start}-${e.lines.end}: ${e.cached ? 'answered from the cache, nothing would be sent' : 'would be sent'}`),

@@ -20,7 +20,21 @@ export async function stagedFiles(top: string, opts: GitOptions = {}): Promise<s
   let rels: string[];
   if (await isCommit('HEAD', top, opts)) {
     const res = await runGit(
-      [LITERAL, 'diff', '--cached', '--numstat', '-z', '-M', '--no-color', '--no-ext-diff', '--no-textconv', '--ignore-submodules=all', '--diff-filter=ACMRTU', 'HEAD', '--'],
+      [
+        LITERAL,
+        'diff',
+        '--cached',
+        '--numstat',
+        '-z',
+        '-M',
+        '--no-color',
+        '--no-ext-diff',
+        '--no-textconv',
+        '--ignore-submodules=all',
+        '--diff-filter=ACMRTU',
+        'HEAD',
+        '--',
+      ],
       top,
       opts,
     );
@@ -33,7 +47,10 @@ export async function stagedFiles(top: string, opts: GitOptions = {}): Promise<s
   const regular = rels.filter((r) => /^100(644|755)$/.test(modes.get(r) ?? ''));
   // Without HEAD there is no numstat to drop binaries: look at the blobs (git's NUL heuristic).
   const checks = await mapLimit(regular, 8, async (rel) => ((await stagedText(top, rel, opts)).slice(0, 8000).includes('\0') ? undefined : rel));
-  return checks.filter((r): r is string => r !== undefined).map((r) => path.join(top, r)).sort();
+  return checks
+    .filter((r): r is string => r !== undefined)
+    .map((r) => path.join(top, r))
+    .sort();
 }
 
 /** The index's mode of every staged path (`git ls-files -s`). */

@@ -31,7 +31,11 @@ export class ProjectFileWatcher {
     if (path.basename(fsPath) !== PROJECT_FILE) return false;
     if (fsPath === this.file) return true;
     // A new project file between the folder and the one in effect (or where there was none).
-    return this.folder !== undefined && isAtOrAbove(path.dirname(fsPath), this.folder) && (this.file === undefined || isAtOrAbove(path.dirname(this.file), path.dirname(fsPath)));
+    return (
+      this.folder !== undefined &&
+      isAtOrAbove(path.dirname(fsPath), this.folder) &&
+      (this.file === undefined || isAtOrAbove(path.dirname(this.file), path.dirname(fsPath)))
+    );
   }
 
   load(): void {

@@ -63,7 +63,12 @@ export function projectFileSchema(): JsonSchema {
     description: `codex-lsp project settings, committed with the code. Editor settings and the environment override them; ${USER_ONLY_KEYS.join(', ')} are never taken from this file.`,
     anyOf: [
       { $ref: '#/definitions/settings' },
-      { type: 'object', properties: { $schema: { type: 'string' }, codex: { $ref: '#/definitions/settings' } }, required: ['codex'], additionalProperties: false },
+      {
+        type: 'object',
+        properties: { $schema: { type: 'string' }, codex: { $ref: '#/definitions/settings' } },
+        required: ['codex'],
+        additionalProperties: false,
+      },
     ],
     definitions: { settings },
   };

@@ -67,7 +67,12 @@ export class ConfigStore {
     else this.layerProblems.delete(name);
     const previous = this.snapshot;
     const next = this.compute(previous.generation + 1);
-    if (JSON.stringify(next.settings) === JSON.stringify(previous.settings) && next.blocking === previous.blocking && sameList(next.problems, previous.problems)) return;
+    if (
+      JSON.stringify(next.settings) === JSON.stringify(previous.settings) &&
+      next.blocking === previous.blocking &&
+      sameList(next.problems, previous.problems)
+    )
+      return;
     this.snapshot = next;
     for (const l of this.listeners) {
       try {

@@ -127,7 +127,12 @@ export class ContextService {
    * imports (Go: its package), as saved on disk. A function of the file and those files only:
    * the editor and `codex-lsp review` send the same prompts, whatever is open or indexed.
    */
-  async forReview(uri: string, text: string, languageId: string, parsed: Parsed | undefined): Promise<(lines: ReadonlyArray<readonly [number, number]>) => string[]> {
+  async forReview(
+    uri: string,
+    text: string,
+    languageId: string,
+    parsed: Parsed | undefined,
+  ): Promise<(lines: ReadonlyArray<readonly [number, number]>) => string[]> {
     const file = uriToPath(uri);
     if (!file || !this.enabled()) return () => [];
     const roots = this.deps.roots();
@@ -182,13 +187,27 @@ export class ContextService {
   }
 
   /** Signatures from other files that `lines` of the document use, within `context.maxBytes`. */
-  definitions(uri: string, text: string, parsed: Parsed | undefined, lines: ReadonlyArray<readonly [number, number]>, callsOnly = false, first?: string): string[] {
+  definitions(
+    uri: string,
+    text: string,
+    parsed: Parsed | undefined,
+    lines: ReadonlyArray<readonly [number, number]>,
+    callsOnly = false,
+    first?: string,
+  ): string[] {
     const file = uriToPath(uri);
     if (!file || !this.enabled()) return [];
     return this.guarded(file, () => this.definitionsFrom(file, text, parsed, lines, callsOnly, first));
   }
 
-  private definitionsFrom(file: string, text: string, parsed: Parsed | undefined, lines: ReadonlyArray<readonly [number, number]>, callsOnly: boolean, first: string | undefined): string[] {
+  private definitionsFrom(
+    file: string,
+    text: string,
+    parsed: Parsed | undefined,
+    lines: ReadonlyArray<readonly [number, number]>,
+    callsOnly: boolean,
+    first: string | undefined,
+  ): string[] {
     return definitionsContext({
       file,
       text,

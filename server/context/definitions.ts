@@ -32,10 +32,12 @@ const PER_NAME = 2;
 const AMBIGUOUS = 6;
 const WORD = /[\p{L}_$][\p{L}\p{N}_$]*/gu;
 const KEYWORDS = new Set(
-  ('if else for while do return function const let var new class this self super def import from export async await try catch ' +
+  (
+    'if else for while do return function const let var new class this self super def import from export async await try catch ' +
     'finally throw switch case break continue true false null nil None True False undefined typeof instanceof in of and or not ' +
     'pass with as lambda yield static public private protected void int string bool fn pub mut impl struct enum match use mod ' +
-    'package func go defer chan map type interface end then local elif begin rescue module require echo printf').split(' '),
+    'package func go defer chan map type interface end then local elif begin rescue module require echo printf'
+  ).split(' '),
 );
 
 /**
@@ -86,7 +88,9 @@ function namesIn(q: DefinitionsQuery): UsedName[] {
 
 /** Without a grammar: the words of the lines, a word followed by `(` counting as a call. */
 function wordsIn(text: string, start: number, end: number): UsedName[] {
-  const lines = splitLines(text).slice(start, end + 1).join('\n');
+  const lines = splitLines(text)
+    .slice(start, end + 1)
+    .join('\n');
   const out = new Map<string, UsedName>();
   for (const m of lines.matchAll(WORD)) {
     const name = m[0];
@@ -104,7 +108,27 @@ function wordsIn(text: string, start: number, end: number): UsedName[] {
 }
 
 /** Languages that call each other's definitions: a TypeScript call never means a Python function. */
-const FAMILIES: Record<string, string> = { ts: 'js', tsx: 'js', mts: 'js', cts: 'js', js: 'js', jsx: 'js', mjs: 'js', cjs: 'js', c: 'c', h: 'c', cc: 'c', cpp: 'c', cxx: 'c', hpp: 'c', hh: 'c', py: 'py', pyi: 'py', sh: 'sh', bash: 'sh' };
+const FAMILIES: Record<string, string> = {
+  ts: 'js',
+  tsx: 'js',
+  mts: 'js',
+  cts: 'js',
+  js: 'js',
+  jsx: 'js',
+  mjs: 'js',
+  cjs: 'js',
+  c: 'c',
+  h: 'c',
+  cc: 'c',
+  cpp: 'c',
+  cxx: 'c',
+  hpp: 'c',
+  hh: 'c',
+  py: 'py',
+  pyi: 'py',
+  sh: 'sh',
+  bash: 'sh',
+};
 
 function familyOf(file: string): string {
   const ext = /\.([^./\\]+)$/.exec(file)?.[1]?.toLowerCase() ?? '';

@@ -67,7 +67,10 @@ export function importedFiles(file: string, text: string, language: string, root
         const resolved = resolvePython(dir, mod, roots);
         if (resolved && !resolved.endsWith('__init__.py')) add(resolved);
         // `from . import util`, `from pkg import module`: the names may be modules themselves.
-        for (const name of (m[2] as string).replace(/[()]/g, '').split(',').map((n) => n.trim().split(/\s+/)[0] ?? '')) {
+        for (const name of (m[2] as string)
+          .replace(/[()]/g, '')
+          .split(',')
+          .map((n) => n.trim().split(/\s+/)[0] ?? '')) {
           if (/^\w+$/.test(name)) add(resolvePython(dir, `${mod}${mod.endsWith('.') ? '' : '.'}${name}`, roots));
         }
         if (resolved?.endsWith('__init__.py')) add(resolved);
@@ -83,7 +86,15 @@ export function importedFiles(file: string, text: string, language: string, root
       break;
     case 'c':
     case 'cpp':
-      each(/^\s*#\s*include\s+"([^"]+)"/gm, (m) => add(first([path.resolve(dir, m[1] as string), ...roots.map((r) => path.join(r, m[1] as string)), ...roots.map((r) => path.join(r, 'include', m[1] as string))])));
+      each(/^\s*#\s*include\s+"([^"]+)"/gm, (m) =>
+        add(
+          first([
+            path.resolve(dir, m[1] as string),
+            ...roots.map((r) => path.join(r, m[1] as string)),
+            ...roots.map((r) => path.join(r, 'include', m[1] as string)),
+          ]),
+        ),
+      );
       // A source file's own header, and the header's source.
       add(first(C_EXTS.map((e) => file.replace(/\.[^./]+$/, e))));
       break;
@@ -104,7 +115,11 @@ export function importedFiles(file: string, text: string, language: string, root
     case 'java':
       each(/^\s*import\s+(?:static\s+)?([\w.]+)\s*;/gm, (m) => {
         const rel = (m[1] as string).split('.').join('/');
-        add(roots.map((r) => first([path.join(r, `${rel}.java`), path.join(r, 'src', 'main', 'java', `${rel}.java`), path.join(r, 'src', `${rel}.java`)])).find(Boolean));
+        add(
+          roots
+            .map((r) => first([path.join(r, `${rel}.java`), path.join(r, 'src', 'main', 'java', `${rel}.java`), path.join(r, 'src', `${rel}.java`)]))
+            .find(Boolean),
+        );
       });
       break;
     case 'ruby':
@@ -114,7 +129,9 @@ export function importedFiles(file: string, text: string, language: string, root
       each(/\b(?:require|include)(?:_once)?\s*\(?\s*(?:__DIR__\s*\.\s*)?['"]\/?([^'"]+\.php)['"]/g, (m) => add(first([path.resolve(dir, m[1] as string)])));
       break;
     case 'lua':
-      each(/\brequire\s*\(?\s*['"]([\w.]+)['"]/g, (m) => add(roots.map((r) => first([path.join(r, `${(m[1] as string).split('.').join('/')}.lua`)])).find(Boolean)));
+      each(/\brequire\s*\(?\s*['"]([\w.]+)['"]/g, (m) =>
+        add(roots.map((r) => first([path.join(r, `${(m[1] as string).split('.').join('/')}.lua`)])).find(Boolean)),
+      );
       break;
     case 'shellscript':
       each(/^\s*(?:source|\.)\s+['"]?([^\s'"]+)/gm, (m) => add(first([path.resolve(dir, (m[1] as string).replace(/^\$\(dirname "\$0"\)\//, ''))])));

@@ -18,7 +18,23 @@ export interface IndexLimits {
 }
 
 /** Folders never worth indexing, whatever .gitignore says (outside git, nothing else says it). */
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', 'vendor', 'dist', 'build', 'out', 'target', '__pycache__', '.venv', 'venv', '.tox', '.cache', 'coverage']);
+const SKIP_DIRS = new Set([
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  'vendor',
+  'dist',
+  'build',
+  'out',
+  'target',
+  '__pycache__',
+  '.venv',
+  'venv',
+  '.tox',
+  '.cache',
+  'coverage',
+]);
 /** Index work is cut into slices this long, so the server keeps answering while it builds. */
 const SLICE_MS = 8;
 
@@ -190,7 +206,13 @@ export function admitted(file: string, roots: readonly string[], isIgnored: (fil
     return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
   });
   if (root === undefined) return false;
-  if (path.relative(root, file).split(path.sep).some((part) => SKIP_DIRS.has(part))) return false;
+  if (
+    path
+      .relative(root, file)
+      .split(path.sep)
+      .some((part) => SKIP_DIRS.has(part))
+  )
+    return false;
   return !isIgnored(file);
 }
 

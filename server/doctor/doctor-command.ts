@@ -70,19 +70,34 @@ export async function runDoctor(argv: readonly string[], io: DoctorIo): Promise<
   add(
     major >= 20
       ? { id: 'node', status: 'ok', text: `Node ${process.versions.node}` }
-      : { id: 'node', status: 'fail', text: `Node ${process.versions.node} is too old`, fix: 'install Node 20 or newer (https://nodejs.org), then reinstall codex-lsp.' },
+      : {
+          id: 'node',
+          status: 'fail',
+          text: `Node ${process.versions.node} is too old`,
+          fix: 'install Node 20 or newer (https://nodejs.org), then reinstall codex-lsp.',
+        },
   );
 
   // 2. The key: where from, never what.
   const local = isLoopback(cfg.baseUrl);
   const problems: Array<{ kind: ProblemKind; message: string }> = [];
-  const preflight = new ModelGateway(() => cfg, log, { recordCall: () => undefined, recordCacheHit: () => undefined }, { report: (kind, message) => problems.push({ kind, message }) });
+  const preflight = new ModelGateway(
+    () => cfg,
+    log,
+    { recordCall: () => undefined, recordCacheHit: () => undefined },
+    { report: (kind, message) => problems.push({ kind, message }) },
+  );
   const blocked = snap.blocking ? undefined : preflight.blockedReason();
   let keyOk = true;
   if (cfg.apiKey) {
     if (blocked?.kind === 'key-mismatch') {
       keyOk = false;
-      add({ id: 'key', status: 'fail', text: `API key found in ${cfg.keySource}, but it is an OpenAI key and the endpoint is not OpenAI (it was not sent)`, fix: problems[0]?.message.replace(/^codex-lsp /, '') ?? CREATE_KEY });
+      add({
+        id: 'key',
+        status: 'fail',
+        text: `API key found in ${cfg.keySource}, but it is an OpenAI key and the endpoint is not OpenAI (it was not sent)`,
+        fix: problems[0]?.message.replace(/^codex-lsp /, '') ?? CREATE_KEY,
+      });
     } else {
       add({ id: 'key', status: 'ok', text: `API key found in ${cfg.keySource} (not shown)` });
     }
@@ -103,7 +118,12 @@ export async function runDoctor(argv: readonly string[], io: DoctorIo): Promise<
   add(
     urlOk
       ? { id: 'base-url', status: 'ok', text: `base URL ${cfg.baseUrl}${cfg.baseUrl === DEFAULT_BASE_URL ? ' (the default, CometAPI)' : ''}` }
-      : { id: 'base-url', status: 'fail', text: `base URL: ${snap.blocking}`, fix: `set CODEX_LSP_BASE_URL (or "codex.baseUrl") to an http(s) URL, such as ${DEFAULT_BASE_URL}.` },
+      : {
+          id: 'base-url',
+          status: 'fail',
+          text: `base URL: ${snap.blocking}`,
+          fix: `set CODEX_LSP_BASE_URL (or "codex.baseUrl") to an http(s) URL, such as ${DEFAULT_BASE_URL}.`,
+        },
   );
 
   // 4-6. The endpoint, the model, the fallbacks: tiny real requests.
@@ -122,7 +142,13 @@ export async function runDoctor(argv: readonly string[], io: DoctorIo): Promise<
 
   // 8. The project file, and any other problem with the settings (a bad base URL has its own line above).
   const settingsProblems = snap.problems.filter((p) => !(snap.blocking && p.startsWith(snap.blocking)));
-  if (settingsProblems.length > 0) add({ id: 'project', status: 'fail', text: settingsProblems.join(' '), fix: projectFile ? `edit ${projectFile} as said; the README's "Project settings" lists the keys.` : 'change the settings named, as said.' });
+  if (settingsProblems.length > 0)
+    add({
+      id: 'project',
+      status: 'fail',
+      text: settingsProblems.join(' '),
+      fix: projectFile ? `edit ${projectFile} as said; the README's "Project settings" lists the keys.` : 'change the settings named, as said.',
+    });
   else if (!projectFile) add({ id: 'project', status: 'ok', text: `no .codex-lsp.json at or above ${io.cwd} (it is optional)` });
   else add({ id: 'project', status: 'ok', text: `project file ${projectFile} is valid` });
 

@@ -191,7 +191,13 @@ export class EndpointProbe {
         // It answered: reachable. What it said belongs to the model's line.
         return { id: 'endpoint', status: 'ok', text: `endpoint reachable: ${who} answered`, ms: p.ms };
       default:
-        return { id: 'endpoint', status: 'warn', text: `${who}: ${clip(e.message, 200)}`, fix: 'this may pass; run codex-lsp doctor again in a minute.', ms: p.ms };
+        return {
+          id: 'endpoint',
+          status: 'warn',
+          text: `${who}: ${clip(e.message, 200)}`,
+          fix: 'this may pass; run codex-lsp doctor again in a minute.',
+          ms: p.ms,
+        };
     }
   }
 

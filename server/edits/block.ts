@@ -54,8 +54,7 @@ export interface DefinitionOutline {
 
 export function targetRegion(doc: TextDocument, selection: Range, maxLines?: number, outline?: DefinitionOutline): TargetRegion {
   const reader = new LineReader(doc);
-  const limit =
-    typeof maxLines === 'number' && Number.isFinite(maxLines) && maxLines >= 1 ? Math.floor(maxLines) : DEFAULT_MAX_LINES;
+  const limit = typeof maxLines === 'number' && Number.isFinite(maxLines) && maxLines >= 1 ? Math.floor(maxLines) : DEFAULT_MAX_LINES;
   let a = doc.offsetAt(cleanPosition(selection?.start));
   let b = doc.offsetAt(cleanPosition(selection?.end));
   if (a > b) [a, b] = [b, a];
@@ -169,7 +168,10 @@ function isClosingLine(head: string): boolean {
 const CONTINUES_KEYWORD = /^(?:else|elsif|elif|elseif|rescue|ensure|when|catch|finally|except)\b/;
 
 function tailOf(reader: LineReader, line: number): string {
-  return reader.tail(line, CLASSIFY_CHARS).replace(/\s(?:\/\/|#)\s.*$/, '').trimEnd();
+  return reader
+    .tail(line, CLASSIFY_CHARS)
+    .replace(/\s(?:\/\/|#)\s.*$/, '')
+    .trimEnd();
 }
 
 /**

@@ -58,9 +58,7 @@ export interface LocatedEdit {
   newText: string;
 }
 
-export type LocateResult =
-  | { ok: true; edits: LocatedEdit[]; skipped: number }
-  | { ok: false; reason: string };
+export type LocateResult = { ok: true; edits: LocatedEdit[]; skipped: number } | { ok: false; reason: string };
 
 /** More edits than this in one answer is an error. */
 export const MAX_EDITS = 200;
@@ -203,8 +201,7 @@ function locate(
 }
 
 function clampRegion(target: { start: number; end: number }, length: number): { start: number; end: number } {
-  const int = (v: unknown, fallback: number): number =>
-    typeof v === 'number' && Number.isFinite(v) ? Math.min(length, Math.max(0, Math.floor(v))) : fallback;
+  const int = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? Math.min(length, Math.max(0, Math.floor(v))) : fallback);
   const t: unknown = target;
   const a = int(isRecord(t) ? t.start : undefined, 0);
   const b = int(isRecord(t) ? t.end : undefined, length);

@@ -31,7 +31,7 @@ export const EDIT_SCHEMA: JsonSchemaSpec = {
 };
 
 const INSTRUCTIONS = [
-  'You are codex-lsp, editing code in a programmer\'s editor. You get a task and the code it is about (the target),',
+  "You are codex-lsp, editing code in a programmer's editor. You get a task and the code it is about (the target),",
   'with some code around it for context. Answer with the edits that carry out the task.',
   '- Each edit replaces "quote" with "replacement". Copy "quote" exactly, character for character, from the target code,',
   '  and make it long enough to occur only once there (whole lines are safest).',
@@ -61,7 +61,11 @@ export interface EditPromptInput {
 export function buildEditRequest(p: EditPromptInput): Omit<PipelineRequest, 'signal'> {
   const out: string[] = [`Task: ${p.task}`, `Language: ${p.language}`, `File: ${p.file}`];
   if (p.imports.length > 0 || p.headers.length > 0) {
-    out.push('', 'Context from the file (do not edit):', fence([...p.imports, ...(p.imports.length && p.headers.length ? ['…'] : []), ...p.headers].join('\n')));
+    out.push(
+      '',
+      'Context from the file (do not edit):',
+      fence([...p.imports, ...(p.imports.length && p.headers.length ? ['…'] : []), ...p.headers].join('\n')),
+    );
   }
   if (p.definitions && p.definitions.length > 0) {
     out.push('', 'Used by the target, defined in other files (signatures; do not edit):', fence(p.definitions.join('\n\n')));

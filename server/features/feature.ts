@@ -1,16 +1,11 @@
-import type {
-  CancellationToken,
-  ExecuteCommandParams,
-  ProtocolRequestType,
-  RequestType,
-  ServerCapabilities,
-} from 'vscode-languageserver/node';
+import type { CancellationToken, ExecuteCommandParams, ProtocolRequestType, RequestType, ServerCapabilities } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 
 /** Runs one `workspace/executeCommand`; the token is cancelled by `$/cancelRequest`. */
 export type CommandHandler = (params: ExecuteCommandParams, token: CancellationToken) => unknown;
 
 // The protocol's request types carry five type parameters; a feature names only params and result.
+// biome-ignore lint/suspicious/noExplicitAny: the other three (partial result, error data, registration options) vary by request and are not used here
 type AnyRequestType<P, R> = ProtocolRequestType<P, R, any, any, any> | RequestType<P, R, any>;
 
 /** One LSP request a feature answers. Built with `request()`, which keeps params and result typed. */

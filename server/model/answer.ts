@@ -52,7 +52,8 @@ function parseChat(r: Record<string, unknown>, usage: TokenUsage): ParsedAnswer 
   if (!message) return { text: '', usage, problem: 'the answer has no choices[0].message' };
   const text = contentText(message.content).trim();
   const finish = choice?.finish_reason;
-  if (finish === 'length' || finish === 'content_filter') return { text, usage, cutOff: finish === 'length' ? 'the output limit (finish_reason "length")' : 'a content filter (finish_reason "content_filter")' };
+  if (finish === 'length' || finish === 'content_filter')
+    return { text, usage, cutOff: finish === 'length' ? 'the output limit (finish_reason "length")' : 'a content filter (finish_reason "content_filter")' };
   if (typeof message.refusal === 'string' && message.refusal !== '' && text === '') return { text, usage, problem: `the model refused: ${message.refusal}` };
   if (text === '') return { text, usage, problem: "the model's answer was empty" };
   return { text, usage };
@@ -82,7 +83,8 @@ function parseResponse(r: Record<string, unknown>, usage: TokenUsage): ParsedAns
     const error = rec(r.error);
     return { text: '', usage, problem: `the model failed: ${typeof error?.message === 'string' ? error.message : 'no reason given'}` };
   }
-  if (r.status === 'cancelled' || r.status === 'queued' || r.status === 'in_progress') return { text: '', usage, problem: `the answer is not finished (status "${String(r.status)}")` };
+  if (r.status === 'cancelled' || r.status === 'queued' || r.status === 'in_progress')
+    return { text: '', usage, problem: `the answer is not finished (status "${String(r.status)}")` };
   if (refusals.length > 0 && text === '') return { text, usage, problem: `the model refused: ${refusals.join(' ')}` };
   if (text === '') return { text, usage, problem: "the model's answer was empty" };
   return { text, usage };

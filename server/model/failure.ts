@@ -44,11 +44,13 @@ function messageFromBody(body: string | undefined): { message?: string; code?: s
     const j = rec(JSON.parse(body));
     const e = rec(j?.error);
     const detail = j?.detail;
-    const message =
-      str(e?.message) ?? str(j?.error) ?? str(j?.message) ?? str(detail) ?? (Array.isArray(detail) ? JSON.stringify(detail) : undefined);
+    const message = str(e?.message) ?? str(j?.error) ?? str(j?.message) ?? str(detail) ?? (Array.isArray(detail) ? JSON.stringify(detail) : undefined);
     return { message, code: str(e?.code) ?? str(j?.code), param: str(e?.param) ?? str(j?.param), type: str(e?.type) ?? str(j?.type) };
   } catch {
-    const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+    const text = body
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
     return { message: text.slice(0, 300) || undefined };
   }
 }
@@ -97,13 +99,16 @@ export function isModelNotFound(f: Failure): boolean {
   if (f.code === 'model_not_found') return true;
   if (WRONG_ENDPOINT.test(f.message)) return false;
   return (
-    /\bmodel\b[^\n]{0,120}?\b(does not exist|doesn't exist|not found|not exist|unknown|no such|not available|is not supported|isn't supported|invalid)\b/i.test(f.message) ||
+    /\bmodel\b[^\n]{0,120}?\b(does not exist|doesn't exist|not found|not exist|unknown|no such|not available|is not supported|isn't supported|invalid)\b/i.test(
+      f.message,
+    ) ||
     /\b(unknown|invalid|unsupported) model\b/i.test(f.message) ||
     /no available channel|无可用渠道|模型.{0,20}(不存在|不可用)/i.test(f.message)
   );
 }
 
-const RETIRED = /\bmodel\b[^\n]{0,120}?\b(has been|have been|was|were|is|is being|been)\s+(deprecated|retired|decommissioned|discontinued|shut down|sunset|removed)\b/i;
+const RETIRED =
+  /\bmodel\b[^\n]{0,120}?\b(has been|have been|was|were|is|is being|been)\s+(deprecated|retired|decommissioned|discontinued|shut down|sunset|removed)\b/i;
 
 /**
  * The endpoint says the model itself is retired or deprecated, not a parameter ("the 'functions'

@@ -3,7 +3,17 @@ import type { Logger } from '../util/log';
 import { parseAnswer, shapeProblem } from './answer';
 import { toFailure, type Failure } from './failure';
 import { failureVerdict, notApiVerdict, preflightVerdict, type Verdict } from './gateway-problems';
-import { apiPath as path, hostOf, ModelError, type EndpointConfig, type ModelAnswer, type ModelRequest, type OutgoingRequest, type ProblemReporter, type SentRequest } from './gateway-types';
+import {
+  apiPath as path,
+  hostOf,
+  ModelError,
+  type EndpointConfig,
+  type ModelAnswer,
+  type ModelRequest,
+  type OutgoingRequest,
+  type ProblemReporter,
+  type SentRequest,
+} from './gateway-types';
 import { extractJson } from './json-extract';
 import type { ModelChoices } from './model-choice';
 import { nextStep, type NextStep, type Trouble } from './next-step';
@@ -68,12 +78,27 @@ export class ModelGateway {
     const cfg = this.config();
     const model = this.currentModel(cfg);
     const api: ApiKind = cfg.api === 'auto' ? (this.learnedApi.get(`${cfg.baseUrl}\u0000${model}`) ?? initialApi(model)) : cfg.api;
-    const body = buildBody(api, model, { ...req, cacheKey: req.cacheKey ?? `codex-lsp-${req.feature}` }, this.state(`${cfg.baseUrl}\u0000${model}\u0000${api}`));
+    const body = buildBody(
+      api,
+      model,
+      { ...req, cacheKey: req.cacheKey ?? `codex-lsp-${req.feature}` },
+      this.state(`${cfg.baseUrl}\u0000${model}\u0000${api}`),
+    );
     return { url: `${cfg.baseUrl}${path(api)}`, api, model, feature: req.feature, body, bytes: Buffer.byteLength(JSON.stringify(body)) };
   }
 
   private record(req: ModelRequest, cfg: EndpointConfig, api: ApiKind, model: string, body: Record<string, unknown>, bytes: number, outcome: string): void {
-    const entry: SentRequest = { url: `${cfg.baseUrl}${path(api)}`, api, model, feature: req.feature, body, bytes, at: new Date(), source: req.source, outcome };
+    const entry: SentRequest = {
+      url: `${cfg.baseUrl}${path(api)}`,
+      api,
+      model,
+      feature: req.feature,
+      body,
+      bytes,
+      at: new Date(),
+      source: req.source,
+      outcome,
+    };
     this.sent.set('', entry);
     if (req.source) this.sent.set(req.source, entry);
   }
@@ -222,7 +247,18 @@ export class ModelGateway {
       const structured = req.schema ? state.structured : undefined;
       const body = buildBody(api, model, { ...req, cacheKey: req.cacheKey ?? `codex-lsp-${req.feature}` }, state, at.budgetScale);
       const decide = (trouble: Trouble): NextStep =>
-        nextStep(trouble, { ...at, mode: cfg.api, model, body, structured, structuredNow: state.structured, hasFallback, now: Date.now(), deadline, backoffMs: backoffMs(at.retries) });
+        nextStep(trouble, {
+          ...at,
+          mode: cfg.api,
+          model,
+          body,
+          structured,
+          structuredNow: state.structured,
+          hasFallback,
+          now: Date.now(),
+          deadline,
+          backoffMs: backoffMs(at.retries),
+        });
       const aborted = (): ModelError => new ModelError(req.signal?.aborted ? 'cancelled' : 'timeout', 'aborted');
       const ctx: CallContext = { bytesSent: 0 };
       let raw: { body: unknown; contentType: string };
@@ -244,7 +280,14 @@ export class ModelGateway {
           continue;
         }
         if (step.step === 'give-up') throw this.giveUp(step.failure, cfg, model, step.api, epoch === this.epoch);
-        if (step.step === 'next-model') throw new ModelGone(new ModelError('model-not-found', `${hostOf(cfg.baseUrl)} does not serve the model "${model}": ${clip(this.log.scrub(step.failure.message), 200)}`, step.failure.status));
+        if (step.step === 'next-model')
+          throw new ModelGone(
+            new ModelError(
+              'model-not-found',
+              `${hostOf(cfg.baseUrl)} does not serve the model "${model}": ${clip(this.log.scrub(step.failure.message), 200)}`,
+              step.failure.status,
+            ),
+          );
         this.learn(step, at, state, model, `${hostOf(cfg.baseUrl)} answered ${describe(f)} on ${path(api)}`);
         continue;
       }
@@ -303,7 +346,9 @@ export class ModelGateway {
         return;
       case 'structured':
         state.structured = step.to;
-        this.log.info(`${where} refused ${step.from === 'json_schema' ? 'a json_schema answer format; asking for JSON mode' : 'JSON mode; describing the schema in the prompt'} instead (remembered)`);
+        this.log.info(
+          `${where} refused ${step.from === 'json_schema' ? 'a json_schema answer format; asking for JSON mode' : 'JSON mode; describing the schema in the prompt'} instead (remembered)`,
+        );
         return;
       case 'effort':
         at.tried.add(`effort:${step.from}`);

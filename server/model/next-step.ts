@@ -35,10 +35,7 @@ import { retryAfterMs } from './retry';
 export const MAX_RETRIES = 3;
 
 /** Why the last call gave no usable answer. */
-export type Trouble =
-  | { kind: 'failed'; failure: Failure }
-  | { kind: 'not-api'; what: string }
-  | { kind: 'cut-off'; by: string };
+export type Trouble = { kind: 'failed'; failure: Failure } | { kind: 'not-api'; what: string } | { kind: 'cut-off'; by: string };
 
 /** The call that just failed, and what has been tried for this request so far. */
 export interface Tried {

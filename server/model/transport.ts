@@ -37,12 +37,14 @@ export class SdkTransport {
     // Loaded on first use: start-up stays fast, and the constructor throws without a key.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { OpenAI: OpenAIClass } = require('openai') as typeof import('openai');
-    const sdkLog = (level: 'error' | 'warn' | 'info' | 'debug') => (message: string, ...rest: unknown[]) => {
-      const extra = rest.length ? ' ' + rest.map((r) => (typeof r === 'string' ? r : safeJson(r))).join(' ') : '';
-      if (level === 'error') this.log.error(`openai: ${message}${extra}`);
-      else if (level === 'warn') this.log.warn(`openai: ${message}${extra}`);
-      else this.log.debug(() => `openai: ${message}${extra}`);
-    };
+    const sdkLog =
+      (level: 'error' | 'warn' | 'info' | 'debug') =>
+      (message: string, ...rest: unknown[]) => {
+        const extra = rest.length ? ' ' + rest.map((r) => (typeof r === 'string' ? r : safeJson(r))).join(' ') : '';
+        if (level === 'error') this.log.error(`openai: ${message}${extra}`);
+        else if (level === 'warn') this.log.warn(`openai: ${message}${extra}`);
+        else this.log.debug(() => `openai: ${message}${extra}`);
+      };
     this.client = new OpenAIClass({
       // The SDK insists on a key; without one (a loopback server) no Authorization header is sent.
       apiKey: cfg.apiKey ?? NO_KEY,

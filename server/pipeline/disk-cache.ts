@@ -107,7 +107,10 @@ export class DiskCache {
     while (this.pruning) await this.pruning;
     const marker = path.join(this.root, TRIM_MARKER);
     if (this.approxBytes === undefined) {
-      const last = await fs.stat(marker).then(async (st) => ({ at: st.mtimeMs, bound: Number(await fs.readFile(marker, 'utf8')) }), () => undefined);
+      const last = await fs.stat(marker).then(
+        async (st) => ({ at: st.mtimeMs, bound: Number(await fs.readFile(marker, 'utf8')) }),
+        () => undefined,
+      );
       if (last && Date.now() - last.at < TRIM_EVERY_MS && last.bound <= this.maxBytes) return;
     }
     this.approxBytes = await this.measure();

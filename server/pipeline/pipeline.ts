@@ -54,7 +54,11 @@ export class Pipeline {
     sizeCalculation: (v) => Math.max(1, v.text.length * 2),
   });
   private readonly flights = new SingleFlight<PipelineAnswer>();
-  private readonly redactions = new LRUCache<string, string>({ max: 64, maxSize: 8 * 1024 * 1024, sizeCalculation: (v, k) => Math.max(1, (v.length + k.length) * 2) });
+  private readonly redactions = new LRUCache<string, string>({
+    max: 64,
+    maxSize: 8 * 1024 * 1024,
+    sizeCalculation: (v, k) => Math.max(1, (v.length + k.length) * 2),
+  });
 
   constructor(
     private readonly gateway: ModelGateway,
@@ -82,7 +86,17 @@ export class Pipeline {
     const { baseUrl, model: current } = this.options.endpoint();
     const model = answeredBy ?? current;
     const h = createHash('sha256');
-    for (const part of [baseUrl, model, req.promptVersion, req.feature, req.schema ? JSON.stringify(req.schema) : '', String(req.maxOutputTokens), req.effort ?? '', req.instructions, req.input]) {
+    for (const part of [
+      baseUrl,
+      model,
+      req.promptVersion,
+      req.feature,
+      req.schema ? JSON.stringify(req.schema) : '',
+      String(req.maxOutputTokens),
+      req.effort ?? '',
+      req.instructions,
+      req.input,
+    ]) {
       h.update(part);
       h.update('\u0000');
     }
@@ -144,7 +158,8 @@ export class Pipeline {
         );
         // Only whole answers get here: a cut-off or unusable one is an error, never cached.
         if (useCache) {
-          const entry: CachedAnswer = answer.json === undefined ? { text: answer.text, model: answer.model } : { text: answer.text, json: answer.json, model: answer.model };
+          const entry: CachedAnswer =
+            answer.json === undefined ? { text: answer.text, model: answer.model } : { text: answer.text, json: answer.json, model: answer.model };
           // Filed under the model that answered (a fallback's answers are its own).
           const at = this.keyOf(req, answer.model);
           this.memory.set(at, entry);

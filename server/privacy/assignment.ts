@@ -45,18 +45,43 @@ export function parseAssignment(text: string, identStart: number, identEnd: numb
   const c1 = text[p + 1];
   let sep: 'assign' | 'colon' | 'call' | 'compare' | 'xml' | undefined;
   let pair = false;
-  if (c === ':' && c1 === '=') { sep = 'assign'; p += 2; }
-  else if (c === '=' && c1 === '>') { sep = 'assign'; p += 2; }
-  else if (c === '=' && c1 === '=') { sep = 'compare'; p += text[p + 2] === '=' ? 3 : 2; }
-  else if (c === '!' && c1 === '=') { sep = 'compare'; p += text[p + 2] === '=' ? 3 : 2; }
-  else if (c === '?' && c1 === '=') { sep = 'assign'; p += 2; }
-  else if (c === '?' && c1 === ':') { sep = 'colon'; p += 2; }
-  else if (c === '=') { sep = 'assign'; p += 1; }
-  else if (c === ':' && c1 !== ':') { sep = 'colon'; p += 1; }
-  else if (c === '(' && p === afterName) { sep = 'call'; p += 1; }
+  if (c === ':' && c1 === '=') {
+    sep = 'assign';
+    p += 2;
+  } else if (c === '=' && c1 === '>') {
+    sep = 'assign';
+    p += 2;
+  } else if (c === '=' && c1 === '=') {
+    sep = 'compare';
+    p += text[p + 2] === '=' ? 3 : 2;
+  } else if (c === '!' && c1 === '=') {
+    sep = 'compare';
+    p += text[p + 2] === '=' ? 3 : 2;
+  } else if (c === '?' && c1 === '=') {
+    sep = 'assign';
+    p += 2;
+  } else if (c === '?' && c1 === ':') {
+    sep = 'colon';
+    p += 2;
+  } else if (c === '=') {
+    sep = 'assign';
+    p += 1;
+  } else if (c === ':' && c1 !== ':') {
+    sep = 'colon';
+    p += 1;
+  } else if (c === '(' && p === afterName) {
+    sep = 'call';
+    p += 1;
+  }
   // `System.setProperty("X_TOKEN", "…")`, `headers.set("Authorization", "…")`: key string, then the value argument.
-  else if (c === ',' && quotedKey) { sep = 'call'; pair = true; p += 1; }
-  else if (c === '>' && openQuote === '<' && p === afterName) { sep = 'xml'; p += 1; }
+  else if (c === ',' && quotedKey) {
+    sep = 'call';
+    pair = true;
+    p += 1;
+  } else if (c === '>' && openQuote === '<' && p === afterName) {
+    sep = 'xml';
+    p += 1;
+  }
   if (sep === undefined) {
     // Typed declaration without a colon right after the name: `var password string = "..."`.
     return typedDeclaration(text, afterName, quotes);

@@ -47,7 +47,6 @@ const TOKEN_DETECTORS: readonly TokenDetector[] = [
   },
 ];
 
-
 /** Detector i gets priority `base + i`: earlier detectors win ties. */
 export function collectTokenSpans(text: string, spans: Span[], base: number): void {
   TOKEN_DETECTORS.forEach((det, index) => {

@@ -12,7 +12,7 @@ interface CompiledFormat {
   reject?: RegExp;
 }
 
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+const _escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 function compile(f: ProviderFormat): CompiledFormat {
   const edge = f.edge ?? 'A-Za-z0-9_';

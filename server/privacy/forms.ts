@@ -11,7 +11,8 @@ import { isPlaceholder, type Span } from './values';
 const USER_FLAG_RE = /((?<![\w-])(?:-u|--user|--proxy-user)(?:[ \t]+|=)["']?[^\s:"'$@]{1,64}:)([^\s"'@]{1,256})/g;
 
 /** `--password pass` (space-separated; `--password=pass` is a plain assignment), `mysql -ppass`, `docker login -p pass`. */
-const PASSWORD_FLAG_RE = /((?<![\w-])--password[ \t]+["']?|\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]{0,120}?[ \t]-p|\bdocker[ \t]+login\b[^\n]{0,120}?[ \t]-p[ \t]+["']?)([^\s"']{1,256})/g;
+const PASSWORD_FLAG_RE =
+  /((?<![\w-])--password[ \t]+["']?|\b(?:mysql|mysqldump|mysqladmin|mariadb)\b[^\n]{0,120}?[ \t]-p|\bdocker[ \t]+login\b[^\n]{0,120}?[ \t]-p[ \t]+["']?)([^\s"']{1,256})/g;
 
 export function collectFormSpans(text: string, spans: Span[], priority: number): void {
   if (text.includes('-u') || text.includes('--user') || text.includes('--proxy-user')) collectUserFlags(text, spans, priority);

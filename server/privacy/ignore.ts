@@ -160,11 +160,7 @@ interface NormalizedPath {
 
 const CACHE_LIMIT = 1024;
 
-export function createIgnoreMatcher(
-  patterns: readonly string[],
-  roots: readonly string[],
-  options: IgnoreMatcherOptions = {},
-): IgnoreMatcher {
+export function createIgnoreMatcher(patterns: readonly string[], roots: readonly string[], options: IgnoreMatcherOptions = {}): IgnoreMatcher {
   const nocase = options.caseInsensitive ?? process.platform === 'win32';
   const anyCase = new Set(options.anyCase ?? DEFAULT_IGNORE);
   const frozenPatterns = Object.freeze([...patterns]);
@@ -235,13 +231,7 @@ export function createIgnoreMatcher(
   };
 }
 
-function ruleMatches(
-  rule: Rule,
-  norm: NormalizedPath,
-  segments: string[],
-  scope: string[],
-  relatives: string[][],
-): boolean {
+function ruleMatches(rule: Rule, norm: NormalizedPath, segments: string[], scope: string[], relatives: string[][]): boolean {
   const last = segments.length - 1;
   if (rule.type === 'name') {
     // Basename (unless directory-only), then any directory inside the scope.

@@ -44,7 +44,13 @@ const cache = new WeakMap<TextDocument, Masks>();
  * Without a focus (review, which sends the whole file), or for a small file that fits the window
  * anyway, the whole text is masked once per version and that one view serves every request.
  */
-export function maskedView(doc: TextDocument, privacy: Privacy, what: string, focus?: { line: number; character: number }, linesAfter = WINDOW_LINES): TextDocument {
+export function maskedView(
+  doc: TextDocument,
+  privacy: Privacy,
+  what: string,
+  focus?: { line: number; character: number },
+  linesAfter = WINDOW_LINES,
+): TextDocument {
   let masks = cache.get(doc);
   if (!masks || masks.version !== doc.version) {
     masks = { version: doc.version, chunks: new Map() };

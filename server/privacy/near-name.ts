@@ -25,7 +25,8 @@ const HASH_CONTEXT_RE = /(?:sha(?:1|224|256|384|512)?|md5|commit|digest|checksum
 /** The name the value is assigned to, when there is one (`TWILIO_ACCOUNT_SID = "`). */
 const KEY_BEFORE_RE = /([A-Za-z][A-Za-z0-9_.-]{0,60})["'\]]?[ \t]*(?::=|=>|=|:)[ \t]*["'`]?$|--([a-z][a-z0-9-]{0,40})[ \t]+["']?$/;
 /** Last words of names that hold public identifiers, not keys. */
-const PUBLIC_LAST_WORDS = /^(?:id|ids|sid|uid|guid|uuid|sha|hash|digest|checksum|etag|version|ver|url|uri|host|hostname|domain|path|name|region|zone|commit|rev|revision|fingerprint|thumbprint|tag|ref|branch|build|number|phone|email|user|username|login|account|org|project|tenant|bucket|channel|topic|queue|index|table|model|site|dsn|endpoint)$/;
+const PUBLIC_LAST_WORDS =
+  /^(?:id|ids|sid|uid|guid|uuid|sha|hash|digest|checksum|etag|version|ver|url|uri|host|hostname|domain|path|name|region|zone|commit|rev|revision|fingerprint|thumbprint|tag|ref|branch|build|number|phone|email|user|username|login|account|org|project|tenant|bucket|channel|topic|queue|index|table|model|site|dsn|endpoint)$/;
 
 export function collectNearNameSpans(text: string, spans: Span[], priority: number): void {
   // A plain loop over a lookup table: several times faster than a regex over a character class.
@@ -65,7 +66,10 @@ function check(text: string, runStart: number, runEnd: number, spans: Span[], pr
 
 /** The last word of a name: `TWILIO_ACCOUNT_SID` -> `sid`, `clientId` -> `id`. */
 function lastWord(name: string): string {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[^A-Za-z0-9]+/).filter((w) => w.length > 0);
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w.length > 0);
   return (words[words.length - 1] ?? '').toLowerCase();
 }
 

@@ -33,6 +33,7 @@ export interface ProviderFormat {
 const HEX = 'a-f0-9';
 const B64URL = 'A-Za-z0-9_-';
 
+// biome-ignore format: a table, one entry per line as written
 export const PROVIDER_FORMATS: readonly ProviderFormat[] = [
   // --- cloud platforms
   { kind: 'aws-access-key', keywords: ['AKIA', 'ASIA', 'AGPA', 'AIDA', 'AROA', 'ANPA', 'ANVA', 'AIPA', 'ABIA', 'ACCA'], shape: '(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA|ABIA|ACCA)[A-Z0-9]{16}', entropy: 2.5, source: 'AWS IAM docs: unique ID prefixes' },
@@ -136,6 +137,7 @@ export const PROVIDER_FORMATS: readonly ProviderFormat[] = [
  * matched in any case at a word edge. Broad on purpose: most leaked keys sit next to the
  * name of their service, and developers use hundreds of them.
  */
+// biome-ignore format: a table, one entry per line as written
 export const PROVIDER_NAMES: readonly string[] = [
   // cloud, hosting, infrastructure
   'aws', 'azure', 'gcp', 'gcloud', 'firebase', 'supabase', 'heroku', 'vercel', 'netlify', 'render', 'railway',

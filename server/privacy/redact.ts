@@ -84,9 +84,7 @@ export function redactSecrets(text: string, options: RedactOptions = {}): Redact
   for (const span of spans) {
     if (span.start < cursor || span.end <= span.start) continue;
     const original = text.slice(span.start, span.end);
-    const replacement = options.mask
-      ? original.replace(/[^\r\n]/g, '*')
-      : (span.replacement ?? lineSafePlaceholder(original, placeholder(span.kind)));
+    const replacement = options.mask ? original.replace(/[^\r\n]/g, '*') : (span.replacement ?? lineSafePlaceholder(original, placeholder(span.kind)));
     if (replacement === original) continue; // already redacted
     out.push(text.slice(cursor, span.start), replacement);
     cursor = span.end;

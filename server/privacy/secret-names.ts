@@ -13,10 +13,10 @@
  * secret names.
  */
 
-export const KEYWORD_RE =
-  /pass|pwd|secret|token|auth|credential|api[_-]?key|access[_-]?key|private[_-]?key|(?:encryption|signing|master)[_-]?key/gi;
+export const KEYWORD_RE = /pass|pwd|secret|token|auth|credential|api[_-]?key|access[_-]?key|private[_-]?key|(?:encryption|signing|master)[_-]?key/gi;
 const SECRET_WORD_RE = /pass|pwd|secret|token|auth|credential/;
 const COMPOUND_RE = /apikey|accesskey|privatekey|clientsecret|secretkey|encryptionkey|signingkey|masterkey/;
+// biome-ignore format: a table, one entry per line as written
 const EXCLUDED_WORDS = new Set([
   'author', 'authors', 'authored', 'authoring', 'authorship', 'authority', 'authorities',
   'passage', 'passages', 'passenger', 'passengers', 'passive', 'passively', 'passport', 'passports',
@@ -26,6 +26,7 @@ const EXCLUDED_WORDS = new Set([
   'detokenize', 'secretary', 'secretaries',
 ]);
 /** Last words that make a secret-ish name describe metadata, not the secret. */
+// biome-ignore format: a table, one entry per line as written
 const NON_SECRET_LAST_WORDS = new Set([
   'url', 'urls', 'uri', 'uris', 'endpoint', 'endpoints', 'host', 'hostname', 'domain', 'path', 'paths',
   'file', 'files', 'filename', 'filepath', 'dir', 'directory', 'folder', 'location',

@@ -31,8 +31,24 @@ export function shannonEntropy(s: string): number {
 const PLACEHOLDER_WORD_RE =
   /(?<![a-z])(?:your|example|changeme|change[-_. ]me|placeholder|dummy|sample|redacted|replace[-_ ]?me|insert[-_ ]|fixme|todo|xxx+|notasecret|not[-_ ]a[-_ ]secret)(?![a-z])/i;
 const TRIVIAL_VALUES = new Set([
-  'null', 'undefined', 'none', 'nil', 'true', 'false', 'nan', 'password', 'passwd', 'secret',
-  'token', 'apikey', 'api_key', 'api-key', 'changeme', 'default', 'required', 'optional',
+  'null',
+  'undefined',
+  'none',
+  'nil',
+  'true',
+  'false',
+  'nan',
+  'password',
+  'passwd',
+  'secret',
+  'token',
+  'apikey',
+  'api_key',
+  'api-key',
+  'changeme',
+  'default',
+  'required',
+  'optional',
 ]);
 
 export function isPlaceholder(v: string, words: readonly string[] = []): boolean {
@@ -70,7 +86,10 @@ export function isWordy(v: string): boolean {
   if (/\d/.test(v)) return false;
   const core = v.replace(/^[^A-Za-z]+|[^A-Za-z]+$/g, '');
   if (core.length === 0 || /[^A-Za-z _./:-]/.test(core)) return false;
-  const runs = core.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2').split(/[^A-Za-z]+/);
+  const runs = core
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[^A-Za-z]+/);
   return runs.every((r) => (r.length >= 2 && r.length <= 14 && /[aeiouyAEIOUY]/.test(r)) || /^[A-Z]{2,4}$/.test(r));
 }
 
@@ -111,7 +130,9 @@ export function isIdentifierLike(v: string): boolean {
     .split(/[^A-Za-z0-9]+/)
     .filter((r) => r.length > 0);
   if (parts.length === 0) return false;
-  return parts.every((r) => (/^\d{1,4}$/.test(r)) || (r.length >= 2 && r.length <= 14 && /^[A-Za-z]+$/.test(r) && /[aeiouyAEIOUY]/.test(r)) || /^[A-Z]{2,4}$/.test(r));
+  return parts.every(
+    (r) => /^\d{1,4}$/.test(r) || (r.length >= 2 && r.length <= 14 && /^[A-Za-z]+$/.test(r) && /[aeiouyAEIOUY]/.test(r)) || /^[A-Z]{2,4}$/.test(r),
+  );
 }
 
 /** What a redacted secret of this kind reads as. */

@@ -222,11 +222,7 @@ function extent(doc: LineSource, l: number): Anchor | null {
  * as a line sequence); a line-extent finding's text must equal a whole trimmed line.
  * Returns null when the text is gone. Reads at most ~61 lines; never throws.
  */
-export function reanchor(
-  doc: LineSource,
-  previous: { line: number; text: string; exact: boolean },
-  window?: { start: number; end: number },
-): Anchor | null {
+export function reanchor(doc: LineSource, previous: { line: number; text: string; exact: boolean }, window?: { start: number; end: number }): Anchor | null {
   try {
     return reanchorImpl(doc, previous, window);
   } catch {

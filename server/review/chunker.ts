@@ -161,8 +161,7 @@ export function estimateTokens(text: string): number {
 
 function resolveOptions(options: Partial<ChunkOptions> | undefined): ChunkOptions {
   const d = DEFAULT_CHUNK_OPTIONS;
-  const pick = (v: number | undefined, def: number): number =>
-    typeof v === 'number' && Number.isFinite(v) ? Math.max(0, Math.floor(v)) : def;
+  const pick = (v: number | undefined, def: number): number => (typeof v === 'number' && Number.isFinite(v) ? Math.max(0, Math.floor(v)) : def);
   const maxTokens = Math.max(1, pick(options?.maxTokens, d.maxTokens));
   const minTokens = Math.min(pick(options?.minTokens, d.minTokens), maxTokens);
   const targetTokens = Math.min(Math.max(pick(options?.targetTokens, d.targetTokens), minTokens), maxTokens);
@@ -172,7 +171,7 @@ function resolveOptions(options: Partial<ChunkOptions> | undefined): ChunkOption
 // ---------------------------------------------------------------------------
 // line classification
 
-const CLOSER = /^(?:[}\)\]]|<\/|(?:end|fi|done|esac|endif|wend|else|elif|elsif|except|finally|catch|rescue|ensure)\b)/;
+const CLOSER = /^(?:[})\]]|<\/|(?:end|fi|done|esac|endif|wend|else|elif|elsif|except|finally|catch|rescue|ensure)\b)/;
 /** Lines that belong to the line below them: comments, decorators, attributes, preprocessor lines. */
 const ATTACHED = /^(?:\/\/|\/\*|\*|#|--|;|@|<!--|\[)/;
 
@@ -293,9 +292,7 @@ export function chunkDocument(doc: TextDocument, options?: Partial<ChunkOptions>
         if (
           best < 0 ||
           rank[c]! > rank[best]! ||
-          (rank[c] === rank[best] &&
-            (hash[c]! > hash[best]! ||
-              (hash[c] === hash[best] && Math.abs(x - half) < Math.abs(tok(from, best) - half))))
+          (rank[c] === rank[best] && (hash[c]! > hash[best]! || (hash[c] === hash[best] && Math.abs(x - half) < Math.abs(tok(from, best) - half))))
         ) {
           best = c;
         }
@@ -351,13 +348,8 @@ export function chunkDocument(doc: TextDocument, options?: Partial<ChunkOptions>
  * headers and the chunk start (at most 300 lines up), so edits elsewhere leave
  * them unchanged. Lines are trimmed at the end and cut to 240 characters.
  */
-export function chunkContext(
-  doc: TextDocument,
-  chunk: Chunk,
-  limits?: { maxImportLines?: number; maxHeaderLines?: number },
-): ChunkContext {
-  const limit = (v: number | undefined, def: number): number =>
-    typeof v === 'number' && Number.isFinite(v) ? Math.max(0, Math.floor(v)) : def;
+export function chunkContext(doc: TextDocument, chunk: Chunk, limits?: { maxImportLines?: number; maxHeaderLines?: number }): ChunkContext {
+  const limit = (v: number | undefined, def: number): number => (typeof v === 'number' && Number.isFinite(v) ? Math.max(0, Math.floor(v)) : def);
   const maxImportLines = limit(limits?.maxImportLines, 25);
   const maxHeaderLines = limit(limits?.maxHeaderLines, 4);
   const reader = new LineReader(doc);
@@ -365,20 +357,18 @@ export function chunkContext(
   const end = Math.max(start, Math.min(chunk.end, reader.lineCount));
 
   const imports = findImports(reader, CONTEXT_SCAN_LIMIT, maxImportLines)
-    .filter(l => l < start)
-    .map(l => reader.display(l, CONTEXT_LINE_CHARS));
+    .filter((l) => l < start)
+    .map((l) => reader.display(l, CONTEXT_LINE_CHARS));
 
   const headers: string[] = [];
   let first = start;
   while (first < end && reader.isBlank(first)) first++;
   if (first < end && maxHeaderLines > 0) {
     const above = findEnclosing(reader, first, CONTEXT_SCAN_LIMIT)
-      .filter(h => h.startLine < start)
-      .map(h => h.startLine)
+      .filter((h) => h.startLine < start)
+      .map((h) => h.startLine)
       .reverse(); // outermost first
-    const kept = above.length <= maxHeaderLines
-      ? above
-      : [above[0]!, ...above.slice(above.length - (maxHeaderLines - 1))].slice(0, maxHeaderLines);
+    const kept = above.length <= maxHeaderLines ? above : [above[0]!, ...above.slice(above.length - (maxHeaderLines - 1))].slice(0, maxHeaderLines);
     for (const l of kept) headers.push(reader.display(l, CONTEXT_LINE_CHARS));
   }
   return { imports, headers };

@@ -35,7 +35,7 @@ export const DIAGNOSTICS_SCHEMA: JsonSchemaSpec = {
 };
 
 const INSTRUCTIONS = [
-  'You are codex-lsp, reviewing code in a programmer\'s editor. Report only real problems a careful senior engineer would flag:',
+  "You are codex-lsp, reviewing code in a programmer's editor. Report only real problems a careful senior engineer would flag:",
   'bugs, crashes, wrong logic, off-by-one errors, unhandled errors, security issues (injection, unsafe input, leaked secrets),',
   'resource leaks, race conditions, misuse of APIs. Not style, naming, formatting, comments or taste.',
   'Review only the numbered lines; the context helps you understand them.',
@@ -68,7 +68,8 @@ export function buildReviewRequest(p: ReviewPromptInput): Omit<PipelineRequest, 
     const context = [...p.imports, ...(p.imports.length > 0 && p.headers.length > 0 ? ['…'] : []), ...p.headers];
     out.push('', 'Context (not under review):', fence(context.join('\n')));
   }
-  if (p.definitions && p.definitions.length > 0) out.push('', 'Called here, defined in other files (signatures, not under review):', fence(p.definitions.join('\n\n')));
+  if (p.definitions && p.definitions.length > 0)
+    out.push('', 'Called here, defined in other files (signatures, not under review):', fence(p.definitions.join('\n\n')));
   const width = String(p.lines.length).length;
   const listing = p.lines.map((l, i) => `${String(i + 1).padStart(width)}| ${l}`);
   out.push('', 'Code under review (numbered lines):', fence(listing.join('\n')));

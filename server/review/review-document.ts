@@ -26,12 +26,44 @@ const MAX_REVIEW_LINES = 10_000;
  * minified and generated artefacts, vendored trees, commit messages and plain text.
  */
 const REVIEW_SKIP: readonly string[] = [
-  'node_modules/', '.git/', 'vendor/', '*.lock', 'package-lock.json', 'pnpm-lock.yaml', 'yarn.lock', 'go.sum',
-  'Cargo.lock', 'poetry.lock', 'composer.lock', 'Gemfile.lock', '*.min.js', '*.min.css', '*.map', '*.svg',
-  'COMMIT_EDITMSG', 'MERGE_MSG', 'git-rebase-todo', '.codex-lsp.json',
+  'node_modules/',
+  '.git/',
+  'vendor/',
+  '*.lock',
+  'package-lock.json',
+  'pnpm-lock.yaml',
+  'yarn.lock',
+  'go.sum',
+  'Cargo.lock',
+  'poetry.lock',
+  'composer.lock',
+  'Gemfile.lock',
+  '*.min.js',
+  '*.min.css',
+  '*.map',
+  '*.svg',
+  'COMMIT_EDITMSG',
+  'MERGE_MSG',
+  'git-rebase-todo',
+  '.codex-lsp.json',
 ];
 /** Language ids of text that is not code (Neovim sends "text" and "help", VS Code "plaintext"). */
-const SKIP_LANGUAGES = new Set(['plaintext', 'text', 'help', 'man', 'qf', 'checkhealth', 'log', 'gitcommit', 'git-commit', 'gitrebase', 'git-rebase', 'diff', 'csv', 'tsv']);
+const SKIP_LANGUAGES = new Set([
+  'plaintext',
+  'text',
+  'help',
+  'man',
+  'qf',
+  'checkhealth',
+  'log',
+  'gitcommit',
+  'git-commit',
+  'gitrebase',
+  'git-rebase',
+  'diff',
+  'csv',
+  'tsv',
+]);
 /** Findings kept per chunk after validation (the prompt asks for at most 10). */
 const MAX_FINDINGS_PER_CHUNK = 25;
 
@@ -96,10 +128,14 @@ export function reviewSkipReason(doc: TextDocument, deps: Pick<ReviewDeps, 'priv
     skip = createIgnoreMatcher(REVIEW_SKIP, deps.roots);
     skipMatchers.set(deps.roots, skip);
   }
-  if (skip.ignores(doc.uri) || SKIP_LANGUAGES.has(doc.languageId)) return { kind: 'not-code', reason: 'not code worth reviewing (lock, minified, vendored or plain text)' };
+  if (skip.ignores(doc.uri) || SKIP_LANGUAGES.has(doc.languageId))
+    return { kind: 'not-code', reason: 'not code worth reviewing (lock, minified, vendored or plain text)' };
   const bytes = Buffer.byteLength(doc.getText());
   if (bytes > MAX_REVIEW_BYTES || doc.lineCount > MAX_REVIEW_LINES) {
-    return { kind: 'too-large', reason: `too large to review: ${doc.lineCount} lines, ${Math.round(bytes / 1024)} KB (limit ${MAX_REVIEW_LINES} lines, ${MAX_REVIEW_BYTES / 1024} KB)` };
+    return {
+      kind: 'too-large',
+      reason: `too large to review: ${doc.lineCount} lines, ${Math.round(bytes / 1024)} KB (limit ${MAX_REVIEW_LINES} lines, ${MAX_REVIEW_BYTES / 1024} KB)`,
+    };
   }
   const head = linesOf(doc.getText({ start: { line: 0, character: 0 }, end: { line: FILE_MARK_LINES, character: 0 } }));
   const why = fileSuppression(head);
@@ -207,11 +243,19 @@ async function reviewChunk(
     if (replacement !== undefined && (!anchor.exact || replacement.includes('[REDACTED') || (/\*{8}/.test(replacement) && !/\*{8}/.test(anchor.text)))) {
       replacement = undefined;
     }
-    const stored: StoredFinding = { range: anchor.range, severity: f.severity, message: f.message, exact: anchor.exact, text: anchor.text, lines: linesAt(lines, anchor.range) };
+    const stored: StoredFinding = {
+      range: anchor.range,
+      severity: f.severity,
+      message: f.message,
+      exact: anchor.exact,
+      text: anchor.text,
+      lines: linesAt(lines, anchor.range),
+    };
     if (replacement !== undefined) stored.replacement = replacement;
     found.push(stored);
   }
-  if (dropped.length > 0) deps.log.info(`review of ${file} lines ${chunk.start + 1}-${chunk.end}: dropped ${dropped.length} unusable finding(s): ${dropped.slice(0, 5).join('; ')}`);
+  if (dropped.length > 0)
+    deps.log.info(`review of ${file} lines ${chunk.start + 1}-${chunk.end}: dropped ${dropped.length} unusable finding(s): ${dropped.slice(0, 5).join('; ')}`);
   return { chunk, found };
 }
 

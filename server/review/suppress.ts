@@ -45,7 +45,10 @@ export function suppressionOf(lines: Lines, range: Range): string | undefined {
 }
 
 /** Splits findings into those shown and those hidden by a comment (with its reason). */
-export function applySuppressions<T extends { range: Range }>(lines: Lines, findings: readonly T[]): { kept: T[]; suppressed: Array<{ finding: T; reason: string }> } {
+export function applySuppressions<T extends { range: Range }>(
+  lines: Lines,
+  findings: readonly T[],
+): { kept: T[]; suppressed: Array<{ finding: T; reason: string }> } {
   const kept: T[] = [];
   const suppressed: Array<{ finding: T; reason: string }> = [];
   for (const f of findings) {
@@ -70,7 +73,34 @@ export interface CommentSyntax {
   close?: string;
 }
 
-const HASH = ['python', 'ruby', 'shellscript', 'sh', 'bash', 'zsh', 'fish', 'perl', 'r', 'yaml', 'toml', 'makefile', 'dockerfile', 'elixir', 'powershell', 'nim', 'julia', 'coffeescript', 'crystal', 'terraform', 'hcl', 'nix', 'cmake', 'gdscript', 'starlark', 'graphql'];
+const HASH = [
+  'python',
+  'ruby',
+  'shellscript',
+  'sh',
+  'bash',
+  'zsh',
+  'fish',
+  'perl',
+  'r',
+  'yaml',
+  'toml',
+  'makefile',
+  'dockerfile',
+  'elixir',
+  'powershell',
+  'nim',
+  'julia',
+  'coffeescript',
+  'crystal',
+  'terraform',
+  'hcl',
+  'nix',
+  'cmake',
+  'gdscript',
+  'starlark',
+  'graphql',
+];
 const DASHES = ['sql', 'lua', 'haskell', 'elm', 'ada', 'purescript', 'vhdl'];
 const SEMI = ['clojure', 'lisp', 'commonlisp', 'scheme', 'racket', 'emacs-lisp', 'elisp', 'fennel', 'ini', 'asm', 'nasm'];
 const PERCENT = ['erlang', 'latex', 'tex', 'matlab', 'prolog'];

@@ -8,16 +8,51 @@ import type { Node, Tree } from 'web-tree-sitter';
  */
 
 const FUNCTIONS = new Set([
-  'function_declaration', 'generator_function_declaration', 'function_definition', 'function_item', 'method_definition',
-  'method_declaration', 'constructor_declaration', 'method', 'singleton_method', 'local_function', 'function_signature',
-  'function_definition_statement', 'local_function_definition_statement',
-  'arrow_function', 'function_expression', 'function', 'lambda_expression', 'func_literal', 'closure_expression',
+  'function_declaration',
+  'generator_function_declaration',
+  'function_definition',
+  'function_item',
+  'method_definition',
+  'method_declaration',
+  'constructor_declaration',
+  'method',
+  'singleton_method',
+  'local_function',
+  'function_signature',
+  'function_definition_statement',
+  'local_function_definition_statement',
+  'arrow_function',
+  'function_expression',
+  'function',
+  'lambda_expression',
+  'func_literal',
+  'closure_expression',
 ]);
 const TYPES = new Set([
-  'class_declaration', 'abstract_class_declaration', 'class_definition', 'class', 'module', 'interface_declaration',
-  'type_alias_declaration', 'enum_declaration', 'struct_item', 'enum_item', 'trait_item', 'impl_item', 'mod_item',
-  'type_declaration', 'struct_specifier', 'class_specifier', 'enum_specifier', 'union_specifier', 'namespace_declaration',
-  'namespace_definition', 'record_declaration', 'struct_declaration', 'trait_declaration', 'internal_module',
+  'class_declaration',
+  'abstract_class_declaration',
+  'class_definition',
+  'class',
+  'module',
+  'interface_declaration',
+  'type_alias_declaration',
+  'enum_declaration',
+  'struct_item',
+  'enum_item',
+  'trait_item',
+  'impl_item',
+  'mod_item',
+  'type_declaration',
+  'struct_specifier',
+  'class_specifier',
+  'enum_specifier',
+  'union_specifier',
+  'namespace_declaration',
+  'namespace_definition',
+  'record_declaration',
+  'struct_declaration',
+  'trait_declaration',
+  'internal_module',
 ]);
 /** Function nodes without a name of their own: named by the variable they are assigned to, or anonymous. */
 const ANONYMOUS = new Set(['arrow_function', 'function_expression', 'function', 'lambda_expression', 'func_literal', 'closure_expression']);
@@ -55,7 +90,13 @@ function outerOf(n: Node): Node {
   for (;;) {
     const p = cur.parent;
     if (!p) return cur;
-    if (p.type === 'decorated_definition' || p.type === 'export_statement' || p.type === 'lexical_declaration' || p.type === 'variable_declaration' || p.type === 'template_declaration') {
+    if (
+      p.type === 'decorated_definition' ||
+      p.type === 'export_statement' ||
+      p.type === 'lexical_declaration' ||
+      p.type === 'variable_declaration' ||
+      p.type === 'template_declaration'
+    ) {
       cur = p;
       continue;
     }
@@ -67,7 +108,11 @@ function declaratorName(n: Node | null): string | undefined {
   // C/C++: int *(*f)(int) -> walk the declarator chain to the identifier.
   for (let cur = n, depth = 0; cur && depth < 8; depth++) {
     if (/identifier$|^destructor_name$|^operator_name$/.test(cur.type)) return cur.text;
-    cur = cur.childForFieldName('declarator') ?? cur.childForFieldName('name') ?? cur.namedChildren.find((c) => c !== null && /declarator|identifier/.test(c.type)) ?? null;
+    cur =
+      cur.childForFieldName('declarator') ??
+      cur.childForFieldName('name') ??
+      cur.namedChildren.find((c) => c !== null && /declarator|identifier/.test(c.type)) ??
+      null;
   }
   return undefined;
 }
@@ -173,7 +218,14 @@ export function enclosingDefinitions(tree: Tree, source: string, line: number): 
     if (!isDefinitionNode(n)) continue;
     const outer = outerOf(n);
     const { signature, bodyLine } = signatureOf(n, outer, source);
-    out.push({ name: nameOf(n) ?? '(anonymous)', kind: FUNCTIONS.has(n.type) ? 'function' : 'type', startLine: outer.startPosition.row, endLine: outer.endPosition.row, bodyLine, signature });
+    out.push({
+      name: nameOf(n) ?? '(anonymous)',
+      kind: FUNCTIONS.has(n.type) ? 'function' : 'type',
+      startLine: outer.startPosition.row,
+      endLine: outer.endPosition.row,
+      bodyLine,
+      signature,
+    });
   }
   return out;
 }
@@ -252,7 +304,13 @@ function isCalled(n: Node): boolean {
   if (n.type === 'command_name') return true;
   const p = n.parent;
   if (!p) return false;
-  if (/call|invocation/.test(p.type)) return p.childForFieldName('function')?.id === n.id || p.childForFieldName('method')?.id === n.id || p.childForFieldName('name')?.id === n.id || p.namedChildren[0]?.id === n.id;
+  if (/call|invocation/.test(p.type))
+    return (
+      p.childForFieldName('function')?.id === n.id ||
+      p.childForFieldName('method')?.id === n.id ||
+      p.childForFieldName('name')?.id === n.id ||
+      p.namedChildren[0]?.id === n.id
+    );
   const g = p.parent;
   // obj.method(...), pkg.Func(...), a::b(...)
   return !!g && /member|field|attribute|selector|scoped|variable/.test(p.type) && /call|invocation/.test(g.type) && p.lastNamedChild?.id === n.id;

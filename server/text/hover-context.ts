@@ -188,8 +188,7 @@ export function buildHoverContext(
 
 function resolveLimits(limits: Partial<HoverContextLimits> | undefined): HoverContextLimits {
   const d = DEFAULT_HOVER_CONTEXT_LIMITS;
-  const pick = (v: number | undefined, def: number, min: number): number =>
-    typeof v === 'number' && Number.isFinite(v) ? Math.max(min, Math.floor(v)) : def;
+  const pick = (v: number | undefined, def: number, min: number): number => (typeof v === 'number' && Number.isFinite(v) ? Math.max(min, Math.floor(v)) : def);
   return {
     maxChars: pick(limits?.maxChars, d.maxChars, 0),
     nearbyBefore: pick(limits?.nearbyBefore, d.nearbyBefore, 0),
@@ -236,8 +235,7 @@ function shrinkToBudget(
   const prev = candidates.map((_, k) => k - 1);
   const next = candidates.map((_, k) => (k + 1 < n ? k + 1 : -1));
   const alive = candidates.map(() => true);
-  const gap = (a: number, b: number): number =>
-    a < 0 || b < 0 ? 0 : candidates[b]! - candidates[a]! > 1 ? GAP_LINE.length + 1 : 0;
+  const gap = (a: number, b: number): number => (a < 0 || b < 0 ? 0 : candidates[b]! - candidates[a]! > 1 ? GAP_LINE.length + 1 : 0);
 
   // total = Σ (line + "\n") + Σ ("…" + "\n") − 1 (no newline after the last line)
   let total = -1;

@@ -1,3 +1,4 @@
+// biome-ignore format: a table, one entry per line as written
 const BY_EXTENSION: Record<string, string> = {
   ts: 'typescript', tsx: 'typescriptreact', mts: 'typescript', cts: 'typescript',
   js: 'javascript', jsx: 'javascriptreact', mjs: 'javascript', cjs: 'javascript',
@@ -12,6 +13,7 @@ const BY_EXTENSION: Record<string, string> = {
   gradle: 'groovy', sol: 'solidity', v: 'verilog', vhd: 'vhdl', m: 'objective-c', mm: 'objective-cpp',
 };
 
+// biome-ignore format: a table, one entry per line as written
 const BY_NAME: Record<string, string> = {
   makefile: 'makefile', gnumakefile: 'makefile', dockerfile: 'dockerfile', 'cmakelists.txt': 'cmake',
   gemfile: 'ruby', rakefile: 'ruby', justfile: 'just', 'build.gradle': 'groovy',
@@ -22,6 +24,7 @@ const BY_NAME: Record<string, string> = {
  * canonical name keeps prompts, and so cache entries, the same from every editor and the
  * command line.
  */
+// biome-ignore format: a table, one entry per line as written
 const ALIASES: Record<string, string> = {
   js: 'javascript', jsx: 'javascriptreact', mjs: 'javascript', ts: 'typescript', tsx: 'typescriptreact',
   'typescript-tsx': 'typescriptreact', 'js-jsx': 'javascriptreact', 'js2': 'javascript', rjsx: 'javascriptreact',
@@ -40,7 +43,10 @@ const GENERIC = new Set(['', 'prog', 'text', 'plaintext', 'fundamental', 'unknow
  * client sends a generic id (eglot sends "prog" for modes it does not know).
  */
 export function languageOf(languageId: string | undefined, fileName: string): string {
-  const raw = (languageId ?? '').trim().toLowerCase().replace(/-(ts-)?mode$/, '');
+  const raw = (languageId ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/-(ts-)?mode$/, '');
   const id = ALIASES[raw] ?? raw;
   if (!GENERIC.has(id)) return id;
   const base = fileName.split(/[/\\]/).pop()?.toLowerCase() ?? '';

@@ -171,9 +171,19 @@ export const ELLIPSIS = '…';
 /** Horizontal whitespace (space, tab, form feed, vertical tab, NBSP, BOM, Unicode spaces). */
 export function isSpace(c: number): boolean {
   return (
-    c === 32 || c === 9 || c === 11 || c === 12 || c === 0xa0 || c === 0xfeff ||
-    c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
-    c === 0x202f || c === 0x205f || c === 0x3000
+    c === 32 ||
+    c === 9 ||
+    c === 11 ||
+    c === 12 ||
+    c === 0xa0 ||
+    c === 0xfeff ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
   );
 }
 

@@ -18,7 +18,10 @@ export function uriToPath(uri: string): string | undefined {
 export function displayPath(uri: string, roots: readonly string[]): string {
   const p = uriToPath(uri);
   if (p === undefined) {
-    const tail = uri.replace(/[?#].*$/, '').split(/[/\\:]/).pop();
+    const tail = uri
+      .replace(/[?#].*$/, '')
+      .split(/[/\\:]/)
+      .pop();
     return tail && tail !== '' ? decodeURIComponentSafe(tail) : 'untitled';
   }
   for (const root of roots) {

@@ -172,19 +172,26 @@ function generatedWorkspace(n: number): string {
     mkdirSync(dir, { recursive: true });
     if (i % 2) {
       const body = [`/** Module ${i}. */`, `import { f${i - 1}a } from './m${i - 1}';`, ''];
-      for (const s of ['a', 'b', 'c']) body.push(`/** Computes ${s} of ${i}. */`, `export function f${i}${s}(x: number, y: string): number {`, `  return f${i - 1}a(x) + y.length * ${i};`, '}', '');
+      for (const s of ['a', 'b', 'c'])
+        body.push(
+          `/** Computes ${s} of ${i}. */`,
+          `export function f${i}${s}(x: number, y: string): number {`,
+          `  return f${i - 1}a(x) + y.length * ${i};`,
+          '}',
+          '',
+        );
       body.push(`export class C${i} {`, `  run(n: number): number {`, `    return f${i}a(n, 'x');`, '  }', '}', '');
       writeFileSync(path.join(dir, `m${i}.ts`), body.join('\n'));
     } else {
       const body = [`"""Module ${i}."""`, 'import os', ''];
-      for (const s of ['a', 'b', 'c']) body.push(`def g${i}${s}(x, y="z"):`, `    """Computes ${s} of ${i}."""`, `    return len(os.path.join(y, str(x))) + ${i}`, '', '');
+      for (const s of ['a', 'b', 'c'])
+        body.push(`def g${i}${s}(x, y="z"):`, `    """Computes ${s} of ${i}."""`, `    return len(os.path.join(y, str(x))) + ${i}`, '', '');
       body.push(`class K${i}:`, '    def run(self, n):', `        return g${i}a(n)`, '');
       writeFileSync(path.join(dir, `m${i}.py`), body.join('\n'));
     }
   }
   return root;
 }
-
 
 async function indexBench(fake: FakeOpenAI, push: (r: Row) => void): Promise<void> {
   const n = 5000;

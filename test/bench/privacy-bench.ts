@@ -7,7 +7,6 @@ import type { FakeOpenAI } from '../support/fake-openai';
 import { fileUri, spawnServer } from '../support/lsp-client';
 import { fmtMs, median, time, type Row } from './stats';
 
-
 /** TypeScript-like source of about `bytes`, with a handful of secrets spread through it. */
 function sourceWithSecrets(bytes: number, secrets: readonly string[]): string {
   const out: string[] = ["import { readFile } from 'node:fs/promises';", "import * as path from 'node:path';", ''];
@@ -66,7 +65,10 @@ export async function firstHoverBigVsSmall(fake: FakeOpenAI, key: string): Promi
   fake.reset();
   fake.setDefault(() => ({ text: '**Fake explanation.** It reads a file and returns its length.' }));
   // No cache, no grace delay: every first hover does the whole work and calls the model once.
-  const c = await spawnServer({ env: { CODEX_LSP_API_KEY: key, CODEX_LSP_BASE_URL: fake.baseUrl }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, cache: { enabled: false } } });
+  const c = await spawnServer({
+    env: { CODEX_LSP_API_KEY: key, CODEX_LSP_BASE_URL: fake.baseUrl },
+    settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, cache: { enabled: false } },
+  });
   try {
     const small = sourceWithSecrets(200 * 60, SECRETS.slice(0, 1));
     const big = sourceWithSecrets(5 * 1024 * 1024, SECRETS);

@@ -16,7 +16,6 @@ import { contextBench } from './context-bench';
 import { firstHoverBigVsSmall, redactionThroughput } from './privacy-bench';
 import { fmtMs, median, percentile, rssMB, time, type Row } from './stats';
 
-
 const rows: Row[] = [];
 const KEY = 'bench-key-0123456789';
 
@@ -76,7 +75,10 @@ async function uncachedHover(fake: FakeOpenAI): Promise<void> {
   fake.reset();
   const floor = await spawnServer({ serverModule: path.join(__dirname, 'floor-server.js'), args: ['--stdio'] });
   // The grace delay is a deliberate wait for cancellations; it is set to 0 to measure the work itself.
-  const ours = await spawnServer({ env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } } });
+  const ours = await spawnServer({
+    env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl },
+    settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } },
+  });
   try {
     const text = bigFile(2000);
     const uri = fileUri('/bench/big.ts');
@@ -98,7 +100,11 @@ async function uncachedHover(fake: FakeOpenAI): Promise<void> {
       // One bare HTTP round trip with the same body to the same endpoint: the floor for a model call.
       bare.push(
         await time(async () => {
-          const res = await fetch(`${fake.baseUrl}/responses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: replay });
+          const res = await fetch(`${fake.baseUrl}/responses`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+            body: replay,
+          });
           await res.json();
         }),
       );
@@ -173,7 +179,14 @@ async function reviewBench(fake: FakeOpenAI): Promise<void> {
     await burst.waitFor(() => fake.requests.filter(isReview).length > before, 10_000, 'the review after the burst');
     await new Promise((r) => setTimeout(r, 1000));
     const n = fake.requests.filter(isReview).length - before;
-    rows.push({ what: 'reviews caused by a burst of 20 edits (trigger "change", 40 ms apart)', value: `${n}`, floor: '20 edits', ratio: `${n}/20`, goal: '1', met: n === 1 });
+    rows.push({
+      what: 'reviews caused by a burst of 20 edits (trigger "change", 40 ms apart)',
+      value: `${n}`,
+      floor: '20 edits',
+      ratio: `${n}/20`,
+      goal: '1',
+      met: n === 1,
+    });
   } finally {
     await burst.dispose();
   }
@@ -237,13 +250,24 @@ async function reviewBench(fake: FakeOpenAI): Promise<void> {
         await ours.open(uri, withImport, 'typescript', 1);
         await new Promise((r) => setTimeout(r, 1000));
         const reopen = fake.requests.filter(isReview).length;
-        rows.push({ what: 'model calls to review the unchanged file again on reopen', value: `${reopen}`, floor: '0', ratio: '', goal: '0', met: reopen === 0 });
+        rows.push({
+          what: 'model calls to review the unchanged file again on reopen',
+          value: `${reopen}`,
+          floor: '0',
+          ratio: '',
+          goal: '0',
+          met: reopen === 0,
+        });
       }
     }
 
     // 3. codeAction request -> instant quick fix, against a server answering a fixed fix.
     fake.reset();
-    fake.setDefault((r) => (r.schemaName === 'diagnostics' ? { json: { diagnostics: [{ line: 4, quote: 'readFile', severity: 'warning', message: 'unchecked read', replacement: 'readFileSafe' }] } } : { text: 'x' }));
+    fake.setDefault((r) =>
+      r.schemaName === 'diagnostics'
+        ? { json: { diagnostics: [{ line: 4, quote: 'readFile', severity: 'warning', message: 'unchecked read', replacement: 'readFileSafe' }] } }
+        : { text: 'x' },
+    );
     const text = sourceFile(2000, 7);
     const uri = fileUri('/bench/fix.ts');
     await ours.open(uri, text, 'typescript');
@@ -254,10 +278,12 @@ async function reviewBench(fake: FakeOpenAI): Promise<void> {
     const a: number[] = [];
     const b: number[] = [];
     for (let i = 0; i < 400; i++) {
-      a.push(await time(async () => {
-        const actions = await ours.request<Array<{ edit?: unknown }>>('textDocument/codeAction', params);
-        if (!actions.some((x) => x.edit)) throw new Error('no instant fix');
-      }));
+      a.push(
+        await time(async () => {
+          const actions = await ours.request<Array<{ edit?: unknown }>>('textDocument/codeAction', params);
+          if (!actions.some((x) => x.edit)) throw new Error('no instant fix');
+        }),
+      );
       b.push(await time(() => floor.request('textDocument/codeAction', params)));
     }
     const before = fake.requests.length;
@@ -280,10 +306,20 @@ async function reviewBench(fake: FakeOpenAI): Promise<void> {
 async function codeActionBench(fake: FakeOpenAI): Promise<void> {
   fake.reset();
   const caps = {
-    textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor'] } }, dataSupport: true, resolveSupport: { properties: ['edit'] } } },
+    textDocument: {
+      codeAction: {
+        codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor'] } },
+        dataSupport: true,
+        resolveSupport: { properties: ['edit'] },
+      },
+    },
     workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true } },
   };
-  const ours = await spawnServer({ env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl }, settings: { diagnostics: { enabled: false } }, capabilities: caps });
+  const ours = await spawnServer({
+    env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl },
+    settings: { diagnostics: { enabled: false } },
+    capabilities: caps,
+  });
   const floor = await spawnServer({ serverModule: path.join(__dirname, 'floor-server.js'), args: ['--stdio'] });
   try {
     const text = sourceFile(2000, 3);
@@ -293,10 +329,19 @@ async function codeActionBench(fake: FakeOpenAI): Promise<void> {
     const lines = text.split('\n');
     const a: number[] = [];
     const b: number[] = [];
-    const diag = { range: { start: { line: 900, character: 2 }, end: { line: 900, character: 12 } }, message: "Variable 'v3' is never read", source: 'ts', code: 6133 };
+    const diag = {
+      range: { start: { line: 900, character: 2 }, end: { line: 900, character: 12 } },
+      message: "Variable 'v3' is never read",
+      source: 'ts',
+      code: 6133,
+    };
     for (let i = 0; i < 400; i++) {
       const line = 100 + ((i * 37) % 1800);
-      const params = { textDocument: { uri }, range: { start: { line, character: 4 }, end: { line, character: 4 } }, context: { diagnostics: i % 2 ? [diag] : [] } };
+      const params = {
+        textDocument: { uri },
+        range: { start: { line, character: 4 }, end: { line, character: 4 } },
+        context: { diagnostics: i % 2 ? [diag] : [] },
+      };
       a.push(await time(() => ours.request('textDocument/codeAction', params)));
       b.push(await time(() => floor.request('textDocument/codeAction', params)));
     }
@@ -316,7 +361,11 @@ async function codeActionBench(fake: FakeOpenAI): Promise<void> {
     // Each resolve is on another function: a new prompt, so a model call each time.
     fake.setDefault((r) => {
       const target = /Target code \(edit only this\):\n`+\n([\s\S]*?)\n`+/.exec(r.prompt)?.[1] ?? '';
-      const line = target.split('\n').find((l) => l.includes(' * '))?.trim() ?? 'x';
+      const line =
+        target
+          .split('\n')
+          .find((l) => l.includes(' * '))
+          ?.trim() ?? 'x';
       return { json: { edits: [{ quote: line, replacement: line.replace(' * ', ' / ') }], explanation: 'x' } };
     });
     const starts = lines.map((l, i) => (i > 100 && l.startsWith('export async function') ? i : -1)).filter((i) => i > 0);
@@ -329,15 +378,23 @@ async function codeActionBench(fake: FakeOpenAI): Promise<void> {
         range: { start: { line, character: 4 }, end: { line, character: 4 } },
         context: { diagnostics: [], only: ['refactor'] },
       });
-      resolveTimes.push(await time(async () => {
-        const r = await ours.request<{ edit?: unknown }>('codeAction/resolve', action);
-        if (!r.edit) throw new Error('resolve gave no edit');
-      }));
+      resolveTimes.push(
+        await time(async () => {
+          const r = await ours.request<{ edit?: unknown }>('codeAction/resolve', action);
+          if (!r.edit) throw new Error('resolve gave no edit');
+        }),
+      );
       const raw = fake.requests[fake.requests.length - 1]!.raw;
-      bare.push(await time(async () => {
-        const res = await fetch(`${fake.baseUrl}/responses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: raw });
-        await res.json();
-      }));
+      bare.push(
+        await time(async () => {
+          const res = await fetch(`${fake.baseUrl}/responses`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+            body: raw,
+          });
+          await res.json();
+        }),
+      );
     }
     const mr = median(resolveTimes.slice(10));
     const mbare = median(bare.slice(10));
@@ -355,16 +412,16 @@ async function codeActionBench(fake: FakeOpenAI): Promise<void> {
   }
 }
 
-
 async function startupBench(fake: FakeOpenAI): Promise<void> {
   const ours: number[] = [];
   const floor: number[] = [];
   for (let i = 0; i < 15; i++) {
     for (const which of i % 2 ? ['ours', 'floor'] : ['floor', 'ours']) {
       const t0 = process.hrtime.bigint();
-      const c = which === 'ours'
-        ? await spawnServer({ initialize: false, env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl } })
-        : await spawnServer({ initialize: false, serverModule: path.join(__dirname, 'floor-server.js'), args: ['--stdio'] });
+      const c =
+        which === 'ours'
+          ? await spawnServer({ initialize: false, env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl } })
+          : await spawnServer({ initialize: false, serverModule: path.join(__dirname, 'floor-server.js'), args: ['--stdio'] });
       await c.initialize();
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       (which === 'ours' ? ours : floor).push(ms);
@@ -373,14 +430,24 @@ async function startupBench(fake: FakeOpenAI): Promise<void> {
   }
   const mo = median(ours.slice(1));
   const mf = median(floor.slice(1));
-  rows.push({ what: 'start-up: spawn to the initialize answer (median of 14)', value: fmtMs(mo), floor: `${fmtMs(mf)} (minimal server)`, ratio: `${(mo / mf).toFixed(2)}x`, goal: '< 300 ms', met: mo < 300 });
+  rows.push({
+    what: 'start-up: spawn to the initialize answer (median of 14)',
+    value: fmtMs(mo),
+    floor: `${fmtMs(mf)} (minimal server)`,
+    ratio: `${(mo / mf).toFixed(2)}x`,
+    goal: '< 300 ms',
+    met: mo < 300,
+  });
 }
 
 /** 1,000 documents opened, then 10,000 hovers at distinct places; RSS readings along the way. */
 async function memoryRun(fake: FakeOpenAI, nodeOptions: string): Promise<{ base: number; withDocs: number; readings: number[] }> {
   fake.reset();
   fake.setDefault(() => ({ text: '**Fake explanation.** It computes a value from its inputs and returns it.' }));
-  const c = await spawnServer({ env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl, NODE_OPTIONS: nodeOptions }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } } });
+  const c = await spawnServer({
+    env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl, NODE_OPTIONS: nodeOptions },
+    settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } },
+  });
   try {
     const base = rssMB(c.pid);
     const docs = 1000;
@@ -388,7 +455,10 @@ async function memoryRun(fake: FakeOpenAI, nodeOptions: string): Promise<{ base:
     for (let i = 0; i < docs; i++) await c.open(fileUri(`/bench/mem/f${i}.ts`), text.replace('Loads part 0', `Loads part 0 of file ${i}`), 'typescript');
     await c.request('workspace/executeCommand', { command: 'codex.usage' });
     const withDocs = rssMB(c.pid);
-    const code = text.split('\n').map((l, i) => (/const v/.test(l) ? i : -1)).filter((i) => i >= 0);
+    const code = text
+      .split('\n')
+      .map((l, i) => (/const v/.test(l) ? i : -1))
+      .filter((i) => i >= 0);
     const readings: number[] = [];
     const batch = 8;
     for (let i = 0; i < 10_000; i += batch) {
@@ -408,7 +478,14 @@ async function memoryRun(fake: FakeOpenAI, nodeOptions: string): Promise<{ base:
 
 async function memoryBench(fake: FakeOpenAI): Promise<void> {
   const free = await memoryRun(fake, '');
-  rows.push({ what: 'server memory (RSS) with 1000 open documents of 200 lines', value: `${free.withDocs.toFixed(0)} MB`, floor: `${free.base.toFixed(0)} MB idle`, ratio: `+${(free.withDocs - free.base).toFixed(0)} MB`, goal: '< 200 MB', met: free.withDocs < 200 });
+  rows.push({
+    what: 'server memory (RSS) with 1000 open documents of 200 lines',
+    value: `${free.withDocs.toFixed(0)} MB`,
+    floor: `${free.base.toFixed(0)} MB idle`,
+    ratio: `+${(free.withDocs - free.base).toFixed(0)} MB`,
+    goal: '< 200 MB',
+    met: free.withDocs < 200,
+  });
   // The same run with V8's old space capped: if what grew above were held, this would run out
   // of memory; it stays flat, so the growth is garbage V8 had not needed to collect yet.
   const capped = await memoryRun(fake, '--max-old-space-size=96');
@@ -433,7 +510,14 @@ async function packageBench(): Promise<void> {
     const size = statSync(vsix).size;
     const { stdout } = await run('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: REPO_ROOT });
     const tgz = (JSON.parse(stdout) as Array<{ size: number; unpackedSize: number; entryCount: number }>)[0]!;
-    rows.push({ what: '.vsix size: the extension, its bundled server and tree-sitter grammars, nothing else', value: `${(size / 1024).toFixed(0)} KB`, floor: `${(tgz.size / 1024).toFixed(0)} KB npm tarball (${tgz.entryCount} files, ${(tgz.unpackedSize / 1024).toFixed(0)} KB unpacked, dependencies not included)`, ratio: '', goal: '< 5 MB', met: size < 5 * 1024 * 1024 });
+    rows.push({
+      what: '.vsix size: the extension, its bundled server and tree-sitter grammars, nothing else',
+      value: `${(size / 1024).toFixed(0)} KB`,
+      floor: `${(tgz.size / 1024).toFixed(0)} KB npm tarball (${tgz.entryCount} files, ${(tgz.unpackedSize / 1024).toFixed(0)} KB unpacked, dependencies not included)`,
+      ratio: '',
+      goal: '< 5 MB',
+      met: size < 5 * 1024 * 1024,
+    });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -462,12 +546,22 @@ async function doctorBench(fake: FakeOpenAI): Promise<void> {
   }
   const mo = median(ours.slice(1));
   const mf = median(floor.slice(1));
-  rows.push({ what: 'codex-lsp doctor, every check: 3 model requests and the model list, to the fake (median of 10)', value: fmtMs(mo), floor: `${fmtMs(mf)} (codex-lsp --version)`, ratio: `+${fmtMs(mo - mf)}`, goal: '< 2 s over the endpoint', met: mo - mf < 2000 });
+  rows.push({
+    what: 'codex-lsp doctor, every check: 3 model requests and the model list, to the fake (median of 10)',
+    value: fmtMs(mo),
+    floor: `${fmtMs(mf)} (codex-lsp --version)`,
+    ratio: `+${fmtMs(mo - mf)}`,
+    goal: '< 2 s over the endpoint',
+    met: mo - mf < 2000,
+  });
 }
 
 function table(): string {
   const head = '| measure | codex-lsp | floor | ratio / margin | goal | met |\n|---|---|---|---|---|---|';
-  return [head, ...rows.map((r) => `| ${r.what} | ${r.value} | ${r.floor} | ${r.ratio} | ${r.goal} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`)].join('\n');
+  return [
+    head,
+    ...rows.map((r) => `| ${r.what} | ${r.value} | ${r.floor} | ${r.ratio} | ${r.goal} | ${r.met === undefined ? '' : r.met ? 'yes' : '**no**'} |`),
+  ].join('\n');
 }
 
 async function main(): Promise<void> {
@@ -486,10 +580,13 @@ async function main(): Promise<void> {
     ['context', () => contextBench(fake, (r) => rows.push(r))],
     ['doctor', () => doctorBench(fake)],
     ['packages', () => packageBench()],
-    ['privacy', async () => {
-      rows.push(redactionThroughput());
-      rows.push(await firstHoverBigVsSmall(fake, KEY));
-    }],
+    [
+      'privacy',
+      async () => {
+        rows.push(redactionThroughput());
+        rows.push(await firstHoverBigVsSmall(fake, KEY));
+      },
+    ],
   ];
   try {
     for (const [name, run] of sections) if (only.length === 0 || only.includes(name)) await run();
@@ -518,7 +615,7 @@ async function main(): Promise<void> {
     '  line in the middle of the 3,000-line file and saves.',
     '- **instant quick fix**: `textDocument/codeAction` for a review finding with a replacement; the floor server',
     '  answers a fixed quick fix.',
-    '- **code actions**: listing with the cursor at a different line each time (half with another tool\'s',
+    "- **code actions**: listing with the cursor at a different line each time (half with another tool's",
     '  diagnostic in the context); resolve with a new custom prompt each time, so each is a model call.',
     '- **start-up**: from spawning `node bin/codex-lsp.js --stdio` to the `initialize` answer; the floor is the',
     '  minimal server started the same way.',
@@ -526,11 +623,11 @@ async function main(): Promise<void> {
     '  while 10,000 hovers at distinct places fill the caches (memory LRU: 2,000 answers / 32 MB; hover keys: 1,000).',
     '  With the default heap V8 collects lazily, so RSS climbs with garbage; the same run with the heap capped at',
     '  96 MB stays flat (and does not run out of memory), which shows that what is kept is bounded.',
-    '- **context**: hovers on call sites in real open-source code (test/fixtures/corpus: cheerio\'s TypeScript sources,',
-  '  part of CPython\'s json and email packages) whose callee is defined in another file of the same project; recall',
-  '  is the share of prompts that hold the callee\'s signature. Latency: the same hovers to a server with',
-  '  `context.workspace` off, alternating, caches off (each hover is a model call to the fake). The index figure is',
-  '  from opening a file in a generated workspace of 5,000 files to the index\'s "built" log line, and the RSS it adds.',
+    "- **context**: hovers on call sites in real open-source code (test/fixtures/corpus: cheerio's TypeScript sources,",
+    "  part of CPython's json and email packages) whose callee is defined in another file of the same project; recall",
+    "  is the share of prompts that hold the callee's signature. Latency: the same hovers to a server with",
+    '  `context.workspace` off, alternating, caches off (each hover is a model call to the fake). The index figure is',
+    '  from opening a file in a generated workspace of 5,000 files to the index\'s "built" log line, and the RSS it adds.',
     '- **packages**: the `.vsix` as `npm run package:vscode` makes it (the test checks it holds only the bundled',
     '  extension, the bundled server, the manifest and the docs); the npm tarball as `npm pack` makes it.',
     '- **doctor**: `codex-lsp doctor --json` with a key, against the fake (model list, two requests for the model,',

@@ -68,7 +68,10 @@ function doctor(args: string[], env: Record<string, string | undefined>, box = s
   });
 }
 
-async function json(env: Record<string, string | undefined>, box?: ReturnType<typeof sandbox>): Promise<{ code: number | null; lines: Map<string, Line>; raw: Run }> {
+async function json(
+  env: Record<string, string | undefined>,
+  box?: ReturnType<typeof sandbox>,
+): Promise<{ code: number | null; lines: Map<string, Line>; raw: Run }> {
   const raw = await doctor(['--json'], env, box);
   const parsed = JSON.parse(raw.stdout) as { ok: boolean; checks: Line[] };
   expect(parsed.ok, raw.stdout).toBe(raw.code === 0);
@@ -88,7 +91,10 @@ describe('codex-lsp doctor', () => {
     });
     const run = await doctor([], { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl }, box);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    const lines = run.stdout.trim().split('\n').filter((l) => /^[✓!✗-] /.test(l));
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .filter((l) => /^[✓!✗-] /.test(l));
     expect(lines.map((l) => l.slice(0, 1)).join('')).toBe('✓✓✓✓✓✓✓✓✓--✓');
     expect(run.stdout).toMatch(/✓ API key found in CODEX_LSP_API_KEY \(not shown\)/);
     expect(run.stdout).toMatch(/✓ endpoint reachable: 127\.0\.0\.1:\d+ answered \(\d+ ms\)/);
@@ -141,7 +147,10 @@ describe('codex-lsp doctor', () => {
 
     const noApi = await json({ CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl.replace(/\/v1$/, '/api') });
     expect(noApi.code).toBe(1);
-    expect(noApi.lines.get('endpoint')).toMatchObject({ status: 'fail', text: expect.stringMatching(/has no \/chat\/completions or \/responses endpoint|HTTP 404/) });
+    expect(noApi.lines.get('endpoint')).toMatchObject({
+      status: 'fail',
+      text: expect.stringMatching(/has no \/chat\/completions or \/responses endpoint|HTTP 404/),
+    });
     expect(noApi.lines.get('endpoint')?.fix).toMatch(/codex\.baseUrl/);
   });
 
@@ -155,11 +164,16 @@ describe('codex-lsp doctor', () => {
 
   it('a retired model: named retired; with a fallback that answers, a warning and the model to set; without, ✗', async () => {
     const retired: FakeHandler = (r) =>
-      r.model === 'codex-mini' ? openAIError(404, 'The model `codex-mini` has been deprecated, learn more here: https://platform.openai.com/docs/deprecations') : answers(r);
+      r.model === 'codex-mini'
+        ? openAIError(404, 'The model `codex-mini` has been deprecated, learn more here: https://platform.openai.com/docs/deprecations')
+        : answers(r);
     fake.setDefault(retired);
     const withFallback = await json({ CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl });
     expect(withFallback.code).toBe(0);
-    expect(withFallback.lines.get('model')).toMatchObject({ status: 'warn', text: expect.stringMatching(/model "codex-mini" is retired .*"gpt-5-codex-mini" from "codex\.fallbackModels" answers instead/) });
+    expect(withFallback.lines.get('model')).toMatchObject({
+      status: 'warn',
+      text: expect.stringMatching(/model "codex-mini" is retired .*"gpt-5-codex-mini" from "codex\.fallbackModels" answers instead/),
+    });
     expect(withFallback.lines.get('model')?.fix).toMatch(/set "codex\.model" \(or CODEX_LSP_MODEL\) to "gpt-5-codex-mini"/);
 
     fake.setDefault(retired);
@@ -176,7 +190,8 @@ describe('codex-lsp doctor', () => {
   it('json_schema refused: told which mode answers instead', async () => {
     fake.setDefault((r) => {
       const body = r.body as { response_format?: { type?: string }; text?: { format?: { type?: string } } };
-      if (body.response_format?.type === 'json_schema' || body.text?.format?.type === 'json_schema') return openAIError(400, "Invalid parameter: 'text.format' of type 'json_schema' is not supported with this model.", { param: 'text.format' });
+      if (body.response_format?.type === 'json_schema' || body.text?.format?.type === 'json_schema')
+        return openAIError(400, "Invalid parameter: 'text.format' of type 'json_schema' is not supported with this model.", { param: 'text.format' });
       return answers(r);
     });
     const { code, lines } = await json({ CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl });
@@ -187,7 +202,10 @@ describe('codex-lsp doctor', () => {
   it('the cache folder not writable, an invalid project file: ✗ each with its fix', async () => {
     fake.setDefault(answers);
     const box = sandbox({ 'home/blocker': 'a file where the cache folder should be', 'project/.codex-lsp.json': '{"diagnostics": {"trigger": "sometimes"}}' });
-    const { code, lines } = await json({ CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl, CODEX_LSP_CACHE_DIR: path.join(box.home, 'blocker', 'cache') }, box);
+    const { code, lines } = await json(
+      { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: fake.baseUrl, CODEX_LSP_CACHE_DIR: path.join(box.home, 'blocker', 'cache') },
+      box,
+    );
     expect(code).toBe(1);
     expect(lines.get('cache')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/CODEX_LSP_CACHE_DIR/) });
     expect(lines.get('project')).toMatchObject({ status: 'fail', text: expect.stringMatching(/diagnostics\.trigger/) });
@@ -197,7 +215,11 @@ describe('codex-lsp doctor', () => {
     const box = sandbox({ 'project/.codex-lsp.json': '{\n  "ignore": ["a",]\n}\n' });
     const { code, lines } = await json({ CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: 'not a url' }, box);
     expect(code).toBe(1);
-    expect(lines.get('project')).toMatchObject({ status: 'fail', text: expect.stringMatching(/\.codex-lsp\.json: not valid JSON at line 2/), fix: expect.stringMatching(/^edit .*\.codex-lsp\.json as said/) });
+    expect(lines.get('project')).toMatchObject({
+      status: 'fail',
+      text: expect.stringMatching(/\.codex-lsp\.json: not valid JSON at line 2/),
+      fix: expect.stringMatching(/^edit .*\.codex-lsp\.json as said/),
+    });
     expect(lines.get('project')?.text).not.toMatch(/baseUrl/);
     expect(lines.get('base-url')).toMatchObject({ status: 'fail', text: expect.stringMatching(/"baseUrl" must be/) });
   });

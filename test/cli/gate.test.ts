@@ -36,7 +36,13 @@ describe('all at once, as a pre-commit hook sees a real change', () => {
   it('fails exactly on the new finding in the lines being committed, and writes nothing outside the repository', async () => {
     useReviewer(session.fake, (n, t) => (t.includes('invented()') ? [{ line: n, quote: 'eval(danger)', severity: 'error', message: 'Invented' }] : []));
     const pad = (body: string): string => `export function f(a: number): number {\n${body}${'  a += 1;\n'.repeat(12)}  return a;\n}\n`;
-    const root = repo({ 'real.ts': pad(''), 'old.ts': pad('  if (a = 1) return 0;\n'), 'known.ts': pad('  if (a = 1) return 0;\n'), 'sup.ts': pad(''), 'inv.ts': pad('') });
+    const root = repo({
+      'real.ts': pad(''),
+      'old.ts': pad('  if (a = 1) return 0;\n'),
+      'known.ts': pad('  if (a = 1) return 0;\n'),
+      'sup.ts': pad(''),
+      'inv.ts': pad(''),
+    });
     symlinkSync('real.ts', path.join(root, 'alias.ts'));
     const outside = path.join(path.dirname(root), 'outside.ts');
     writeFileSync(outside, pad('  if (a = 1) return 0;\n'));
@@ -47,9 +53,9 @@ describe('all at once, as a pre-commit hook sees a real change', () => {
     const before = await cli(['--format', 'json'], root);
     writeFileSync(path.join(root, '..', 'baseline.json'), before.stdout);
 
-    writeFileSync(path.join(root, 'real.ts'), pad('  if (a = 1) return 0;\n'));             // the new bug
+    writeFileSync(path.join(root, 'real.ts'), pad('  if (a = 1) return 0;\n')); // the new bug
     writeFileSync(path.join(root, 'old.ts'), pad('  if (a = 1) return 0;\n').replace('  return a;', '  return a + 1;')); // far from the old bug
-    writeFileSync(path.join(root, 'known.ts'), pad('  if (a = 1) return 1;\n'));           // the known bug's line, touched
+    writeFileSync(path.join(root, 'known.ts'), pad('  if (a = 1) return 1;\n')); // the known bug's line, touched
     writeFileSync(path.join(root, 'sup.ts'), pad('  // codex-lsp-ignore: a is a flag\n  if (a = 1) return 0;\n'));
     writeFileSync(path.join(root, 'inv.ts'), pad('  invented();\n'));
     sg.git(root, 'add', '-A');
@@ -60,7 +66,10 @@ describe('all at once, as a pre-commit hook sees a real change', () => {
     const r = await cli(['--staged', '--baseline', '../baseline.json', '--fix', '--format', 'json'], root);
     expect(r.code).toBe(2); // --fix: the working tree differs from the index for real.ts
     const gate = await cli(['--staged', '--baseline', '../baseline.json', '--format', 'json'], root);
-    const j = JSON.parse(gate.stdout) as { summary: { findings: Record<string, number>; failed: boolean; unlocated: number; suppressed: number; known: number; outsideChange: number }; files: Array<{ path: string; skipped?: string; findings: Array<{ line: number; located?: false }> }> };
+    const j = JSON.parse(gate.stdout) as {
+      summary: { findings: Record<string, number>; failed: boolean; unlocated: number; suppressed: number; known: number; outsideChange: number };
+      files: Array<{ path: string; skipped?: string; findings: Array<{ line: number; located?: false }> }>;
+    };
     const counted = j.files.flatMap((f) => f.findings.filter((x) => x.located !== false).map((x) => `${f.path}:${x.line}`));
     expect(counted).toEqual(['real.ts:2']);
     expect(j.summary).toMatchObject({ failed: true, findings: { error: 1 }, unlocated: 1, suppressed: 1, known: 1, outsideChange: 1 });
@@ -198,7 +207,8 @@ describe('--staged: what is being committed', () => {
 });
 
 describe('only changed lines decide', () => {
-  const OLD = 'export function f(a: number): number {\n  if (a = 1) return 0;\n  let t = a;\n  t += 1;\n  t += 2;\n  t += 3;\n  t += 4;\n  t += 5;\n  return t;\n}\n';
+  const OLD =
+    'export function f(a: number): number {\n  if (a = 1) return 0;\n  let t = a;\n  t += 1;\n  t += 2;\n  t += 3;\n  t += 4;\n  t += 5;\n  return t;\n}\n';
 
   it('an old finding far from the change does not fail the gate; --filter-mode diff_context and file widen what counts', async () => {
     useReviewer(session.fake);
@@ -230,7 +240,7 @@ describe('only changed lines decide', () => {
 });
 
 describe('invented quotes', () => {
-  it('a finding whose quote is not in the file is a note at the model\'s line and never fails the gate', async () => {
+  it("a finding whose quote is not in the file is a note at the model's line and never fails the gate", async () => {
     useReviewer(session.fake, (n, t) => (t.includes('return a;') ? [{ line: n, quote: 'eval(userInput)', severity: 'error', message: 'Code injection' }] : []));
     const root = repo({ 'a.ts': CLEAN });
     const r = await cli(['--fail-on', 'hint'], root);
@@ -262,12 +272,17 @@ describe('--baseline', () => {
     expect(known.stdout).not.toContain('Assignment in condition');
     expect(known.stdout).toContain('not counted: 1 already in the baseline');
     const knownSarif = JSON.parse((await cli(['--baseline', '../base.sarif', '--format', 'sarif'], root)).stdout);
-    expect(knownSarif.runs[0].results).toMatchObject([{ baselineState: 'unchanged', partialFingerprints: { 'codexLsp/v1': fp }, locations: [{ physicalLocation: { region: { startLine: 4 } } }] }]);
+    expect(knownSarif.runs[0].results).toMatchObject([
+      { baselineState: 'unchanged', partialFingerprints: { 'codexLsp/v1': fp }, locations: [{ physicalLocation: { region: { startLine: 4 } } }] },
+    ]);
 
     writeFileSync(path.join(root, 'a.ts'), `${BUGGY}export function g(a: number): number {\n  if (a = 1) return 1;\n  return 2;\n}\n`);
     const fresh = await cli(['--baseline', '../base.sarif', '--format', 'sarif'], root);
     expect(fresh.code).toBe(1);
-    const states = JSON.parse(fresh.stdout).runs[0].results.map((x: { baselineState: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }> }) => `${x.locations[0]!.physicalLocation.region.startLine}:${x.baselineState}`);
+    const states = JSON.parse(fresh.stdout).runs[0].results.map(
+      (x: { baselineState: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }> }) =>
+        `${x.locations[0]!.physicalLocation.region.startLine}:${x.baselineState}`,
+    );
     expect(states.sort()).toEqual(['2:unchanged', '6:new']);
   });
 
@@ -335,10 +350,12 @@ describe('exit and output hygiene', () => {
 
   it('overlapping fixes are reported in a dry run too, naming the line', async () => {
     session.fake.setDefault(() => ({
-      json: { diagnostics: [
-        { line: 1, quote: '"OVERLAP one two"', severity: 'error', message: 'first', replacement: '"A"' },
-        { line: 1, quote: 'one two', severity: 'error', message: 'second', replacement: 'B' },
-      ] },
+      json: {
+        diagnostics: [
+          { line: 1, quote: '"OVERLAP one two"', severity: 'error', message: 'first', replacement: '"A"' },
+          { line: 1, quote: 'one two', severity: 'error', message: 'second', replacement: 'B' },
+        ],
+      },
     }));
     const root = repo({ 'ov.ts': 'const s = "OVERLAP one two";\n' });
     const r = await cli(['--fix', '--dry-run'], root);
@@ -394,7 +411,11 @@ describe('exit and output hygiene', () => {
     const again = await runCli(session.fake, [], root, { cacheDir });
     expect(session.fake.requests.length).toBe(0);
     expect(again.code).toBe(1);
-    const size = (dir: string): number => readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? size(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).size), 0);
+    const size = (dir: string): number =>
+      readdirSync(dir, { withFileTypes: true }).reduce(
+        (n, e) => n + (e.isDirectory() ? size(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).size),
+        0,
+      );
     expect(size(path.join(cacheDir, 'answers'))).toBeLessThanOrEqual(1024 * 1024);
   });
 });

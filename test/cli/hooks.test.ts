@@ -65,7 +65,7 @@ function stageBugUnderCleanEdit(root: string): void {
 function declaredHooks(): Array<Record<string, string>> {
   const hooks: Array<Record<string, string>> = [];
   for (const line of readFileSync(path.join(REPO_ROOT, '.pre-commit-hooks.yaml'), 'utf8').split('\n')) {
-    const m = /^(- |  )(\w+):\s*(.*)$/.exec(line);
+    const m = /^(- | {2})(\w+):\s*(.*)$/.exec(line);
     if (!m) continue;
     if (m[1] === '- ') hooks.push({});
     hooks[hooks.length - 1]![m[2]!] = m[3]!;
@@ -74,7 +74,7 @@ function declaredHooks(): Array<Record<string, string>> {
 }
 
 describe('pre-commit integrations', () => {
-  it('the README\'s git hook stops a commit of a staged bug hidden under a clean edit, and lets a clean one through', async () => {
+  it("the README's git hook stops a commit of a staged bug hidden under a clean edit, and lets a clean one through", async () => {
     useReviewer(session.fake);
     const { root, env } = setup();
     const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');

@@ -28,13 +28,23 @@ describe('the npm pack tarball, installed globally into a clean prefix', () => {
     prefix = path.join(tmp, 'prefix');
     const home = path.join(tmp, 'home');
     fs.mkdirSync(home, { recursive: true });
-    env = { PATH: `${path.join(prefix, 'bin')}${path.delimiter}${process.env['PATH'] ?? ''}`, HOME: home, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' };
+    env = {
+      PATH: `${path.join(prefix, 'bin')}${path.delimiter}${process.env['PATH'] ?? ''}`,
+      HOME: home,
+      npm_config_update_notifier: 'false',
+      npm_config_fund: 'false',
+      npm_config_audit: 'false',
+    };
     // The build is `npm test`'s first step: the tarball packs dist/ as built (prepare is not run again here).
     const { stdout } = await run(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: REPO_ROOT, timeout: 60_000 });
     tarball = path.join(tmp, (JSON.parse(stdout) as Array<{ filename: string }>)[0]!.filename);
     // The user's npm cache (HOME is fresh, the cache is not) keeps this quick; dependencies come from the registry.
     const cache = (await run(npm, ['config', 'get', 'cache'], { timeout: 30_000 })).stdout.trim();
-    await run(npm, ['install', '-g', '--prefix', prefix, '--prefer-offline', '--cache', cache, tarball], { cwd: tmp, env: { ...process.env, ...env }, timeout: 180_000 });
+    await run(npm, ['install', '-g', '--prefix', prefix, '--prefer-offline', '--cache', cache, tarball], {
+      cwd: tmp,
+      env: { ...process.env, ...env },
+      timeout: 180_000,
+    });
   }, 240_000);
 
   afterAll(() => {
@@ -59,14 +69,25 @@ describe('the npm pack tarball, installed globally into a clean prefix', () => {
     expect(fs.readFileSync(path.join(pkg, 'LICENSE'), 'utf8')).toBe(fs.readFileSync(path.join(REPO_ROOT, 'LICENSE'), 'utf8'));
     // Where the README's offline "$schema" points: <npm root -g>/codex-lsp/schema/.
     expect(files).toContain('schema/codex-lsp.schema.json');
-    expect(files.filter((f) => !/^(bin\/codex-lsp\.js|dist\/server\/.+\.js(\.map)?|schema\/codex-lsp\.schema\.json|README\.md|LICENSE|package\.json)$/.test(f))).toEqual([]);
+    expect(
+      files.filter((f) => !/^(bin\/codex-lsp\.js|dist\/server\/.+\.js(\.map)?|schema\/codex-lsp\.schema\.json|README\.md|LICENSE|package\.json)$/.test(f)),
+    ).toEqual([]);
   });
 
   it('runs: codex-lsp --version and doctor from the PATH', async () => {
     const version = (await run('codex-lsp', ['--version'], { env: { ...process.env, ...env } })).stdout.trim();
     expect(version).toBe((JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version);
     shared.fake.setDefault((r) => (r.schemaName ? { json: { ok: true } } : { text: 'ok' }));
-    const doctor = await run('codex-lsp', ['doctor', '--json'], { env: { ...process.env, ...env, CODEX_LSP_API_KEY: 'test-key-install', CODEX_LSP_BASE_URL: shared.fake.baseUrl, CODEX_LSP_CACHE_DIR: path.join(tmp, 'cache') }, cwd: tmp });
+    const doctor = await run('codex-lsp', ['doctor', '--json'], {
+      env: {
+        ...process.env,
+        ...env,
+        CODEX_LSP_API_KEY: 'test-key-install',
+        CODEX_LSP_BASE_URL: shared.fake.baseUrl,
+        CODEX_LSP_CACHE_DIR: path.join(tmp, 'cache'),
+      },
+      cwd: tmp,
+    });
     const report = JSON.parse(doctor.stdout) as { ok: boolean; checks: Array<{ id: string; status: string }> };
     expect(report.ok).toBe(true);
     expect(report.checks.find((c) => c.id === 'model')?.status).toBe('ok');

@@ -25,8 +25,27 @@ interface Run {
 /** The environment of a run in `cwd`: a test key, the fake, a cache and home outside the project. */
 function cliEnv(cwd: string, env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const full: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['CODEX_LSP_API_KEY', 'COMETAPI_KEY', 'COMETAPI_API_KEY', 'OPENAI_API_KEY', 'CODEX_LSP_BASE_URL', 'CODEX_LSP_MODEL', 'OPENAI_BASE_URL', 'NO_COLOR']) delete full[k];
-  Object.assign(full, { CODEX_LSP_API_KEY: 'test-key-abcdef123456', CODEX_LSP_BASE_URL: session.fake.baseUrl, CODEX_LSP_CACHE_DIR: path.join(cwd, '..', 'cache'), HOME: path.join(cwd, '..') }, env);
+  for (const k of [
+    'CODEX_LSP_API_KEY',
+    'COMETAPI_KEY',
+    'COMETAPI_API_KEY',
+    'OPENAI_API_KEY',
+    'CODEX_LSP_BASE_URL',
+    'CODEX_LSP_MODEL',
+    'OPENAI_BASE_URL',
+    'NO_COLOR',
+  ])
+    delete full[k];
+  Object.assign(
+    full,
+    {
+      CODEX_LSP_API_KEY: 'test-key-abcdef123456',
+      CODEX_LSP_BASE_URL: session.fake.baseUrl,
+      CODEX_LSP_CACHE_DIR: path.join(cwd, '..', 'cache'),
+      HOME: path.join(cwd, '..'),
+    },
+    env,
+  );
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete full[k];
   return full;
 }
@@ -73,7 +92,8 @@ function reviewer(): FakeHandler {
   const review: FakeHandler = (r) => {
     const diagnostics: unknown[] = [];
     for (const [n, t] of listing(r)) {
-      if (t.includes('if (a = 1)')) diagnostics.push({ line: n, quote: 'a = 1', severity: 'error', message: 'Assignment in condition', replacement: 'a === 1' });
+      if (t.includes('if (a = 1)'))
+        diagnostics.push({ line: n, quote: 'a = 1', severity: 'error', message: 'Assignment in condition', replacement: 'a === 1' });
       if (t.includes('console.log')) diagnostics.push({ line: n, quote: 'console.log', severity: 'warning', message: 'Leftover logging', replacement: null });
     }
     return { json: { diagnostics }, usage: { input: 1000, cached: 200, output: 100 } };
@@ -112,7 +132,11 @@ describe('codex-lsp review: output', () => {
     reviewer();
     const root = project({ 'a.ts': BUGGY });
     const r = await cli(['--format', 'json'], root);
-    const j = JSON.parse(r.stdout) as { version: number; summary: { modelCalls: number; failed: boolean }; files: Array<{ path: string; findings: Array<{ line: number; column: number; endColumn: number; severity: string; replacement?: string }> }> };
+    const j = JSON.parse(r.stdout) as {
+      version: number;
+      summary: { modelCalls: number; failed: boolean };
+      files: Array<{ path: string; findings: Array<{ line: number; column: number; endColumn: number; severity: string; replacement?: string }> }>;
+    };
     expect(j.version).toBe(1);
     expect(j.summary).toMatchObject({ modelCalls: 1, failed: true });
     expect(j.files[0]!.findings[0]).toMatchObject({ line: 2, column: 7, endColumn: 12, severity: 'error', replacement: 'a === 1' });
@@ -133,7 +157,12 @@ describe('codex-lsp review: output', () => {
           ruleIndex: number;
           level: string;
           message: { text: string };
-          locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId: string }; region: { startLine: number; startColumn: number; endLine: number; endColumn: number } } }>;
+          locations: Array<{
+            physicalLocation: {
+              artifactLocation: { uri: string; uriBaseId: string };
+              region: { startLine: number; startColumn: number; endLine: number; endColumn: number };
+            };
+          }>;
           fixes?: Array<{ artifactChanges: Array<{ replacements: Array<{ deletedRegion: object; insertedContent: { text: string } }> }> }>;
         }>;
       }>;
@@ -290,21 +319,25 @@ describe('codex-lsp review: --fix, the hard cases', () => {
 describe('codex-lsp review: monorepos', () => {
   it('takes the .codex-lsp.json above the paths asked for', async () => {
     reviewer();
-    const root = project({ 'packages/web/.codex-lsp.json': JSON.stringify({ ignore: ['fixtures/**'] }), 'packages/web/fixtures/dump.ts': NOISY, 'packages/web/src/a.ts': CLEAN }, true);
+    const root = project(
+      { 'packages/web/.codex-lsp.json': JSON.stringify({ ignore: ['fixtures/**'] }), 'packages/web/fixtures/dump.ts': NOISY, 'packages/web/src/a.ts': CLEAN },
+      true,
+    );
     await cli(['packages/web'], root);
     expect(session.fake.requests.length).toBe(1);
     expect(session.fake.requests[0]!.prompt).toContain('File: packages/web/src/a.ts');
   });
 });
 
-describe('codex-lsp review: a package\'s ignore globs', () => {
+describe("codex-lsp review: a package's ignore globs", () => {
   it('keep an imported file out of the context sent, as they keep it out of the review', async () => {
     reviewer();
     const root = project(
       {
         // Anchored: relative to the package's folder, where its .codex-lsp.json is.
         'packages/web/.codex-lsp.json': JSON.stringify({ ignore: ['/secrets/**'], model: 'codex-mini' }),
-        'packages/web/src/a.ts': "import { readToken } from '../secrets/keys';\nimport { helper } from './util';\nexport const f = (v: 'x'): string => helper(readToken(v));\n",
+        'packages/web/src/a.ts':
+          "import { readToken } from '../secrets/keys';\nimport { helper } from './util';\nexport const f = (v: 'x'): string => helper(readToken(v));\n",
         'packages/web/src/util.ts': 'export function helper(s: string): string {\n  return s.trim();\n}\n',
         // Without the glob, this signature would go with a.ts's prompt, as the context of a call.
         'packages/web/secrets/keys.ts': "export function readToken(vault: 'VAULT_PATH_1234'): string {\n  return vault;\n}\n",
@@ -367,7 +400,10 @@ describe('codex-lsp review: exit codes', () => {
     const root = project({ 'a.ts': CLEAN });
     const cases = [
       { file: '{\n  "ignore": ["a",]\n}\n', said: /configuration error: .*\.codex-lsp\.json: not valid JSON at line 2/g },
-      { file: '{"diagnostics": {"trigger": "never"}, "logLevel": "error"}', said: /configuration error: .*\.codex-lsp\.json: setting "diagnostics\.trigger" must be/g },
+      {
+        file: '{"diagnostics": {"trigger": "never"}, "logLevel": "error"}',
+        said: /configuration error: .*\.codex-lsp\.json: setting "diagnostics\.trigger" must be/g,
+      },
     ];
     for (const level of [undefined, 'debug', 'error']) {
       for (const c of cases) {
@@ -446,7 +482,8 @@ describe('codex-lsp review: exit codes', () => {
 
   it('3 when a part stays cut off, naming its lines; nothing of it is cached, so the next run asks again', async () => {
     const root = project({ 'src/a.ts': BUGGY });
-    const truncated = '{"diagnostics": [{"line": 2, "quote": "a = 1", "severity": "error", "message": "Assignment in condition", "replacement": "a === 1"}, {"line": 3, "qu';
+    const truncated =
+      '{"diagnostics": [{"line": 2, "quote": "a = 1", "severity": "error", "message": "Assignment in condition", "replacement": "a === 1"}, {"line": 3, "qu';
     session.fake.setDefault(() => ({ text: truncated, cutOff: 'length' }));
     const cut = await cli(['--format', 'json'], root);
     expect(cut.code).toBe(3);
@@ -457,7 +494,8 @@ describe('codex-lsp review: exit codes', () => {
     );
     // Asked once more with twice the output budget.
     expect(reviews().length).toBe(2);
-    expect((reviews()[1]?.body as { max_output_tokens: number }).max_output_tokens).toBe((reviews()[0]?.body as { max_output_tokens: number }).max_output_tokens * 2);
+    const budgets = reviews().map((r) => (r.body as { max_output_tokens: number }).max_output_tokens);
+    expect(budgets[1]).toBe(budgets[0]! * 2);
     // The next run asks the model again and, answered in full this time, reports the finding.
     reviewer();
     const whole = await cli([], root);

@@ -39,7 +39,9 @@ describe('codex-lsp review --show-prompts', () => {
     expect(r.code).toBe(0);
     expect(session.fake.requests).toHaveLength(0);
     expect(r.stdout).toContain('── src/aws.ts lines 1-5: would be sent');
-    expect(r.stdout).toMatch(/POST http:\/\/127\.0\.0\.1:\d+\/v1\/responses {2}\(model codex-mini, review; [\d.]+ KB, about [\d,]+ tokens in, about \$0\.\d+ for the input, at most \$0\.\d+ for the answer\)/);
+    expect(r.stdout).toMatch(
+      /POST http:\/\/127\.0\.0\.1:\d+\/v1\/responses {2}\(model codex-mini, review; [\d.]+ KB, about [\d,]+ tokens in, about \$0\.\d+ for the input, at most \$0\.\d+ for the answer\)/,
+    );
     expect(r.stdout).toContain('"instructions": "You are codex-lsp, reviewing code');
     expect(r.stdout).not.toContain(KEY);
     expect(r.stdout).not.toMatch(/abcdefghijklmnop|generated/);
@@ -56,7 +58,10 @@ describe('codex-lsp review --show-prompts', () => {
     const r = await runCli(session.fake, ['--show-prompts', '--format', 'json', 'src'], root, { cacheDir: cache });
     expect(r.code).toBe(0);
     expect(session.fake.requests).toHaveLength(1);
-    const out = JSON.parse(r.stdout) as { requests: Array<{ path: string; cached: boolean; bytes: number; body: { input: string } }>; total: { requests: number; cached: number; bytes: number } };
+    const out = JSON.parse(r.stdout) as {
+      requests: Array<{ path: string; cached: boolean; bytes: number; body: { input: string } }>;
+      total: { requests: number; cached: number; bytes: number };
+    };
     expect(out.requests.map((q) => [q.path, q.cached])).toEqual([
       ['src/aws.ts', true],
       ['src/more.ts', false],

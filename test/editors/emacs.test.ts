@@ -89,7 +89,12 @@ function findLspMode(env: NodeJS.ProcessEnv = process.env): LspModeLookup {
   } else {
     const editors = env['CODEX_EDITORS_DIR'] || path.join(REPO_ROOT, '.cache', 'editors');
     const src = path.join(editors, 'emacs', 'elpa', 'usr', 'share', 'emacs', 'site-lisp', 'elpa-src');
-    loadPath = fs.existsSync(src) ? fs.readdirSync(src).sort().map((d) => path.join(src, d)) : [];
+    loadPath = fs.existsSync(src)
+      ? fs
+          .readdirSync(src)
+          .sort()
+          .map((d) => path.join(src, d))
+      : [];
   }
   const dir = loadPath.find((d) => fs.existsSync(path.join(d, 'lsp-mode.el')));
   if (!dir) return { loadPath: [], reason: 'lsp-mode not found' };
@@ -107,7 +112,10 @@ if (process.env.CODEX_REQUIRE_EDITORS === '1' && (!emacs.path || !lspMode.path))
 }
 // Said once, plainly, so that a skipped editor test is not mistaken for a passing one.
 if (!emacs.path) console.warn(`[emacs] Emacs tests skipped: ${emacs.reason}; ${INSTALL_HINT}.`);
-else if (!lspMode.path) console.warn(`[emacs] lsp-mode test skipped: ${lspMode.reason}; run \`bash scripts/install-emacs.sh\` (unpacks Debian's lsp-mode into the cache folder), or set CODEX_EMACS_LOAD_PATH.`);
+else if (!lspMode.path)
+  console.warn(
+    `[emacs] lsp-mode test skipped: ${lspMode.reason}; run \`bash scripts/install-emacs.sh\` (unpacks Debian's lsp-mode into the cache folder), or set CODEX_EMACS_LOAD_PATH.`,
+  );
 
 const CODE = [
   '// Statistics helpers.',
@@ -154,7 +162,12 @@ function answer(req: RecordedRequest): FakeReply {
   if (req.schemaName === 'diagnostics') return { json: { diagnostics: [FINDING] } };
   if (req.schemaName === 'edit') {
     if (req.prompt.includes('Add a documentation comment')) {
-      return { json: { edits: [{ quote: 'export function average(values) {', replacement: '/** The mean of values. */\nexport function average(values) {' }], explanation: 'Documented.' } };
+      return {
+        json: {
+          edits: [{ quote: 'export function average(values) {', replacement: '/** The mean of values. */\nexport function average(values) {' }],
+          explanation: 'Documented.',
+        },
+      };
     }
     return { json: { edits: [{ quote: 'let total = 0;', replacement: 'let total = 0; // running sum' }], explanation: 'Commented.' } };
   }
@@ -221,9 +234,19 @@ async function scenario(fake: FakeOpenAI, driver: string, loadPath: string[] = [
 }
 
 describe.skipIf(!emacs.path)(`Emacs ${emacs.version ?? ''} (clients/emacs/codex-lsp.el)`, () => {
-  it('never takes apiKey, baseUrl, prices or budget from a project\'s eglot-workspace-configuration', () => {
-    const out = execFileSync(emacs.path as string, ['--batch', '-Q', '-l', EL, '--eval',
-      '(princ (format "%S" (codex-lsp--without-user-only (list :model "m" :baseUrl "http://evil/v1" :apiKey "k" :prices nil :budget (list :dailyUSD 1) :hover (list :enabled t)))))'], { encoding: 'utf8' });
+  it("never takes apiKey, baseUrl, prices or budget from a project's eglot-workspace-configuration", () => {
+    const out = execFileSync(
+      emacs.path as string,
+      [
+        '--batch',
+        '-Q',
+        '-l',
+        EL,
+        '--eval',
+        '(princ (format "%S" (codex-lsp--without-user-only (list :model "m" :baseUrl "http://evil/v1" :apiKey "k" :prices nil :budget (list :dailyUSD 1) :hover (list :enabled t)))))',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(out).toBe('(:model "m" :hover (:enabled t))');
   });
 
@@ -242,7 +265,10 @@ describe.skipIf(!emacs.path)(`Emacs ${emacs.version ?? ''} (clients/emacs/codex-
 
   it('Eglot: attaches, hovers, shows the review, applies a quick fix and AI actions, reloads settings', async () => {
     const { result, report } = await scenario(fake, EGLOT_DRIVER);
-    expect(result!.steps.map((s) => s.name), report()).toEqual([
+    expect(
+      result!.steps.map((s) => s.name),
+      report(),
+    ).toEqual([
       'attached',
       'hover',
       'diagnostics',
@@ -271,28 +297,27 @@ describe.skipIf(!emacs.path)(`Emacs ${emacs.version ?? ''} (clients/emacs/codex-
     expect(fake.handlerErrors).toEqual([]);
   }, 40_000);
 
-  it.skipIf(!lspMode.path)(`lsp-mode ${lspMode.version ?? ''}: the add-on client attaches, hovers, shows the review, applies a quick fix and an AI action, reloads settings`, async () => {
-    const { result, report } = await scenario(fake, LSP_MODE_DRIVER, lspMode.loadPath);
-    expect(result!.steps.map((s) => s.name), report()).toEqual([
-      'attached',
-      'hover',
-      'diagnostics',
-      'code actions',
-      'quick fix applied',
-      'AI action resolved and applied',
-      'settings reloaded',
-    ]);
-    const steps = result!.steps;
-    expect(steps[0]!.detail).toBe('t'); // registered as an add-on
-    expect(steps[1]!.detail).toContain('Fake hover from the model** (emacs-test-model)');
-    expect(steps[2]!.detail).toBe(FINDING.message);
-    expect(steps[3]!.detail).toContain('Replace with `i < values.length` (codex)');
-    expect(result!.text).toBe(EXPECTED.replace('/** The mean of values. */\n', ''));
-    expect(fake.requests[0]!.model).toBe('emacs-test-model');
-    expect(fake.requests.map((r) => r.model)).toContain('emacs-reloaded-model');
-    expect(fake.requests.filter((r) => r.schemaName === 'edit').length).toBe(1);
-    expect(fake.handlerErrors).toEqual([]);
-  }, 40_000);
+  it.skipIf(!lspMode.path)(
+    `lsp-mode ${lspMode.version ?? ''}: the add-on client attaches, hovers, shows the review, applies a quick fix and an AI action, reloads settings`,
+    async () => {
+      const { result, report } = await scenario(fake, LSP_MODE_DRIVER, lspMode.loadPath);
+      expect(
+        result!.steps.map((s) => s.name),
+        report(),
+      ).toEqual(['attached', 'hover', 'diagnostics', 'code actions', 'quick fix applied', 'AI action resolved and applied', 'settings reloaded']);
+      const steps = result!.steps;
+      expect(steps[0]!.detail).toBe('t'); // registered as an add-on
+      expect(steps[1]!.detail).toContain('Fake hover from the model** (emacs-test-model)');
+      expect(steps[2]!.detail).toBe(FINDING.message);
+      expect(steps[3]!.detail).toContain('Replace with `i < values.length` (codex)');
+      expect(result!.text).toBe(EXPECTED.replace('/** The mean of values. */\n', ''));
+      expect(fake.requests[0]!.model).toBe('emacs-test-model');
+      expect(fake.requests.map((r) => r.model)).toContain('emacs-reloaded-model');
+      expect(fake.requests.filter((r) => r.schemaName === 'edit').length).toBe(1);
+      expect(fake.handlerErrors).toEqual([]);
+    },
+    40_000,
+  );
 });
 
 interface EmacsRun {

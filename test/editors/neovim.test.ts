@@ -93,10 +93,7 @@ const SOURCE = [
   '',
 ].join('\n');
 const FIXED = SOURCE.replace('i <= values.length', 'i < values.length');
-const LOOP_AFTER_FIX = [
-  '  let total = 0;',
-  '  for (let i = 0; i < values.length; i++) total += values[i];',
-].join('\n');
+const LOOP_AFTER_FIX = ['  let total = 0;', '  for (let i = 0; i < values.length; i++) total += values[i];'].join('\n');
 const REDUCED = '  const total = values.reduce((sum, v) => sum + v, 0);';
 const REFACTORED = FIXED.replace(LOOP_AFTER_FIX, REDUCED);
 const HOVER_TEXT = 'FAKE-HOVER: adds up `values`, reading one index past the end.';
@@ -227,112 +224,116 @@ for (const editor of EDITORS) {
       if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
     });
 
-    it(`Neovim ${editor.label}: hovers, reviews and applies code actions with the shipped config`, async () => {
-      script(fake);
-      // A PATH shim: `codex-lsp` as `npm link` would provide it, running this checkout's build.
-      const bin = path.join(tmp, 'bin');
-      fs.mkdirSync(bin, { recursive: true });
-      const shim = path.join(bin, 'codex-lsp');
-      fs.writeFileSync(shim, `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(SERVER_BIN)} "$@"\n`, { mode: 0o755 });
+    it(
+      `Neovim ${editor.label}: hovers, reviews and applies code actions with the shipped config`,
+      async () => {
+        script(fake);
+        // A PATH shim: `codex-lsp` as `npm link` would provide it, running this checkout's build.
+        const bin = path.join(tmp, 'bin');
+        fs.mkdirSync(bin, { recursive: true });
+        const shim = path.join(bin, 'codex-lsp');
+        fs.writeFileSync(shim, `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(SERVER_BIN)} "$@"\n`, { mode: 0o755 });
 
-      // A project (root marker .git) with the file to edit.
-      const project = path.join(tmp, 'project');
-      fs.mkdirSync(path.join(project, '.git'), { recursive: true });
-      fs.mkdirSync(path.join(project, 'src'), { recursive: true });
-      const file = path.join(project, 'src', 'stats.ts');
-      fs.writeFileSync(file, SOURCE);
+        // A project (root marker .git) with the file to edit.
+        const project = path.join(tmp, 'project');
+        fs.mkdirSync(path.join(project, '.git'), { recursive: true });
+        fs.mkdirSync(path.join(project, 'src'), { recursive: true });
+        const file = path.join(project, 'src', 'stats.ts');
+        fs.writeFileSync(file, SOURCE);
 
-      // A fresh home: no user config, no shared answer cache.
-      const home = path.join(tmp, 'home');
-      const xdg = (name: string): string => path.join(home, name);
-      for (const d of ['.config', '.local/share', '.local/state', '.cache']) fs.mkdirSync(xdg(d), { recursive: true });
+        // A fresh home: no user config, no shared answer cache.
+        const home = path.join(tmp, 'home');
+        const xdg = (name: string): string => path.join(home, name);
+        for (const d of ['.config', '.local/share', '.local/state', '.cache']) fs.mkdirSync(xdg(d), { recursive: true });
 
-      // The user's init: the README's block for this version, plus one setting of the user's
-      // (a custom action), passed the way the README says.
-      const init = path.join(tmp, 'init.lua');
-      fs.writeFileSync(init, userInit(editor));
+        // The user's init: the README's block for this version, plus one setting of the user's
+        // (a custom action), passed the way the README says.
+        const init = path.join(tmp, 'init.lua');
+        fs.writeFileSync(init, userInit(editor));
 
-      const resultFile = path.join(tmp, 'result.json');
-      const specFile = path.join(tmp, 'spec.json');
-      fs.writeFileSync(
-        specFile,
-        JSON.stringify({
-          file,
-          watchdogMs: RUN_TIMEOUT_MS - 3_000,
-          attachTimeoutMs: 10_000,
-          requestTimeoutMs: 10_000,
-          diagnosticsTimeoutMs: 10_000,
-          hover: { line: 3, character: 10, expect: HOVER_TEXT },
-          quickFix: { title: 'Replace with `i < values.length`', expect: FIXED },
-          refactor: { title: 'Refactor with codex', line: 2, character: 4, expect: REFACTORED },
-        }),
-      );
+        const resultFile = path.join(tmp, 'result.json');
+        const specFile = path.join(tmp, 'spec.json');
+        fs.writeFileSync(
+          specFile,
+          JSON.stringify({
+            file,
+            watchdogMs: RUN_TIMEOUT_MS - 3_000,
+            attachTimeoutMs: 10_000,
+            requestTimeoutMs: 10_000,
+            diagnosticsTimeoutMs: 10_000,
+            hover: { line: 3, character: 10, expect: HOVER_TEXT },
+            quickFix: { title: 'Replace with `i < values.length`', expect: FIXED },
+            refactor: { title: 'Refactor with codex', line: 2, character: 4, expect: REFACTORED },
+          }),
+        );
 
-      const env = cleanEnv();
-      Object.assign(env, {
-        PATH: `${bin}${path.delimiter}${process.env['PATH'] ?? '/usr/bin:/bin'}`,
-        HOME: home,
-        XDG_CONFIG_HOME: xdg('.config'),
-        XDG_DATA_HOME: xdg('.local/share'),
-        XDG_STATE_HOME: xdg('.local/state'),
-        XDG_CACHE_HOME: xdg('.cache'),
-        CODEX_LSP_CACHE_DIR: path.join(tmp, 'answer-cache'),
-        CODEX_LSP_API_KEY: 'test-key',
-        CODEX_LSP_BASE_URL: fake.baseUrl,
-        CODEX_TEST_SPEC: specFile,
-        CODEX_TEST_RESULT: resultFile,
-        CODEX_TEST_RUN: RUN_LUA,
-      });
-      const args = ['--headless', '--clean', '-u', init, '-c', 'lua dofile(os.getenv("CODEX_TEST_RUN"))'];
-      const lspLog = path.join(xdg('.local/state'), 'nvim', 'lsp.log');
-      const run = await runNvim(nvim, args, env, project, resultFile, lspLog);
-      const why = report(run, fake);
-      if (process.env['CODEX_NVIM_DEBUG']) console.log(why, JSON.stringify(run.result, null, 1));
+        const env = cleanEnv();
+        Object.assign(env, {
+          PATH: `${bin}${path.delimiter}${process.env['PATH'] ?? '/usr/bin:/bin'}`,
+          HOME: home,
+          XDG_CONFIG_HOME: xdg('.config'),
+          XDG_DATA_HOME: xdg('.local/share'),
+          XDG_STATE_HOME: xdg('.local/state'),
+          XDG_CACHE_HOME: xdg('.cache'),
+          CODEX_LSP_CACHE_DIR: path.join(tmp, 'answer-cache'),
+          CODEX_LSP_API_KEY: 'test-key',
+          CODEX_LSP_BASE_URL: fake.baseUrl,
+          CODEX_TEST_SPEC: specFile,
+          CODEX_TEST_RESULT: resultFile,
+          CODEX_TEST_RUN: RUN_LUA,
+        });
+        const args = ['--headless', '--clean', '-u', init, '-c', 'lua dofile(os.getenv("CODEX_TEST_RUN"))'];
+        const lspLog = path.join(xdg('.local/state'), 'nvim', 'lsp.log');
+        const run = await runNvim(nvim, args, env, project, resultFile, lspLog);
+        const why = report(run, fake);
+        if (process.env['CODEX_NVIM_DEBUG']) console.log(why, JSON.stringify(run.result, null, 1));
 
-      expect(run.result?.ok, why).toBe(true);
-      expect(run.code, why).toBe(0);
-      const r = run.result!;
-      // 0.12 comes from Debian sid, which moves on: a newer Neovim there is tested the same way.
-      const [major, minor] = r.nvim.split('.').map(Number) as [number, number];
-      const [wantMajor, wantMinor] = editor.label.split('.').map(Number) as [number, number];
-      if (editor.label === '0.10') expect(r.nvim.startsWith('0.10.'), why).toBe(true);
-      else expect(major > wantMajor || (major === wantMajor && minor >= wantMinor), why).toBe(true);
-      expect(r.filetype).toBe('typescript');
-      // One codex client on the buffer, rooted at the project (the .git marker).
-      expect(r.clients).toEqual(['codex']);
-      expect([project, fs.realpathSync(project)]).toContain(r.root_dir);
-      // Hover: the fake model's words.
-      expect(r.hover).toContain(HOVER_TEXT);
-      // The review's finding: exactly the quoted range, source codex.
-      expect(r.diagnostics).toEqual([
-        { lnum: 3, col: 18, end_col: 36, message: FINDING, severity: 1, source: 'codex' },
-      ]);
-      expect(r.actions).toContain('Replace with `i < values.length` (codex)');
-      // The settings reached the server (workspace/configuration); init_options went as a JSON object.
-      expect(r.actions).toContain(CUSTOM_TITLE);
-      expect(r.init_options).toBe('{}');
-      // The instant fix, then the AI refactor computed on the fixed text.
-      expect(r.afterQuickFix).toBe(FIXED);
-      expect(r.afterRefactor).toBe(REFACTORED);
-      // codex.showLastRequest: the edit request, exactly as sent, opened in a buffer.
-      expect(r.lastRequest).toMatch(/^codex-lsp: the last request sent for src\/stats\.ts, .*\nPOST http:\/\/127\.0\.0\.1:\d+\/v1\/(responses|chat\/completions) /);
-      expect(r.lastRequestBuffer).toBe(r.lastRequest);
-      expect(fs.readFileSync(file, 'utf8')).toBe(SOURCE); // applied to the buffer, not saved
+        expect(run.result?.ok, why).toBe(true);
+        expect(run.code, why).toBe(0);
+        const r = run.result!;
+        // 0.12 comes from Debian sid, which moves on: a newer Neovim there is tested the same way.
+        const [major, minor] = r.nvim.split('.').map(Number) as [number, number];
+        const [wantMajor, wantMinor] = editor.label.split('.').map(Number) as [number, number];
+        if (editor.label === '0.10') expect(r.nvim.startsWith('0.10.'), why).toBe(true);
+        else expect(major > wantMajor || (major === wantMajor && minor >= wantMinor), why).toBe(true);
+        expect(r.filetype).toBe('typescript');
+        // One codex client on the buffer, rooted at the project (the .git marker).
+        expect(r.clients).toEqual(['codex']);
+        expect([project, fs.realpathSync(project)]).toContain(r.root_dir);
+        // Hover: the fake model's words.
+        expect(r.hover).toContain(HOVER_TEXT);
+        // The review's finding: exactly the quoted range, source codex.
+        expect(r.diagnostics).toEqual([{ lnum: 3, col: 18, end_col: 36, message: FINDING, severity: 1, source: 'codex' }]);
+        expect(r.actions).toContain('Replace with `i < values.length` (codex)');
+        // The settings reached the server (workspace/configuration); init_options went as a JSON object.
+        expect(r.actions).toContain(CUSTOM_TITLE);
+        expect(r.init_options).toBe('{}');
+        // The instant fix, then the AI refactor computed on the fixed text.
+        expect(r.afterQuickFix).toBe(FIXED);
+        expect(r.afterRefactor).toBe(REFACTORED);
+        // codex.showLastRequest: the edit request, exactly as sent, opened in a buffer.
+        expect(r.lastRequest).toMatch(
+          /^codex-lsp: the last request sent for src\/stats\.ts, .*\nPOST http:\/\/127\.0\.0\.1:\d+\/v1\/(responses|chat\/completions) /,
+        );
+        expect(r.lastRequestBuffer).toBe(r.lastRequest);
+        expect(fs.readFileSync(file, 'utf8')).toBe(SOURCE); // applied to the buffer, not saved
 
-      // What reached the model: the hover, the review, one edit; paths relative to the root.
-      // (Counts are lower bounds where a settings change may legitimately cause another call.)
-      const kinds = fake.requests.map((q) => q.schemaName ?? 'hover');
-      expect(kinds.filter((k) => k === 'hover').length, why).toBeGreaterThanOrEqual(1);
-      expect(kinds.filter((k) => k === 'diagnostics').length, why).toBeGreaterThanOrEqual(1);
-      expect(kinds.filter((k) => k === 'edit').length, why).toBe(1);
-      const edit = fake.requests.find((q) => q.schemaName === 'edit')!;
-      expect(edit.prompt).toContain('i < values.length');
-      expect(edit.prompt).not.toContain(tmp);
-      expect(fake.requests.every((q) => q.headers['authorization'] === 'Bearer test-key')).toBe(true);
-      // Nothing the user would have to act on, and no complaint about the client's settings.
-      expect(r.messages, why).toEqual([]);
-      expect(run.lspLog, why).not.toMatch(/expected an object|unknown setting|must be/);
-    }, RUN_TIMEOUT_MS + 15_000);
+        // What reached the model: the hover, the review, one edit; paths relative to the root.
+        // (Counts are lower bounds where a settings change may legitimately cause another call.)
+        const kinds = fake.requests.map((q) => q.schemaName ?? 'hover');
+        expect(kinds.filter((k) => k === 'hover').length, why).toBeGreaterThanOrEqual(1);
+        expect(kinds.filter((k) => k === 'diagnostics').length, why).toBeGreaterThanOrEqual(1);
+        expect(kinds.filter((k) => k === 'edit').length, why).toBe(1);
+        const edit = fake.requests.find((q) => q.schemaName === 'edit')!;
+        expect(edit.prompt).toContain('i < values.length');
+        expect(edit.prompt).not.toContain(tmp);
+        expect(fake.requests.every((q) => q.headers['authorization'] === 'Bearer test-key')).toBe(true);
+        // Nothing the user would have to act on, and no complaint about the client's settings.
+        expect(r.messages, why).toEqual([]);
+        expect(run.lspLog, why).not.toMatch(/expected an object|unknown setting|must be/);
+      },
+      RUN_TIMEOUT_MS + 15_000,
+    );
   });
 }
 

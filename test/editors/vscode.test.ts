@@ -69,7 +69,8 @@ function script(fake: FakeOpenAI): void {
     if (r.schemaName === 'diagnostics') {
       const diagnostics = [];
       for (const [line, text] of listing(r)) {
-        if (text.includes('range(len(values) + 1)')) diagnostics.push({ line, quote: 'range(len(values) + 1)', severity: 'error', message: FINDING, replacement: 'range(len(values))' });
+        if (text.includes('range(len(values) + 1)'))
+          diagnostics.push({ line, quote: 'range(len(values) + 1)', severity: 'error', message: FINDING, replacement: 'range(len(values))' });
         if (text.includes('return total / len(values)')) diagnostics.push({ line, quote: 'total / len(values)', severity: 'warning', message: EMPTY });
       }
       return { json: { diagnostics } };
@@ -148,7 +149,20 @@ async function startCodeServer(tmp: string, vsix: string, fake: FakeOpenAI, brea
   const log: string[] = [];
   const server = spawn(
     codeServer!,
-    [...common, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', '--config', path.join(tmp, 'config.yaml'), project],
+    [
+      ...common,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--config',
+      path.join(tmp, 'config.yaml'),
+      project,
+    ],
     { env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   server.stdout!.on('data', (b: Buffer) => log.push(b.toString('utf8')));
@@ -196,7 +210,10 @@ async function chooseAction(page: Page, title: string): Promise<string[]> {
   }
   const rows = await widget.locator('.monaco-list-row').allInnerTexts();
   for (let i = 0; i < 30; i++) {
-    const focused = await widget.locator('.monaco-list-row.focused').innerText().catch(() => '');
+    const focused = await widget
+      .locator('.monaco-list-row.focused')
+      .innerText()
+      .catch(() => '');
     if (focused.includes(title)) {
       await page.keyboard.press('Enter');
       return rows;
@@ -235,7 +252,9 @@ function extensionLog(userData: string): string {
 }
 
 if (!codeServer || !chromiumPath) {
-  const why = !codeServer ? 'code-server 4.100.3 not found (run `bash scripts/install-code-server.sh`, or set CODEX_CODE_SERVER)' : 'chromium not found (apt-get install chromium, or set CODEX_CHROMIUM)';
+  const why = !codeServer
+    ? 'code-server 4.100.3 not found (run `bash scripts/install-code-server.sh`, or set CODEX_CODE_SERVER)'
+    : 'chromium not found (apt-get install chromium, or set CODEX_CHROMIUM)';
   if (process.env['CODEX_REQUIRE_EDITORS'] === '1') {
     it(`VS Code (code-server) is installed (CODEX_REQUIRE_EDITORS=1)`, () => {
       throw new Error(why);
@@ -327,7 +346,11 @@ if (!codeServer || !chromiumPath) {
         // An AI action, "Fix with codex" on the finding without a replacement: its edit comes from
         // codeAction/resolve (one model call), applied and saved. First the review of the saved file.
         await waitFor('the review after saving', async () => fake.requests.filter((r) => r.schemaName === 'diagnostics').length >= 2, 30_000);
-        await waitFor('Problems after saving', async () => !(await problems.innerText()).includes(FINDING) && (await problems.innerText()).includes(EMPTY), 30_000);
+        await waitFor(
+          'Problems after saving',
+          async () => !(await problems.innerText()).includes(FINDING) && (await problems.innerText()).includes(EMPTY),
+          30_000,
+        );
         await goTo(page, 6, 20);
         const menu = await chooseAction(page, `Fix with codex: ${EMPTY}`);
         expect(menu.join('\n')).toContain('Refactor with codex');
@@ -342,9 +365,17 @@ if (!codeServer || !chromiumPath) {
         // "Codex: Show Last Request" from the command palette: the edit request, opened read-only.
         await page.keyboard.press('F1');
         await page.keyboard.type('Codex: Show Last Request');
-        await waitFor('the command in the palette', async () => (await page.locator('.quick-input-widget').innerText()).includes('Codex: Show Last Request'), 10_000);
+        await waitFor(
+          'the command in the palette',
+          async () => (await page.locator('.quick-input-widget').innerText()).includes('Codex: Show Last Request'),
+          10_000,
+        );
         await page.keyboard.press('Enter');
-        await waitFor('the last request in an editor tab', async () => (await page.locator('.tabs-container').innerText()).includes('last-request.json.txt'), 15_000);
+        await waitFor(
+          'the last request in an editor tab',
+          async () => (await page.locator('.tabs-container').innerText()).includes('last-request.json.txt'),
+          15_000,
+        );
         await waitFor('the request in the editor', async () => (await editorText(page)).includes('the last request sent for'), 10_000);
         expect(await editorText(page)).toContain('"schema"');
         if (DEBUG) console.log(await report('passed'));
@@ -362,7 +393,10 @@ if (!codeServer || !chromiumPath) {
         // Long enough for the working extension to have reviewed the file (it takes a few seconds).
         await new Promise((r) => setTimeout(r, 15_000));
         expect(await page.locator('.markers-panel').innerText()).not.toContain(FINDING);
-        expect(fake.requests.filter((r) => r.method === 'POST'), await report('requests in the control')).toEqual([]);
+        expect(
+          fake.requests.filter((r) => r.method === 'POST'),
+          await report('requests in the control'),
+        ).toEqual([]);
       } finally {
         await page.close();
       }

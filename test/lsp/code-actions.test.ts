@@ -44,7 +44,8 @@ function answer(json: unknown): void {
 }
 
 function editsOf(edit: WorkspaceEdit | undefined, uri = URI): TextEdit[] {
-  if (edit?.documentChanges) return (edit.documentChanges as TextDocumentEdit[]).filter((d) => d.textDocument.uri === uri).flatMap((d) => d.edits as TextEdit[]);
+  if (edit?.documentChanges)
+    return (edit.documentChanges as TextDocumentEdit[]).filter((d) => d.textDocument.uri === uri).flatMap((d) => d.edits as TextEdit[]);
   return edit?.changes?.[uri] ?? [];
 }
 
@@ -54,7 +55,9 @@ async function list(c: LspTestClient, range = CURSOR, extra: Record<string, unkn
 
 describe('listing', () => {
   it('answers at once from local state: no model call, and respects context.only', async () => {
-    const c = await start({ settings: { codeActions: { custom: [{ title: 'Translate comments to English', prompt: 'Translate every comment to English.' }] } } });
+    const c = await start({
+      settings: { codeActions: { custom: [{ title: 'Translate comments to English', prompt: 'Translate every comment to English.' }] } },
+    });
     await c.open(URI, CODE, 'typescript');
     const all = await list(c);
     expect(all.map((a) => a.title)).toEqual(['Refactor with codex', 'Add documentation (codex)', 'Translate comments to English']);
@@ -67,7 +70,13 @@ describe('listing', () => {
   it('offers "Fix with codex" for other tools\' diagnostics', async () => {
     const c = await start();
     await c.open(URI, CODE, 'typescript');
-    const d = { range: { start: { line: 4, character: 21 }, end: { line: 4, character: 40 } }, message: 'Index may be out of bounds', source: 'tsc-strict', code: 'TS2532', severity: 1 };
+    const d = {
+      range: { start: { line: 4, character: 21 }, end: { line: 4, character: 40 } },
+      message: 'Index may be out of bounds',
+      source: 'tsc-strict',
+      code: 'TS2532',
+      severity: 1,
+    };
     const actions = await list(c, d.range, { diagnostics: [d] });
     const fix = actions.find((a) => a.kind === 'quickfix')!;
     expect(fix.title).toBe('Fix with codex: Index may be out of bounds');
@@ -104,9 +113,11 @@ describe('resolving', () => {
     expect(r.prompt).toContain("import { sum } from './math';");
   });
 
-  it('carries a custom action\'s prompt, and another tool\'s message, code and source, to the model', async () => {
+  it("carries a custom action's prompt, and another tool's message, code and source, to the model", async () => {
     answer({ edits: [], explanation: 'nothing' });
-    const c = await start({ settings: { codeActions: { custom: [{ title: 'Make it async', prompt: 'Rewrite this function as async/await.', kind: 'refactor.rewrite.async' }] } } });
+    const c = await start({
+      settings: { codeActions: { custom: [{ title: 'Make it async', prompt: 'Rewrite this function as async/await.', kind: 'refactor.rewrite.async' }] } },
+    });
     await c.open(URI, CODE, 'typescript');
     const custom = (await list(c)).find((a) => a.title === 'Make it async')!;
     expect(custom.kind).toBe('refactor.rewrite.async');
@@ -114,7 +125,12 @@ describe('resolving', () => {
     expect(edits()[0]!.prompt).toContain('Task: Rewrite this function as async/await.');
 
     const col = CODE.split('\n')[4]!.indexOf('i <= values.length');
-    const d = { range: { start: { line: 4, character: col }, end: { line: 4, character: col + 18 } }, message: 'Index may be out of bounds', source: 'eslint', code: 'no-unsafe-index' };
+    const d = {
+      range: { start: { line: 4, character: col }, end: { line: 4, character: col + 18 } },
+      message: 'Index may be out of bounds',
+      source: 'eslint',
+      code: 'no-unsafe-index',
+    };
     const fix = (await list(c, d.range, { diagnostics: [d] })).find((a) => a.kind === 'quickfix')!;
     await c.request('codeAction/resolve', fix);
     const p = edits()[1]!.prompt;
@@ -150,7 +166,7 @@ describe('resolving', () => {
     expect(session.fake.requests.length).toBe(0);
   });
 
-  it('a fix for another tool\'s diagnostic follows the code when lines were added above', async () => {
+  it("a fix for another tool's diagnostic follows the code when lines were added above", async () => {
     answer({ edits: [], explanation: 'nothing' });
     const c = await start();
     await c.open(URI, CODE, 'typescript');
@@ -185,7 +201,13 @@ describe('bounds and privacy', () => {
     const uri = fileUri('/work/project/src/big.ts');
     await c.open(uri, big, 'typescript');
     const line = 3 * 3500 + 1;
-    const action = (await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line, character: 4 }, end: { line, character: 4 } }, context: { diagnostics: [] } }))[0]!;
+    const action = (
+      await c.request<CodeAction[]>('textDocument/codeAction', {
+        textDocument: { uri },
+        range: { start: { line, character: 4 }, end: { line, character: 4 } },
+        context: { diagnostics: [] },
+      })
+    )[0]!;
     await c.request('codeAction/resolve', action);
     expect(edits()[0]!.prompt).toMatch(/Target code \(edit only this\):\n`+\nexport function fn3500\(x: number\)/);
   });
@@ -202,14 +224,18 @@ describe('bounds and privacy', () => {
     expect(session.fake.requests.length).toBe(0);
   });
 
-  it('no secret reaches the prompt, not even through another tool\'s message', async () => {
+  it("no secret reaches the prompt, not even through another tool's message", async () => {
     answer({ edits: [], explanation: 'nothing' });
     const secret = 'q8Vn2xLr7' + 'TzK4mWpA9sD';
     const code = `export function connect(): Db {\n  const dbPassword = "${secret}";\n  return open(dbPassword);\n}\n`;
     const c = await start();
     await c.open(URI, code, 'typescript');
     const col = code.split('\n')[1]!.indexOf('"');
-    const d = { range: { start: { line: 1, character: col }, end: { line: 1, character: col + secret.length + 2 } }, message: `Hard-coded password "${secret}"`, source: 'secretlint' };
+    const d = {
+      range: { start: { line: 1, character: col }, end: { line: 1, character: col + secret.length + 2 } },
+      message: `Hard-coded password "${secret}"`,
+      source: 'secretlint',
+    };
     const fix = (await list(c, d.range, { diagnostics: [d] })).find((a) => a.kind === 'quickfix')!;
     await c.request('codeAction/resolve', fix);
     const prompt = edits()[0]!.prompt;
@@ -244,9 +270,19 @@ describe('refusing what cannot be placed exactly', () => {
     expect(edits().length).toBe(2);
   });
   it('overlapping edits', () =>
-    refused({ edits: [{ quote: 'let total = 0;', replacement: 'let t = 0;' }, { quote: 'total = 0', replacement: 'sum = 0' }], explanation: '' }, /overlap/));
+    refused(
+      {
+        edits: [
+          { quote: 'let total = 0;', replacement: 'let t = 0;' },
+          { quote: 'total = 0', replacement: 'sum = 0' },
+        ],
+        explanation: '',
+      },
+      /overlap/,
+    ));
   it('an empty edit list', () => refused({ edits: [], explanation: 'Already fine.' }, /no change proposed: Already fine/));
-  it('replacements identical to their quotes', () => refused({ edits: [{ quote: 'let total = 0;', replacement: 'let total = 0;' }], explanation: '' }, /change nothing/));
+  it('replacements identical to their quotes', () =>
+    refused({ edits: [{ quote: 'let total = 0;', replacement: 'let total = 0;' }], explanation: '' }, /change nothing/));
   it('an answer that is not the edit JSON', async () => {
     const c = await start();
     session.fake.setDefault(() => ({ text: 'Sure! Change the loop bound.' }));
@@ -289,7 +325,18 @@ describe('capabilities', () => {
   });
 
   it('a client with resolve support but no data support gets the command path', async () => {
-    const c = await start({ capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } }, resolveSupport: { properties: ['edit'] }, dataSupport: false } }, workspace: { configuration: true, applyEdit: true } } });
+    const c = await start({
+      capabilities: {
+        textDocument: {
+          codeAction: {
+            codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } },
+            resolveSupport: { properties: ['edit'] },
+            dataSupport: false,
+          },
+        },
+        workspace: { configuration: true, applyEdit: true },
+      },
+    });
     await c.open(URI, CODE, 'typescript');
     const action = (await list(c))[0]!;
     expect(action.data).toBeUndefined();
@@ -297,7 +344,12 @@ describe('capabilities', () => {
   });
 
   it('a client that can neither resolve nor apply edits gets no AI actions', async () => {
-    const c = await start({ capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } } } }, workspace: { configuration: true, applyEdit: false } } });
+    const c = await start({
+      capabilities: {
+        textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } } } },
+        workspace: { configuration: true, applyEdit: false },
+      },
+    });
     await c.open(URI, CODE, 'typescript');
     expect(await list(c)).toEqual([]);
   });
@@ -324,7 +376,12 @@ describe('clients without resolve support', () => {
 
   it('a refused edit through the command path applies nothing and says why', async () => {
     answer({ edits: [{ quote: 'nowhere to be found', replacement: 'x' }], explanation: '' });
-    const c = await start({ capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } } } }, workspace: { configuration: true, applyEdit: true } } });
+    const c = await start({
+      capabilities: {
+        textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } } } },
+        workspace: { configuration: true, applyEdit: true },
+      },
+    });
     await c.open(URI, CODE, 'typescript');
     const action = (await list(c))[0]!;
     await c.request('workspace/executeCommand', action.command);
@@ -334,7 +391,12 @@ describe('clients without resolve support', () => {
 
   it('an edit the editor does not apply is reported', async () => {
     answer({ edits: [{ quote: 'i <= values.length', replacement: 'i < values.length' }], explanation: 'x' });
-    const c = await start({ capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } } } }, workspace: { configuration: true, applyEdit: true } } });
+    const c = await start({
+      capabilities: {
+        textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } } } },
+        workspace: { configuration: true, applyEdit: true },
+      },
+    });
     c.applyEditResult = { applied: false, failureReason: 'the file is read-only' };
     await c.open(URI, CODE, 'typescript');
     await c.request('workspace/executeCommand', (await list(c))[0]!.command);
@@ -343,7 +405,12 @@ describe('clients without resolve support', () => {
 
   it('a cancelled command applies nothing', async () => {
     session.fake.setDefault(() => ({ json: { edits: [{ quote: 'i <= values.length', replacement: 'i < values.length' }], explanation: 'x' }, delayMs: 400 }));
-    const c = await start({ capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } } } }, workspace: { configuration: true, applyEdit: true } } });
+    const c = await start({
+      capabilities: {
+        textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['refactor'] } } } },
+        workspace: { configuration: true, applyEdit: true },
+      },
+    });
     await c.open(URI, CODE, 'typescript');
     const source = new CancellationTokenSource();
     const p = c.request('workspace/executeCommand', (await list(c))[0]!.command, source.token);
@@ -355,7 +422,9 @@ describe('clients without resolve support', () => {
   });
 
   it('clients without code-action literals get plain commands', async () => {
-    const c = await start({ capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: null } }, workspace: { configuration: true, applyEdit: true } } } as unknown as SpawnOptions);
+    const c = await start({
+      capabilities: { textDocument: { codeAction: { codeActionLiteralSupport: null } }, workspace: { configuration: true, applyEdit: true } },
+    } as unknown as SpawnOptions);
     await c.open(URI, CODE, 'typescript');
     answer({ edits: [{ quote: 'i <= values.length', replacement: 'i < values.length' }], explanation: 'x' });
     const items = await c.request<Command[]>('textDocument/codeAction', { textDocument: { uri: URI }, range: CURSOR, context: { diagnostics: [] } });

@@ -134,11 +134,17 @@ describe('configuration', () => {
   });
 
   it('takes initializationOptions, overridden by workspace/configuration', async () => {
-    const c = await start({ initializationOptions: { model: 'init-model', maxConcurrency: 3 }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } } });
+    const c = await start({
+      initializationOptions: { model: 'init-model', maxConcurrency: 3 },
+      settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } },
+    });
     await c.open(URI, TEXT, 'typescript');
     await c.hover(URI, POS);
     expect(session.fake.requests[0]?.model).toBe('init-model');
-    const d = await start({ initializationOptions: { model: 'init-model' }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, model: 'ws-model' } });
+    const d = await start({
+      initializationOptions: { model: 'init-model' },
+      settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, model: 'ws-model' },
+    });
     await d.open(URI, TEXT, 'typescript');
     await d.hover(URI, POS);
     expect(session.fake.requests[1]?.model).toBe('ws-model');
@@ -146,7 +152,10 @@ describe('configuration', () => {
 
   it('takes pushed settings from a client without workspace/configuration', async () => {
     const c = await start({
-      capabilities: { workspace: { configuration: false, didChangeConfiguration: { dynamicRegistration: false } }, textDocument: { hover: { contentFormat: ['plaintext'] } } },
+      capabilities: {
+        workspace: { configuration: false, didChangeConfiguration: { dynamicRegistration: false } },
+        textDocument: { hover: { contentFormat: ['plaintext'] } },
+      },
       initializationOptions: { hover: { delayMs: 0 }, diagnostics: { enabled: false } },
     });
     expect(c.configurationRequests).toEqual([]);
@@ -175,7 +184,10 @@ describe('configuration', () => {
 describe('problems the user must act on', () => {
   it('no key: one message naming the variables and the setting; hovers answer null; a key in the settings fixes it live', async () => {
     // A remote endpoint: one on this machine needs no key.
-    const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } }, env: { CODEX_LSP_BASE_URL: 'https://api.example.invalid/v1' } }, false);
+    const c = await start(
+      { settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } }, env: { CODEX_LSP_BASE_URL: 'https://api.example.invalid/v1' } },
+      false,
+    );
     const msg = await c.waitForMessage(/no API key/);
     expect(msg.message).toMatch(/CODEX_LSP_API_KEY/);
     expect(msg.message).toMatch(/COMETAPI_KEY/);
@@ -207,7 +219,9 @@ describe('problems the user must act on', () => {
 
   it('an unknown model: told once, naming it and how to pick another', async () => {
     const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, model: 'codex-mini-latest' } });
-    session.fake.setDefault(() => openAIError(404, 'The model `codex-mini-latest` does not exist or you do not have access to it.', { code: 'model_not_found' }));
+    session.fake.setDefault(() =>
+      openAIError(404, 'The model `codex-mini-latest` does not exist or you do not have access to it.', { code: 'model_not_found' }),
+    );
     await c.open(URI, TEXT, 'typescript');
     expect(await c.hover(URI, POS)).toBeNull();
     const msg = await c.waitForMessage(/codex-mini-latest/);
@@ -216,7 +230,10 @@ describe('problems the user must act on', () => {
   });
 
   it('an unreachable endpoint: told once, the server keeps running', async () => {
-    const c = await start({ env: { CODEX_LSP_BASE_URL: 'http://127.0.0.1:9/v1' }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, timeoutMs: 3000 } });
+    const c = await start({
+      env: { CODEX_LSP_BASE_URL: 'http://127.0.0.1:9/v1' },
+      settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false }, timeoutMs: 3000 },
+    });
     await c.open(URI, TEXT, 'typescript');
     expect(await c.hover(URI, POS)).toBeNull();
     await c.waitForMessage(/cannot reach http:\/\/127\.0\.0\.1:9\/v1/);
@@ -227,7 +244,9 @@ describe('problems the user must act on', () => {
 
   it('quota exhausted: told once', async () => {
     const c = await start();
-    session.fake.setDefault(() => openAIError(429, 'You exceeded your current quota, please check your plan and billing details.', { code: 'insufficient_quota' }));
+    session.fake.setDefault(() =>
+      openAIError(429, 'You exceeded your current quota, please check your plan and billing details.', { code: 'insufficient_quota' }),
+    );
     await c.open(URI, TEXT, 'typescript');
     expect(await c.hover(URI, POS)).toBeNull();
     await c.waitForMessage(/no quota left/);
@@ -277,7 +296,10 @@ describe('shared cache', () => {
 
 describe('in-process transport', () => {
   it('serves the same hover over in-memory streams', async () => {
-    const c = await inProcessServer({ env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: session.fake.baseUrl }, settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } } });
+    const c = await inProcessServer({
+      env: { CODEX_LSP_API_KEY: KEY, CODEX_LSP_BASE_URL: session.fake.baseUrl },
+      settings: { hover: { delayMs: 0 }, diagnostics: { enabled: false } },
+    });
     session.track(c);
     await c.open(URI, TEXT, 'typescript');
     const h = (await c.hover(URI, POS)) as { contents: { value: string } } | null;
@@ -295,7 +317,10 @@ describe('usage', () => {
   it('codex.usage reports the tokens the endpoint counted, cache hits and dollars, per feature and model', async () => {
     const c = await start();
     await c.open(URI, TEXT, 'typescript');
-    session.fake.script({ text: 'one', usage: { input: 120_000, cached: 40_000, output: 30_000 } }, { text: 'two', usage: { input: 80_000, cached: 0, output: 20_000 } });
+    session.fake.script(
+      { text: 'one', usage: { input: 120_000, cached: 40_000, output: 30_000 } },
+      { text: 'two', usage: { input: 80_000, cached: 0, output: 20_000 } },
+    );
     await c.hover(URI, POS);
     await c.hover(URI, position(TEXT, 'price'));
     await c.hover(URI, POS);
@@ -312,12 +337,16 @@ describe('usage', () => {
     expect(c.messages).toEqual([]);
     await c.request('workspace/executeCommand', { command: 'codex.usage', arguments: ['show'] });
     const shown = await c.waitForMessage(/codex usage/);
-    expect(shown.message).toMatch(/This session: 2 calls, 1 cache hit, tokens in 200000 \(cached 40000\) out 50000, about \$0\.56\. Today \(\d{4}-\d{2}-\d{2}, this machine\): 2 calls/);
+    expect(shown.message).toMatch(
+      /This session: 2 calls, 1 cache hit, tokens in 200000 \(cached 40000\) out 50000, about \$0\.56\. Today \(\d{4}-\d{2}-\d{2}, this machine\): 2 calls/,
+    );
     await c.shutdown();
-    expect(c.logs.some((l) => /session usage: 2 model calls, 1 cache hit, tokens in 200000 \(cached 40000\) out 50000, about \$0\.56/.test(l.message))).toBe(true);
+    expect(c.logs.some((l) => /session usage: 2 model calls, 1 cache hit, tokens in 200000 \(cached 40000\) out 50000, about \$0\.56/.test(l.message))).toBe(
+      true,
+    );
   });
 
-  it('the day\'s usage persists across restarts and adds up over servers sharing the machine', async () => {
+  it("the day's usage persists across restarts and adds up over servers sharing the machine", async () => {
     const a = await start();
     await a.open(URI, TEXT, 'typescript');
     session.fake.script({ text: 'one', usage: { input: 1000, output: 100 } });
@@ -337,7 +366,7 @@ describe('usage', () => {
     await c.open(URI, TEXT, 'typescript');
     await c.hover(URI, POS);
     expect((session.fake.requests[0]!.body as Record<string, unknown>).prompt_cache_key).toMatch(/^codex-lsp-hover-[0-9a-f]{12}$/);
-    session.fake.script(openAIError(400, "Unrecognized request argument supplied: prompt_cache_key"));
+    session.fake.script(openAIError(400, 'Unrecognized request argument supplied: prompt_cache_key'));
     await c.hover(URI, position(TEXT, 'price'));
     expect((session.fake.requests.at(-1)!.body as Record<string, unknown>).prompt_cache_key).toBeUndefined();
   });
@@ -349,7 +378,9 @@ describe('budget guard', () => {
     const code = 'export const answer = compute(42);\n';
     const first = fileUri('/work/project/first.ts');
     // The first review costs $0.06 (40k input tokens): over the budget.
-    session.fake.setDefault((r) => (r.schemaName === 'diagnostics' ? { json: { diagnostics: [] }, usage: { input: 40_000, output: 0 } } : { text: 'hover answer' }));
+    session.fake.setDefault((r) =>
+      r.schemaName === 'diagnostics' ? { json: { diagnostics: [] }, usage: { input: 40_000, output: 0 } } : { text: 'hover answer' },
+    );
     await c.open(first, code, 'typescript');
     await c.waitFor(() => c.diagnostics.get(first)?.length, 5000, 'the first review');
     const reviewsBefore = session.fake.requests.filter((r) => r.schemaName === 'diagnostics').length;

@@ -61,7 +61,10 @@ describe('hover explanations', () => {
     await d.open(URI, SOURCE, 'typescript');
     expect(markdown(await d.hover(URI, pos))).toBe(first);
     expect(session.fake.requests.length).toBe(1);
-    const usage = await d.request<{ session: { totals: { cacheHits: number; requests: number } } }>('workspace/executeCommand', { command: 'codex.usage', arguments: [] });
+    const usage = await d.request<{ session: { totals: { cacheHits: number; requests: number } } }>('workspace/executeCommand', {
+      command: 'codex.usage',
+      arguments: [],
+    });
     expect(usage.session.totals).toMatchObject({ cacheHits: 1, requests: 0 });
   });
 

@@ -34,7 +34,9 @@ describe('codex.showLastRequest', () => {
     await c.hover(URI, position(TEXT, 'region'));
     await c.hover(OTHER, position('export const other = 1;\n', 'other'));
     const r = await c.request<Result>('workspace/executeCommand', { command: 'codex.showLastRequest', arguments: [URI] });
-    expect(r.text).toMatch(/^codex-lsp: the last request sent for aws\.ts, \d{4}-\d\d-\d\dT[\d:.]+Z \(answered\)\nPOST http:\/\/127\.0\.0\.1:\d+\/v1\/responses {2}\(model codex-mini, hover; /);
+    expect(r.text).toMatch(
+      /^codex-lsp: the last request sent for aws\.ts, \d{4}-\d\d-\d\dT[\d:.]+Z \(answered\)\nPOST http:\/\/127\.0\.0\.1:\d+\/v1\/responses {2}\(model codex-mini, hover; /,
+    );
     const body = JSON.parse(r.text!.slice(r.text!.indexOf('\n{'))) as { input: string; model: string };
     // Exactly what the endpoint received.
     expect(body).toEqual(session.fake.requests[0]!.body);

@@ -37,11 +37,22 @@ describe('local models', () => {
       fakes.push(fake);
       fake.setDefault((r) =>
         r.schemaName === 'diagnostics'
-          ? { json: { diagnostics: [{ line: listingLine(r, 'values.length]'), quote: 'values[values.length]', severity: 'error', message: 'Reads one past the end' }] } }
+          ? {
+              json: {
+                diagnostics: [{ line: listingLine(r, 'values.length]'), quote: 'values[values.length]', severity: 'error', message: 'Reads one past the end' }],
+              },
+            }
           : { text: `LOCAL-HOVER from ${kind}` },
       );
       const c = await spawnServer({
-        env: { CODEX_LSP_BASE_URL: fake.baseUrl, CODEX_LSP_MODEL: model, CODEX_LSP_API_KEY: undefined, COMETAPI_KEY: undefined, COMETAPI_API_KEY: undefined, OPENAI_API_KEY: undefined },
+        env: {
+          CODEX_LSP_BASE_URL: fake.baseUrl,
+          CODEX_LSP_MODEL: model,
+          CODEX_LSP_API_KEY: undefined,
+          COMETAPI_KEY: undefined,
+          COMETAPI_API_KEY: undefined,
+          OPENAI_API_KEY: undefined,
+        },
         settings: { api, hover: { delayMs: 0 }, cache: { enabled: false } },
       });
       clients.push(c);

@@ -12,13 +12,7 @@ const DEFAULTS = { hover: { delayMs: 0 }, diagnostics: { enabled: false } };
 const session = useSession(DEFAULTS);
 const start = (opts: SpawnOptions = {}): Promise<LspTestClient> => session.start({ ...opts, settings: { ...DEFAULTS, ...opts.settings } });
 
-const CODE = [
-  'export function check(user: { role: string }): boolean {',
-  '  if (user.role = "admin") return true;',
-  '  return false;',
-  '}',
-  '',
-].join('\n');
+const CODE = ['export function check(user: { role: string }): boolean {', '  if (user.role = "admin") return true;', '  return false;', '}', ''].join('\n');
 const URI = fileUri('/work/project/src/check.ts');
 const reviews = (): RecordedRequest[] => session.fake.requests.filter((r) => r.schemaName === 'diagnostics');
 const FINDING = { line: 2, quote: 'user.role = "admin"', severity: 'error', message: 'Assignment in condition', replacement: 'user.role === "admin"' };
@@ -50,7 +44,11 @@ describe('cut-off answers', () => {
     await c.open(URI, CODE, 'typescript');
     session.fake.setDefault(() => ({ text: '', cutOff: 'length', usage: { reasoning: 500 } }));
     expect(await c.hover(URI, position(CODE, 'role ='))).toBeNull();
-    expect(c.logs.some((l) => /hover: the model's answer was cut off by status "incomplete" \(max_output_tokens\), even with twice the output budget/.test(l.message))).toBe(true);
+    expect(
+      c.logs.some((l) =>
+        /hover: the model's answer was cut off by status "incomplete" \(max_output_tokens\), even with twice the output budget/.test(l.message),
+      ),
+    ).toBe(true);
   });
 
   it('a review cut off is not "no findings": earlier findings stay, nothing is cached, and the next save asks again', async () => {
@@ -97,12 +95,21 @@ describe('cut-off answers', () => {
   it('an AI edit whose answer stays cut off is refused, saying why, and changes nothing', async () => {
     const c = await start({
       capabilities: {
-        textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor'] } }, dataSupport: true, resolveSupport: { properties: ['edit'] } } },
+        textDocument: {
+          codeAction: {
+            codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor'] } },
+            dataSupport: true,
+            resolveSupport: { properties: ['edit'] },
+          },
+        },
         workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true } },
       },
     });
     await c.open(URI, CODE, 'typescript');
-    session.fake.setDefault(() => ({ text: '{"edits": [{"quote": "user.role = \\"admin\\"", "replacement": "user.role === \\"admin\\""}, {"quote": "return fa', cutOff: 'length' }));
+    session.fake.setDefault(() => ({
+      text: '{"edits": [{"quote": "user.role = \\"admin\\"", "replacement": "user.role === \\"admin\\""}, {"quote": "return fa',
+      cutOff: 'length',
+    }));
     const range = { start: { line: 1, character: 4 }, end: { line: 1, character: 4 } };
     const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: URI }, range, context: { diagnostics: [] } });
     const resolved = await c.request<CodeAction>('codeAction/resolve', actions[0]!);
@@ -133,7 +140,11 @@ describe('phases and refusals on /responses', () => {
 
 describe('a retired model', () => {
   it('the default fallback answers, told once; usage names the model that answered', async () => {
-    session.fake.setDefault((r) => (r.model === 'codex-mini' ? openAIError(404, 'The model `codex-mini` does not exist or you do not have access to it.', { code: 'model_not_found' }) : { text: `from ${r.model}` }));
+    session.fake.setDefault((r) =>
+      r.model === 'codex-mini'
+        ? openAIError(404, 'The model `codex-mini` does not exist or you do not have access to it.', { code: 'model_not_found' })
+        : { text: `from ${r.model}` },
+    );
     const c = await start();
     await c.open(URI, CODE, 'typescript');
     const h = (await c.hover(URI, position(CODE, 'role ='))) as { contents: { value: string } };

@@ -9,7 +9,8 @@ import { TEST_KEY, useSession } from '../support/session';
 
 const DEFAULTS = { hover: { delayMs: 0 }, diagnostics: { enabled: false }, logLevel: 'debug' };
 const session = useSession(DEFAULTS);
-const start = (settings: Record<string, unknown> = {}, opts: SpawnOptions = {}): Promise<LspTestClient> => session.start({ ...opts, settings: { ...DEFAULTS, ...settings } });
+const start = (settings: Record<string, unknown> = {}, opts: SpawnOptions = {}): Promise<LspTestClient> =>
+  session.start({ ...opts, settings: { ...DEFAULTS, ...settings } });
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -61,7 +62,13 @@ describe('files that stay private, tried as a new user would', () => {
   });
 
   it('checks a file reached through a symbolic link under its real path too (hover and review)', async () => {
-    const root = folder({ '.env': 'API_TOKEN=abc\nexport const x = 1;\n', 'settings.ts -> .env': '', '.aws/credentials': CODE, 'conf -> .aws': '', 'src/ok.ts': CODE });
+    const root = folder({
+      '.env': 'API_TOKEN=abc\nexport const x = 1;\n',
+      'settings.ts -> .env': '',
+      '.aws/credentials': CODE,
+      'conf -> .aws': '',
+      'src/ok.ts': CODE,
+    });
     const c = await start({ diagnostics: { enabled: true } }, { rootUri: fileUri(root) });
     for (const name of ['settings.ts', 'conf/credentials']) {
       const uri = fileUri(path.join(root, name));
@@ -93,7 +100,13 @@ describe('files that stay private, tried as a new user would', () => {
 
 describe('codex-lsp review: links and binary files', () => {
   function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string }> {
-    const env: NodeJS.ProcessEnv = { ...process.env, CODEX_LSP_API_KEY: TEST_KEY, CODEX_LSP_BASE_URL: session.fake.baseUrl, CODEX_LSP_CACHE_DIR: path.join(cwd, '.cache-test'), HOME: cwd };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      CODEX_LSP_API_KEY: TEST_KEY,
+      CODEX_LSP_BASE_URL: session.fake.baseUrl,
+      CODEX_LSP_CACHE_DIR: path.join(cwd, '.cache-test'),
+      HOME: cwd,
+    };
     for (const k of ['COMETAPI_KEY', 'COMETAPI_API_KEY', 'OPENAI_API_KEY', 'CODEX_LSP_MODEL']) delete env[k];
     return new Promise((resolve) => {
       const child = spawn(process.execPath, [SERVER_BIN, 'review', ...args], { cwd, env });

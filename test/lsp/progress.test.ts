@@ -14,7 +14,13 @@ const DEFAULTS = { hover: { delayMs: 0 }, diagnostics: { enabled: false }, cache
 const session = useSession(DEFAULTS);
 
 const CAPS = {
-  textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor', 'refactor.rewrite'] } }, dataSupport: true, resolveSupport: { properties: ['edit'] } } },
+  textDocument: {
+    codeAction: {
+      codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor', 'refactor.rewrite'] } },
+      dataSupport: true,
+      resolveSupport: { properties: ['edit'] },
+    },
+  },
   workspace: { configuration: true, applyEdit: true },
   window: { workDoneProgress: true },
 };
@@ -28,10 +34,15 @@ function start(opts: SpawnOptions = {}): Promise<LspTestClient> {
 }
 
 type Value = { kind?: string; title?: string; message?: string; cancellable?: boolean };
-const values = (c: LspTestClient, token?: string | number): Value[] => c.progress.filter((p) => token === undefined || p.token === token).map((p) => p.value as Value);
+const values = (c: LspTestClient, token?: string | number): Value[] =>
+  c.progress.filter((p) => token === undefined || p.token === token).map((p) => p.value as Value);
 
 async function refactor(c: LspTestClient): Promise<CodeAction> {
-  const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: URI }, range: { start: { line: 1, character: 2 }, end: { line: 3, character: 10 } }, context: { diagnostics: [] } });
+  const actions = await c.request<CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri: URI },
+    range: { start: { line: 1, character: 2 }, end: { line: 3, character: 10 } },
+    context: { diagnostics: [] },
+  });
   return actions.find((a) => a.title === 'Refactor with codex')!;
 }
 
@@ -48,7 +59,11 @@ describe('progress while the model thinks', () => {
     slowEdit(1200);
     const c = await start();
     await c.open(URI, TEXT, 'typescript');
-    const hover = await c.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: URI }, position: position(TEXT, 'values'), workDoneToken: 'hover-1' });
+    const hover = await c.request<{ contents: { value: string } } | null>('textDocument/hover', {
+      textDocument: { uri: URI },
+      position: position(TEXT, 'values'),
+      workDoneToken: 'hover-1',
+    });
     expect(hover?.contents.value).toBe('Adds up the values.');
     await c.waitFor(() => values(c, 'hover-1').some((v) => v.kind === 'end'), 2000, 'the progress to end');
     expect(values(c, 'hover-1').map((v) => v.kind)).toEqual(['begin', 'end']);
@@ -95,11 +110,19 @@ describe('progress while the model thinks', () => {
     slowEdit(2500);
     const c = await start({ settings: { clientTimeoutMs: 2000, cache: { enabled: true } } });
     await c.open(URI, TEXT, 'typescript');
-    const first = await c.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: URI }, position: position(TEXT, 'values') });
-    expect(first?.contents.value).toMatch(/^codex: the model has not answered within 1 s, and the editor \(after "codex\.clientTimeoutMs"\) stops waiting after 2 s\. Its answer is kept: hover again in a moment\.$/);
+    const first = await c.request<{ contents: { value: string } } | null>('textDocument/hover', {
+      textDocument: { uri: URI },
+      position: position(TEXT, 'values'),
+    });
+    expect(first?.contents.value).toMatch(
+      /^codex: the model has not answered within 1 s, and the editor \(after "codex\.clientTimeoutMs"\) stops waiting after 2 s\. Its answer is kept: hover again in a moment\.$/,
+    );
     await c.waitFor(() => session.fake.inFlight() === 0 && session.fake.requests.length === 1, 4000, 'the late answer');
     await new Promise((r) => setTimeout(r, 100));
-    const again = await c.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: URI }, position: position(TEXT, 'values') });
+    const again = await c.request<{ contents: { value: string } } | null>('textDocument/hover', {
+      textDocument: { uri: URI },
+      position: position(TEXT, 'values'),
+    });
     expect(again?.contents.value).toBe('Adds up the values.');
     expect(session.fake.requests.length).toBe(1);
   });

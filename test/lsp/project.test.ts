@@ -29,7 +29,7 @@ function start(root: string, opts: SpawnOptions = {}) {
 const TEXT = 'export const total = items.reduce((s, i) => s + i.price, 0);\n';
 
 describe('.codex-lsp.json in the server', () => {
-  it('applies the team\'s ignore globs: those files never reach the model', async () => {
+  it("applies the team's ignore globs: those files never reach the model", async () => {
     const root = workspace({ ignore: ['fixtures/**'] });
     const c = await start(root);
     const secret = fileUri(path.join(root, 'fixtures', 'customers.ts'));
@@ -42,12 +42,16 @@ describe('.codex-lsp.json in the server', () => {
     expect(session.fake.requests.every((r) => !r.prompt.includes('customers'))).toBe(true);
   });
 
-  it('offers the team\'s custom actions; editor settings still override the file', async () => {
+  it("offers the team's custom actions; editor settings still override the file", async () => {
     const root = workspace({ codeActions: { custom: [{ title: 'Team: add tracing', prompt: 'Add tracing spans.' }] }, hover: { enabled: false } });
     const c = await start(root, { settings: { hover: { enabled: true, delayMs: 0 }, diagnostics: { enabled: false } } });
     const uri = fileUri(path.join(root, 'src', 'cart.ts'));
     await c.open(uri, TEXT, 'typescript');
-    const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 3 }, end: { line: 0, character: 3 } }, context: { diagnostics: [] } });
+    const actions = await c.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: { start: { line: 0, character: 3 }, end: { line: 0, character: 3 } },
+      context: { diagnostics: [] },
+    });
     expect(actions.map((a) => a.title)).toContain('Team: add tracing');
     expect(await c.hover(uri, position(TEXT, 'reduce'))).not.toBeNull();
   });

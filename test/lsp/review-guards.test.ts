@@ -61,10 +61,14 @@ async function firstPartDone(c: LspTestClient): Promise<RecordedRequest[]> {
     'the first part to be answered',
   );
   expect(Number(parts)).toBeGreaterThan(1);
-  return c.waitFor(() => {
-    const held = reviews().filter((r) => !isFirstPart(r));
-    return held.length === Number(parts) - 1 && held;
-  }, 5000, 'the other parts to be asked');
+  return c.waitFor(
+    () => {
+      const held = reviews().filter((r) => !isFirstPart(r));
+      return held.length === Number(parts) - 1 && held;
+    },
+    5000,
+    'the other parts to be asked',
+  );
 }
 
 /** Everything the server sent before this returns was caused by what came before the call. */
@@ -153,7 +157,9 @@ describe('a file that becomes ignored', () => {
 
   it('loses the findings already shown, at once', async () => {
     const uri = fileUri('/work/project/src/shown.ts');
-    session.fake.setDefault(() => ({ json: { diagnostics: [{ line: 1, quote: 'eval(input)', severity: 'error', message: 'eval of input', replacement: null }] } }));
+    session.fake.setDefault(() => ({
+      json: { diagnostics: [{ line: 1, quote: 'eval(input)', severity: 'error', message: 'eval of input', replacement: null }] },
+    }));
     const c = await start();
     await c.open(uri, 'export const x = eval(input);\n', 'typescript');
     await c.waitForDiagnostics(uri, (p) => p.diagnostics.length === 1);

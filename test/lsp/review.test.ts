@@ -22,7 +22,12 @@ function lineOf(lines: Map<number, string>, needle: string): number {
   return -1;
 }
 
-async function latest(c: LspTestClient, uri: string, pred: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 5000): Promise<PublishDiagnosticsParams> {
+async function latest(
+  c: LspTestClient,
+  uri: string,
+  pred: (p: PublishDiagnosticsParams) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<PublishDiagnosticsParams> {
   return c.waitForDiagnostics(uri, pred, timeoutMs);
 }
 
@@ -43,7 +48,13 @@ const URI = fileUri('/work/project/src/check.ts');
 describe('review diagnostics', () => {
   it('reviews on open and shows findings at exactly the quoted ranges, with source codex', async () => {
     reviewer((lines) => [
-      { line: lineOf(lines, 'user.role'), quote: 'user.role = "admin"', severity: 'error', message: 'Assignment in condition', replacement: 'user.role === "admin"' },
+      {
+        line: lineOf(lines, 'user.role'),
+        quote: 'user.role = "admin"',
+        severity: 'error',
+        message: 'Assignment in condition',
+        replacement: 'user.role === "admin"',
+      },
       { line: lineOf(lines, 'db.query'), quote: '"SELECT * FROM t WHERE id = " + user.id', severity: 'warning', message: 'SQL injection', replacement: null },
     ]);
     const c = await start();
@@ -131,7 +142,9 @@ describe('review diagnostics', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(c.logs.some((l) => /not the JSON that was asked for/.test(l.message))).toBe(true);
 
-    session.fake.script({ text: 'Here is my review:\n```json\n{"diagnostics": [{"line": 4, "quote": "user.role = \\"admin\\"", "severity": "error", "message": "fenced", "replacement": null}]}\n```' });
+    session.fake.script({
+      text: 'Here is my review:\n```json\n{"diagnostics": [{"line": 4, "quote": "user.role = \\"admin\\"", "severity": "error", "message": "fenced", "replacement": null}]}\n```',
+    });
     const u2 = fileUri('/work/project/src/check2.ts');
     await c.open(u2, CHECK, 'typescript');
     expect((await latest(c, u2, (d) => d.diagnostics.length === 1)).diagnostics[0]!.message).toBe('fenced');
@@ -163,7 +176,13 @@ describe('review diagnostics', () => {
 describe('quick fixes', () => {
   it('offers the fix instantly, with no model call, and it applies exactly', async () => {
     reviewer((lines) => [
-      { line: lineOf(lines, 'user.role'), quote: 'user.role = "admin"', severity: 'error', message: 'Assignment in condition', replacement: 'user.role === "admin"' },
+      {
+        line: lineOf(lines, 'user.role'),
+        quote: 'user.role = "admin"',
+        severity: 'error',
+        message: 'Assignment in condition',
+        replacement: 'user.role === "admin"',
+      },
       { line: lineOf(lines, 'rows.length'), quote: 'rows.length < limit', severity: 'warning', message: 'Should be <=', replacement: 'rows.length <= limit' },
     ]);
     const c = await start();
@@ -180,32 +199,50 @@ describe('quick fixes', () => {
     expect(change.textDocument.version).toBe(1);
     expect(applyTextEdits(CHECK, change.edits)).toBe(CHECK.replace('user.role = "admin"', 'user.role === "admin"'));
 
-    const all = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: URI }, range: d0.range, context: { diagnostics: [], only: ['source.fixAll'] } });
+    const all = await c.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: URI },
+      range: d0.range,
+      context: { diagnostics: [], only: ['source.fixAll'] },
+    });
     expect(all.length).toBe(1);
     expect(all[0]!.kind).toBe('source.fixAll.codex');
     const edits = (all[0]!.edit!.documentChanges![0] as { edits: TextEdit[] }).edits;
-    expect(applyTextEdits(CHECK, edits)).toBe(CHECK.replace('user.role = "admin"', 'user.role === "admin"').replace('rows.length < limit', 'rows.length <= limit'));
+    expect(applyTextEdits(CHECK, edits)).toBe(
+      CHECK.replace('user.role = "admin"', 'user.role === "admin"').replace('rows.length < limit', 'rows.length <= limit'),
+    );
     expect(session.fake.requests.length).toBe(before);
   });
 
   it('uses plain changes for clients without documentChanges, and finds fixes for clients that drop data', async () => {
-    reviewer((lines) => [{ line: lineOf(lines, 'user.role'), quote: 'user.role = "admin"', severity: 'error', message: 'Assignment', replacement: 'user.role === "admin"' }]);
+    reviewer((lines) => [
+      { line: lineOf(lines, 'user.role'), quote: 'user.role = "admin"', severity: 'error', message: 'Assignment', replacement: 'user.role === "admin"' },
+    ]);
     const c = await start({ capabilities: { workspace: { configuration: true, workspaceEdit: { documentChanges: false } } } });
     await c.open(URI, CHECK, 'typescript');
     const p = await latest(c, URI, (d) => d.diagnostics.length === 1);
     const { data: _dropped, ...withoutData } = p.diagnostics[0]!;
-    const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: URI }, range: { start: { line: 3, character: 8 }, end: { line: 3, character: 8 } }, context: { diagnostics: [withoutData] } });
+    const actions = await c.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: URI },
+      range: { start: { line: 3, character: 8 }, end: { line: 3, character: 8 } },
+      context: { diagnostics: [withoutData] },
+    });
     const fix = actions.find((a) => a.kind === 'quickfix')!;
     expect(fix.edit?.changes?.[URI]).toEqual([{ range: p.diagnostics[0]!.range, newText: 'user.role === "admin"' }]);
   });
 
   it('offers no fix once the quoted text has changed', async () => {
-    reviewer((lines) => [{ line: lineOf(lines, 'user.role'), quote: 'user.role = "admin"', severity: 'error', message: 'Assignment', replacement: 'user.role === "admin"' }]);
+    reviewer((lines) => [
+      { line: lineOf(lines, 'user.role'), quote: 'user.role = "admin"', severity: 'error', message: 'Assignment', replacement: 'user.role === "admin"' },
+    ]);
     const c = await start();
     await c.open(URI, CHECK, 'typescript');
     const p = await latest(c, URI, (d) => d.diagnostics.length === 1);
     await c.change(URI, CHECK.replace('user.role = "admin"', 'user.role == "admin"'));
-    const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: URI }, range: p.diagnostics[0]!.range, context: { diagnostics: p.diagnostics } });
+    const actions = await c.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: URI },
+      range: p.diagnostics[0]!.range,
+      context: { diagnostics: p.diagnostics },
+    });
     expect(actions.filter((a) => a.kind === 'quickfix' && a.title !== 'Ignore this finding (codex)')).toEqual([]);
   });
 });
@@ -240,7 +277,10 @@ describe('triggers, versions and cost', () => {
 
   it('a new version aborts the review in flight for the old one, which never shows', async () => {
     const c = await start({ settings: { hover: { delayMs: 0 }, diagnostics: { trigger: 'change', debounceMs: 200 } } });
-    session.fake.script(async () => ({ json: { diagnostics: [{ line: 4, quote: 'user.role = "admin"', severity: 'error', message: 'stale finding', replacement: null }] }, delayMs: 1500 }));
+    session.fake.script(async () => ({
+      json: { diagnostics: [{ line: 4, quote: 'user.role = "admin"', severity: 'error', message: 'stale finding', replacement: null }] },
+      delayMs: 1500,
+    }));
     await c.open(URI, CHECK, 'typescript');
     await session.fake.waitForRequests(1);
     await c.change(URI, CHECK.replace('limit: number', 'limit: number, extra = 0'));
@@ -251,7 +291,9 @@ describe('triggers, versions and cost', () => {
   });
 
   it('shown findings follow their text through edits, and vanish with it', async () => {
-    reviewer((lines) => [{ line: lineOf(lines, 'user.role'), quote: 'user.role = "admin"', severity: 'error', message: 'Assignment', replacement: 'user.role === "admin"' }]);
+    reviewer((lines) => [
+      { line: lineOf(lines, 'user.role'), quote: 'user.role = "admin"', severity: 'error', message: 'Assignment', replacement: 'user.role === "admin"' },
+    ]);
     const c = await start();
     await c.open(URI, CHECK, 'typescript');
     await latest(c, URI, (d) => d.diagnostics.length === 1);
@@ -298,9 +340,13 @@ describe('triggers, versions and cost', () => {
     await c.change(uri, edited);
     await c.save(uri);
     // The review of the saved version is done when it publishes (after its one model call).
-    await c.waitFor(() => (c.diagnostics.get(uri) ?? []).some((p, i) => i >= published && p.version === 2) && reviews().length > first, 10000, 'the second review');
+    await c.waitFor(
+      () => (c.diagnostics.get(uri) ?? []).some((p, i) => i >= published && p.version === 2) && reviews().length > first,
+      10000,
+      'the second review',
+    );
     expect(reviews().length - first).toBe(1);
-    expect(reviews().at(-1)!.prompt).toContain("f40-1.json");
+    expect(reviews().at(-1)!.prompt).toContain('f40-1.json');
   });
 
   it('does not review a file above the size cap, and says so once', async () => {
@@ -352,7 +398,20 @@ describe('triggers, versions and cost', () => {
 
 describe('edits during a review', () => {
   it('trigger "save": typing during the review of an opened file still shows its findings, moved with their text', async () => {
-    session.fake.setDefault((r) => ({ json: { diagnostics: [{ line: lineOf(listing(r), 'user.role'), quote: 'user.role = "admin"', severity: 'error', message: 'Assignment', replacement: 'user.role === "admin"' }] }, delayMs: 600 }));
+    session.fake.setDefault((r) => ({
+      json: {
+        diagnostics: [
+          {
+            line: lineOf(listing(r), 'user.role'),
+            quote: 'user.role = "admin"',
+            severity: 'error',
+            message: 'Assignment',
+            replacement: 'user.role === "admin"',
+          },
+        ],
+      },
+      delayMs: 600,
+    }));
     const c = await start();
     await c.open(URI, CHECK, 'typescript');
     await session.fake.waitForRequests(1);
@@ -404,7 +463,10 @@ describe('edits during a review', () => {
   });
 
   it('closing during a review: the request is closed and nothing is shown after', async () => {
-    session.fake.setDefault((r) => ({ json: { diagnostics: [{ line: lineOf(listing(r), 'user.role'), quote: 'user.role', severity: 'error', message: 'late', replacement: null }] }, delayMs: 500 }));
+    session.fake.setDefault((r) => ({
+      json: { diagnostics: [{ line: lineOf(listing(r), 'user.role'), quote: 'user.role', severity: 'error', message: 'late', replacement: null }] },
+      delayMs: 500,
+    }));
     const c = await start();
     await c.open(URI, CHECK, 'typescript');
     await session.fake.waitForRequests(1);
@@ -461,7 +523,11 @@ describe('fixes after edits', () => {
     const uri = fileUri('/work/project/crlf.ts');
     await c.open(uri, crlf, 'typescript');
     const p = await latest(c, uri, (d) => d.diagnostics.length === 1);
-    const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: p.diagnostics[0]!.range, context: { diagnostics: p.diagnostics } });
+    const actions = await c.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: p.diagnostics[0]!.range,
+      context: { diagnostics: p.diagnostics },
+    });
     const fix = actions.find((a) => a.kind === 'quickfix' && a.edit)!;
     expect(applyTextEdits(crlf, (fix.edit!.documentChanges![0] as { edits: TextEdit[] }).edits)).toBe('if (a) {\r\n  run(a);\r\n  return;\r\n}\r\n');
   });
@@ -479,7 +545,10 @@ describe('fixes after edits', () => {
     const params = { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
     const auto = await c.request<CodeAction[]>('textDocument/codeAction', { ...params, context: { diagnostics: [], only: ['source.fixAll'], triggerKind: 2 } });
     expect(auto).toEqual([]);
-    const invoked = await c.request<CodeAction[]>('textDocument/codeAction', { ...params, context: { diagnostics: [], only: ['source.fixAll'], triggerKind: 1 } });
+    const invoked = await c.request<CodeAction[]>('textDocument/codeAction', {
+      ...params,
+      context: { diagnostics: [], only: ['source.fixAll'], triggerKind: 1 },
+    });
     const edits = (invoked[0]!.edit!.documentChanges![0] as { edits: TextEdit[] }).edits;
     expect(edits.length).toBe(2);
     // Sorted by position, the wider fix comes first; the one inside it is skipped.
@@ -490,7 +559,11 @@ describe('fixes after edits', () => {
 describe('many files', () => {
   it('60 files opened at once are all reviewed, never above maxConcurrency', async () => {
     const c = await start({ settings: { hover: { delayMs: 0 }, maxConcurrency: 3 } });
-    session.fake.setDefault((r) => (r.schemaName === 'diagnostics' ? { json: { diagnostics: [{ line: 1, quote: 'export', severity: 'hint', message: 'seen', replacement: null }] }, delayMs: 30 } : { text: 'x' }));
+    session.fake.setDefault((r) =>
+      r.schemaName === 'diagnostics'
+        ? { json: { diagnostics: [{ line: 1, quote: 'export', severity: 'hint', message: 'seen', replacement: null }] }, delayMs: 30 }
+        : { text: 'x' },
+    );
     const uris = Array.from({ length: 60 }, (_, i) => fileUri(`/work/project/many/f${i}.ts`));
     await Promise.all(uris.map((u, i) => c.open(u, `export const v${i} = compute(${i});\n`, 'typescript')));
     await c.waitFor(() => uris.every((u) => (c.diagnostics.get(u)?.at(-1)?.diagnostics.length ?? 0) === 1), 20000, 'all 60 files to get diagnostics');
@@ -511,7 +584,20 @@ describe('many files', () => {
 describe('pull diagnostics and progress', () => {
   it('serves textDocument/diagnostic and asks for a refresh when a review lands; no pushes', async () => {
     // Slow enough that the client has answered the progress create request before the review ends.
-    session.fake.setDefault((r) => ({ json: { diagnostics: [{ line: lineOf(listing(r), 'user.role'), quote: 'user.role = "admin"', severity: 'error', message: 'Assignment', replacement: 'user.role === "admin"' }] }, delayMs: 300 }));
+    session.fake.setDefault((r) => ({
+      json: {
+        diagnostics: [
+          {
+            line: lineOf(listing(r), 'user.role'),
+            quote: 'user.role = "admin"',
+            severity: 'error',
+            message: 'Assignment',
+            replacement: 'user.role === "admin"',
+          },
+        ],
+      },
+      delayMs: 300,
+    }));
     const c = await start({
       capabilities: {
         textDocument: { diagnostic: { dynamicRegistration: false }, publishDiagnostics: {} },

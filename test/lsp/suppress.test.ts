@@ -25,20 +25,45 @@ function flag(needle: string): void {
 }
 
 function editsOf(edit: WorkspaceEdit | undefined, uri: string): TextEdit[] {
-  if (edit?.documentChanges) return (edit.documentChanges as TextDocumentEdit[]).filter((d) => d.textDocument.uri === uri).flatMap((d) => d.edits as TextEdit[]);
+  if (edit?.documentChanges)
+    return (edit.documentChanges as TextDocumentEdit[]).filter((d) => d.textDocument.uri === uri).flatMap((d) => d.edits as TextEdit[]);
   return edit?.changes?.[uri] ?? [];
 }
 
 const CAPS = {
-  textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor', 'source'] } }, dataSupport: true, resolveSupport: { properties: ['edit'] } } },
+  textDocument: {
+    codeAction: {
+      codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor', 'source'] } },
+      dataSupport: true,
+      resolveSupport: { properties: ['edit'] },
+    },
+  },
   workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true } },
 };
 
 describe('suppression comments in the editor', () => {
   const cases = [
-    { lang: 'typescript', file: 'src/a.ts', text: 'export function f(a: number) {\n  if (a > 0) {\n    if (a = 1) return 0;\n  }\n  return a;\n}\n', needle: 'a = 1', comment: '    // codex-lsp-ignore: Suspicious code' },
-    { lang: 'python', file: 'src/b.py', text: 'def g(x):\n    if x:\n        return eval(x)\n    return None\n', needle: 'eval(x)', comment: '        # codex-lsp-ignore: Suspicious code' },
-    { lang: 'css', file: 'src/c.css', text: 'a {\n  color: expression(red);\n}\n', needle: 'expression(red)', comment: '  /* codex-lsp-ignore: Suspicious code */' },
+    {
+      lang: 'typescript',
+      file: 'src/a.ts',
+      text: 'export function f(a: number) {\n  if (a > 0) {\n    if (a = 1) return 0;\n  }\n  return a;\n}\n',
+      needle: 'a = 1',
+      comment: '    // codex-lsp-ignore: Suspicious code',
+    },
+    {
+      lang: 'python',
+      file: 'src/b.py',
+      text: 'def g(x):\n    if x:\n        return eval(x)\n    return None\n',
+      needle: 'eval(x)',
+      comment: '        # codex-lsp-ignore: Suspicious code',
+    },
+    {
+      lang: 'css',
+      file: 'src/c.css',
+      text: 'a {\n  color: expression(red);\n}\n',
+      needle: 'expression(red)',
+      comment: '  /* codex-lsp-ignore: Suspicious code */',
+    },
   ];
   for (const k of cases) {
     it(`"Ignore this finding (codex)" inserts the comment above the line in ${k.lang}, and the finding goes away`, async () => {

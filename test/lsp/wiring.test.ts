@@ -39,7 +39,16 @@ function outlineFeature(s: Services, seen: string[]): Feature {
     requests: [
       request(DocumentSymbolRequest.type, (params) => {
         const doc = s.documents.get(params.textDocument.uri);
-        return doc ? [{ name: `lines:${doc.lineCount}`, kind: SymbolKind.Function, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, selectionRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } }] : [];
+        return doc
+          ? [
+              {
+                name: `lines:${doc.lineCount}`,
+                kind: SymbolKind.Function,
+                range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+                selectionRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } },
+              },
+            ]
+          : [];
       }),
     ],
     commands: { 'test.echo': (params) => ({ echoed: params.arguments ?? [] }) },
@@ -48,7 +57,8 @@ function outlineFeature(s: Services, seen: string[]): Feature {
 }
 
 function withFeatures(extra: (s: Services) => Feature[]) {
-  return (connection: Connection, deps?: { env?: NodeJS.ProcessEnv }) => startServer(connection, { ...deps, features: (s) => [...createFeatures(s), ...extra(s)] });
+  return (connection: Connection, deps?: { env?: NodeJS.ProcessEnv }) =>
+    startServer(connection, { ...deps, features: (s) => [...createFeatures(s), ...extra(s)] });
 }
 
 describe('features as units', () => {
@@ -61,7 +71,9 @@ describe('features as units', () => {
     // The built-in features' parts are all still there, merged.
     expect(caps.hoverProvider).toBe(true);
     expect(caps.codeActionProvider).toMatchObject({ resolveProvider: true });
-    expect(caps.executeCommandProvider?.commands).toEqual(expect.arrayContaining(['codex.usage', 'codex.showLastRequest', 'codex.applyCodeAction', 'codex.applyEdit', 'test.echo']));
+    expect(caps.executeCommandProvider?.commands).toEqual(
+      expect.arrayContaining(['codex.usage', 'codex.showLastRequest', 'codex.applyCodeAction', 'codex.applyEdit', 'test.echo']),
+    );
     const uri = fileUri('/work/project/a.ts');
     await c.open(uri, 'a\nb\nc\n', 'typescript');
     const symbols = await c.request<Array<{ name: string }>>('textDocument/documentSymbol', { textDocument: { uri } });
@@ -76,7 +88,10 @@ describe('features as units', () => {
   it('refuses two features that claim one command, or answer one request', async () => {
     const twice = (id: string): Feature => ({ id, commands: { 'codex.usage': () => null } });
     await expect(inProcessServer({ startServer: withFeatures(() => [twice('again')]) })).rejects.toThrow(/claims the command codex.usage/);
-    const hover = (s: Services): Feature => ({ id: 'hover-2', requests: [request(DocumentSymbolRequest.type, () => []), request(DocumentSymbolRequest.type, () => [])] });
+    const hover = (_s: Services): Feature => ({
+      id: 'hover-2',
+      requests: [request(DocumentSymbolRequest.type, () => []), request(DocumentSymbolRequest.type, () => [])],
+    });
     await expect(inProcessServer({ startServer: withFeatures((s) => [hover(s)]) })).rejects.toThrow(/answers textDocument\/documentSymbol/);
   });
 
@@ -100,7 +115,10 @@ describe('the protocol lifecycle', () => {
     await c.request('shutdown', undefined);
     for (const [method, params] of [
       ['textDocument/hover', { textDocument: { uri }, position: position(TEXT, 'reduce') }],
-      ['textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, context: { diagnostics: [] } }],
+      [
+        'textDocument/codeAction',
+        { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, context: { diagnostics: [] } },
+      ],
       ['workspace/executeCommand', { command: 'codex.usage' }],
     ] as const) {
       const err = await c.request(method, params).then(
@@ -172,7 +190,11 @@ describe('where settings come from', () => {
   it('follows folders the editor adds and removes', async () => {
     const a = folder({ model: 'model-a' });
     const added = folder({ model: 'model-added' });
-    const c = await session.start({ capabilities: { workspace: { workspaceFolders: true } }, rootUri: fileUri(a), workspaceFolders: [{ uri: fileUri(a), name: 'a' }] });
+    const c = await session.start({
+      capabilities: { workspace: { workspaceFolders: true } },
+      rootUri: fileUri(a),
+      workspaceFolders: [{ uri: fileUri(a), name: 'a' }],
+    });
     const inAdded = fileUri(path.join(added, 'src', 'x.ts'));
     await c.open(inAdded, TEXT, 'typescript');
     await c.hover(inAdded, position(TEXT, 'reduce'));

@@ -52,8 +52,16 @@ const TS = {
     '}',
     '',
   ].join('\n'),
-  'src/util/round.ts': '/** Rounds half away from zero. */\nexport function round(value: number, digits: number): number {\n  const f = 10 ** digits;\n  return Math.round(value * f) / f;\n}\n',
-  'src/cart.ts': ["import { formatPrice } from './money';", '', 'export function total(items: number[]): string {', "  return formatPrice(items.reduce((a, b) => a + b, 0), 'EUR');", '}', ''].join('\n'),
+  'src/util/round.ts':
+    '/** Rounds half away from zero. */\nexport function round(value: number, digits: number): number {\n  const f = 10 ** digits;\n  return Math.round(value * f) / f;\n}\n',
+  'src/cart.ts': [
+    "import { formatPrice } from './money';",
+    '',
+    'export function total(items: number[]): string {',
+    "  return formatPrice(items.reduce((a, b) => a + b, 0), 'EUR');",
+    '}',
+    '',
+  ].join('\n'),
 };
 
 describe('definitions from other files', () => {
@@ -66,7 +74,9 @@ describe('definitions from other files', () => {
     await c.hover(uriOf(root, 'src/cart.ts'), position(cart, 'formatPrice(items'));
     const prompt = hovers()[0]!.prompt;
     expect(prompt).toContain('Used here, defined in other files (signatures):');
-    expect(prompt).toContain('src/money.ts:4\n/** Converts cents to a display string in the given currency. */\nexport function formatPrice(cents: number, currency: string): string');
+    expect(prompt).toContain(
+      'src/money.ts:4\n/** Converts cents to a display string in the given currency. */\nexport function formatPrice(cents: number, currency: string): string',
+    );
     // Nothing of the callee's body, and nothing from files the line does not use.
     expect(prompt).not.toContain('round(cents');
     expect(prompt).not.toContain('Rounds half away');
@@ -74,7 +84,8 @@ describe('definitions from other files', () => {
 
   it('Python: the same, with the docstring', async () => {
     const files = {
-      'pkg/pricing.py': 'def apply_discount(amount: float, rate: float = 0.1) -> float:\n    """Returns the amount less the discount rate."""\n    return amount * (1 - rate)\n',
+      'pkg/pricing.py':
+        'def apply_discount(amount: float, rate: float = 0.1) -> float:\n    """Returns the amount less the discount rate."""\n    return amount * (1 - rate)\n',
       'pkg/checkout.py': 'from pkg.pricing import apply_discount\n\n\ndef pay(total):\n    due = apply_discount(total)\n    return due\n',
     };
     const root = workspace(files);
@@ -82,7 +93,9 @@ describe('definitions from other files', () => {
     await c.open(uriOf(root, 'pkg/checkout.py'), files['pkg/checkout.py'], 'python');
     await indexed(c);
     await c.hover(uriOf(root, 'pkg/checkout.py'), position(files['pkg/checkout.py'], 'apply_discount(total'));
-    expect(hovers()[0]!.prompt).toContain('pkg/pricing.py:1\n"""Returns the amount less the discount rate."""\ndef apply_discount(amount: float, rate: float = 0.1) -> float:');
+    expect(hovers()[0]!.prompt).toContain(
+      'pkg/pricing.py:1\n"""Returns the amount less the discount rate."""\ndef apply_discount(amount: float, rate: float = 0.1) -> float:',
+    );
   });
 
   it('never reads ignored or secret files, nor links, and redacts what it sends', async () => {
@@ -163,7 +176,8 @@ describe('definitions from other files', () => {
     const many: Record<string, string> = {};
     const calls: string[] = [];
     for (let i = 0; i < 30; i++) {
-      many[`lib/f${i}.ts`] = `/** Helper number ${i}, with a doc comment long enough to cost some bytes. */\nexport function helper${i}(first: string, second: number, third: boolean): string {\n  return first;\n}\n`;
+      many[`lib/f${i}.ts`] =
+        `/** Helper number ${i}, with a doc comment long enough to cost some bytes. */\nexport function helper${i}(first: string, second: number, third: boolean): string {\n  return first;\n}\n`;
       calls.push(`  helper${i}('a', 1, true);`);
     }
     const main = `export function run(): void {\n${calls.join('\n')}\n}\n`;
@@ -225,18 +239,32 @@ describe('syntax and definitions in reviews and AI actions', () => {
       '',
     ].join('\n');
     const root = workspace({ ...TS, 'src/describe.ts': text });
-    const c = await startIn(root, {}, {
-      capabilities: {
-        textDocument: { codeAction: { codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor'] } }, dataSupport: true, resolveSupport: { properties: ['edit'] } } },
-        workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true } },
+    const c = await startIn(
+      root,
+      {},
+      {
+        capabilities: {
+          textDocument: {
+            codeAction: {
+              codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor'] } },
+              dataSupport: true,
+              resolveSupport: { properties: ['edit'] },
+            },
+          },
+          workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true } },
+        },
       },
-    });
+    );
     const uri = uriOf(root, 'src/describe.ts');
     await c.open(uri, text, 'typescript');
     await indexed(c);
     session.fake.setDefault(() => ({ json: { edits: [], explanation: 'nothing to do' } }));
     const cursor = { start: { line: 3, character: 4 }, end: { line: 3, character: 4 } };
-    const actions = await c.request<Array<{ title: string }>>('textDocument/codeAction', { textDocument: { uri }, range: cursor, context: { diagnostics: [] } });
+    const actions = await c.request<Array<{ title: string }>>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: cursor,
+      context: { diagnostics: [] },
+    });
     await c.request('codeAction/resolve', actions[0]);
     const prompt = session.fake.requests.find((r) => r.schemaName === 'edit')!.prompt;
     const target = /Target code \(edit only this\):\n(`+)\n([\s\S]*?)\n\1/.exec(prompt)?.[2];

@@ -137,7 +137,9 @@ describe('endpoint choice', () => {
 describe('parameter negotiation', () => {
   it('drops a parameter named in a 400 and remembers it', async () => {
     const h = harness({ model: 'local-model' });
-    session.fake.script(openAIError(400, "Unsupported parameter: 'temperature' is not supported with this model.", { param: 'temperature', code: 'unsupported_parameter' }));
+    session.fake.script(
+      openAIError(400, "Unsupported parameter: 'temperature' is not supported with this model.", { param: 'temperature', code: 'unsupported_parameter' }),
+    );
     await h.gateway.complete(ask);
     expect(body(session.fake.requests[0])).toHaveProperty('temperature');
     expect(body(session.fake.requests[1])).not.toHaveProperty('temperature');
@@ -148,7 +150,9 @@ describe('parameter negotiation', () => {
 
   it('swaps max_tokens for max_completion_tokens when refused', async () => {
     const h = harness({ model: 'some-model' });
-    session.fake.script(openAIError(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", { param: 'max_tokens' }));
+    session.fake.script(
+      openAIError(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", { param: 'max_tokens' }),
+    );
     await h.gateway.complete(ask);
     expect(body(session.fake.requests[1])).not.toHaveProperty('max_tokens');
     expect(body(session.fake.requests[1]).max_completion_tokens).toBe(100);
@@ -156,7 +160,11 @@ describe('parameter negotiation', () => {
 
   it('finds the parameter in the message when the body has no param (vLLM style)', async () => {
     const h = harness({ model: 'some-model' });
-    session.fake.script({ status: 400, body: { object: 'error', message: 'temperature is not supported for this model', type: 'BadRequestError', code: 400 }, offSpec: true });
+    session.fake.script({
+      status: 400,
+      body: { object: 'error', message: 'temperature is not supported for this model', type: 'BadRequestError', code: 400 },
+      offSpec: true,
+    });
     await h.gateway.complete(ask);
     expect(body(session.fake.requests[1])).not.toHaveProperty('temperature');
   });
@@ -188,7 +196,9 @@ describe('structured answers', () => {
 
   it('steps structured output down json_schema -> json_object -> schema in the prompt, each step remembered', async () => {
     const h = harness({ model: 'local', api: 'chat' });
-    session.fake.script(openAIError(400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", { param: 'response_format' }));
+    session.fake.script(
+      openAIError(400, "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.", { param: 'response_format' }),
+    );
     session.fake.script({ text: '{"diagnostics": []}' });
     await h.gateway.complete({ ...ask, schema: diagnosticsSchema });
     // JSON mode: the schema goes in the prompt, which says "JSON" as providers require.
@@ -330,7 +340,9 @@ describe('answers as the real API gives them', () => {
     expect(h.problems).toEqual([
       {
         kind: 'endpoint',
-        message: expect.stringMatching(/answered with an HTML page \("Welcome"\), not an OpenAI-compatible API answer\. Is "codex\.baseUrl" the API root, such as https:\/\/api\.cometapi\.com\/v1/),
+        message: expect.stringMatching(
+          /answered with an HTML page \("Welcome"\), not an OpenAI-compatible API answer\. Is "codex\.baseUrl" the API root, such as https:\/\/api\.cometapi\.com\/v1/,
+        ),
       },
     ]);
     expect(h.logs.join('\n')).not.toMatch(/Cannot use|TypeError|SyntaxError/);
@@ -347,7 +359,25 @@ describe('answers as the real API gives them', () => {
 
   it('a /responses answer that failed says why', async () => {
     const h = harness();
-    session.fake.script({ body: { id: 'r', object: 'response', created_at: 1, status: 'failed', error: { code: 'server_error', message: 'The model crashed.' }, incomplete_details: null, output: [], model: 'codex-mini', parallel_tool_calls: true, tools: [], tool_choice: 'auto', top_p: 1, temperature: 1, metadata: {}, instructions: null } });
+    session.fake.script({
+      body: {
+        id: 'r',
+        object: 'response',
+        created_at: 1,
+        status: 'failed',
+        error: { code: 'server_error', message: 'The model crashed.' },
+        incomplete_details: null,
+        output: [],
+        model: 'codex-mini',
+        parallel_tool_calls: true,
+        tools: [],
+        tool_choice: 'auto',
+        top_p: 1,
+        temperature: 1,
+        metadata: {},
+        instructions: null,
+      },
+    });
     expect((await failure(h.gateway.complete(ask))).message).toBe('the model failed: The model crashed.');
   });
 });
@@ -357,12 +387,21 @@ describe('retired or missing models', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'codex-choice-'));
     const choices = new ModelChoices(path.join(dir, 'model-choices.json'), new Logger(() => undefined));
     const h = harness({ fallbackModels: ['gpt-5-codex-mini'] }, choices);
-    session.fake.setDefault((r) => (r.model === 'codex-mini' ? openAIError(404, 'The model `codex-mini` does not exist or you do not have access to it.', { code: 'model_not_found' }) : { text: `answer from ${r.model}` }));
+    session.fake.setDefault((r) =>
+      r.model === 'codex-mini'
+        ? openAIError(404, 'The model `codex-mini` does not exist or you do not have access to it.', { code: 'model_not_found' })
+        : { text: `answer from ${r.model}` },
+    );
     const a = await h.gateway.complete(ask);
     expect(a.model).toBe('gpt-5-codex-mini');
     expect(a.text).toBe('answer from gpt-5-codex-mini');
     expect(session.fake.requests.map((r) => r.model)).toEqual(['codex-mini', 'codex-mini', 'gpt-5-codex-mini']);
-    expect(h.problems).toEqual([{ kind: 'model-fallback', message: expect.stringMatching(/no longer serves the model "codex-mini".*"gpt-5-codex-mini" answers instead, from the "codex\.fallbackModels" setting/) }]);
+    expect(h.problems).toEqual([
+      {
+        kind: 'model-fallback',
+        message: expect.stringMatching(/no longer serves the model "codex-mini".*"gpt-5-codex-mini" answers instead, from the "codex\.fallbackModels" setting/),
+      },
+    ]);
     expect(h.gateway.currentModel()).toBe('gpt-5-codex-mini');
     expect(h.usage.snapshot().map((r) => r.model)).toEqual(['gpt-5-codex-mini']);
     // Remembered: the next call goes straight to the fallback.
@@ -380,7 +419,11 @@ describe('retired or missing models', () => {
 
   it('a model the endpoint calls retired falls back without trying the other API', async () => {
     const h = harness({ fallbackModels: ['gpt-5-codex-mini'] });
-    session.fake.setDefault((r) => (r.model === 'codex-mini' ? openAIError(404, 'The model `codex-mini` has been deprecated, learn more here: https://platform.openai.com/docs/deprecations') : { text: 'ok' }));
+    session.fake.setDefault((r) =>
+      r.model === 'codex-mini'
+        ? openAIError(404, 'The model `codex-mini` has been deprecated, learn more here: https://platform.openai.com/docs/deprecations')
+        : { text: 'ok' },
+    );
     await h.gateway.complete(ask);
     expect(session.fake.requests.map((r) => `${r.endpoint} ${r.model}`)).toEqual(['responses codex-mini', 'responses gpt-5-codex-mini']);
   });
@@ -398,8 +441,16 @@ describe('retired or missing models', () => {
 
   it('a gateway without a channel for the model right now is not a retired model', async () => {
     const h = harness({ fallbackModels: ['gpt-5-codex-mini'] });
-    session.fake.script({ status: 503, body: { error: { message: 'no available channel for model codex-mini under group default', type: 'new_api_error', code: 'model_not_found' } }, offSpec: true });
-    session.fake.setDefault(() => ({ status: 503, body: { error: { message: 'no available channel for model codex-mini under group default', type: 'new_api_error', code: 'model_not_found' } }, offSpec: true }));
+    session.fake.script({
+      status: 503,
+      body: { error: { message: 'no available channel for model codex-mini under group default', type: 'new_api_error', code: 'model_not_found' } },
+      offSpec: true,
+    });
+    session.fake.setDefault(() => ({
+      status: 503,
+      body: { error: { message: 'no available channel for model codex-mini under group default', type: 'new_api_error', code: 'model_not_found' } },
+      offSpec: true,
+    }));
     await failure(h.gateway.complete(ask));
     expect(session.fake.requests.every((r) => r.model === 'codex-mini')).toBe(true);
   });
@@ -509,7 +560,9 @@ describe('final errors', () => {
 
   it('an unknown model is told once, naming it', async () => {
     const h = harness({ model: 'codex-mini-latest' });
-    session.fake.setDefault(() => openAIError(404, 'The model `codex-mini-latest` does not exist or you do not have access to it.', { code: 'model_not_found' }));
+    session.fake.setDefault(() =>
+      openAIError(404, 'The model `codex-mini-latest` does not exist or you do not have access to it.', { code: 'model_not_found' }),
+    );
     const err = await failure(h.gateway.complete(ask));
     expect(err.kind).toBe('model-not-found');
     expect(h.problems.length).toBe(1);
@@ -523,20 +576,32 @@ describe('final errors', () => {
 
   it('recognises one-api style "no available channel" as an unknown model', async () => {
     const h = harness({ api: 'responses' });
-    session.fake.script({ status: 503, body: { error: { message: '当前分组 default 下对于模型 codex-mini 无可用渠道', type: 'new_api_error', code: 'model_not_found' } }, offSpec: true });
+    session.fake.script({
+      status: 503,
+      body: { error: { message: '当前分组 default 下对于模型 codex-mini 无可用渠道', type: 'new_api_error', code: 'model_not_found' } },
+      offSpec: true,
+    });
     expect((await failure(h.gateway.complete(ask))).kind).toBe('model-not-found');
   });
 
   it('a new-api 403 "user quota is not enough" is a quota problem, not a rejected key', async () => {
     const h = harness();
-    session.fake.script({ status: 403, body: { error: { message: 'user quota is not enough', type: 'new_api_error', code: 'insufficient_user_quota' } }, offSpec: true });
+    session.fake.script({
+      status: 403,
+      body: { error: { message: 'user quota is not enough', type: 'new_api_error', code: 'insufficient_user_quota' } },
+      offSpec: true,
+    });
     expect((await failure(h.gateway.complete(ask))).kind).toBe('quota');
     expect(h.problems.map((p) => p.kind)).toEqual(['quota']);
   });
 
   it('"no available channel" cools down instead of pausing for good', async () => {
     const h = harness({ api: 'responses' });
-    session.fake.script({ status: 503, body: { error: { message: 'no available channel for model codex-mini under group default', type: 'new_api_error', code: 'model_not_found' } }, offSpec: true });
+    session.fake.script({
+      status: 503,
+      body: { error: { message: 'no available channel for model codex-mini under group default', type: 'new_api_error', code: 'model_not_found' } },
+      offSpec: true,
+    });
     expect((await failure(h.gateway.complete(ask))).kind).toBe('model-not-found');
     expect(h.problems[0]?.message).toMatch(/try again every minute/);
     expect(session.fake.requests.length).toBe(1);

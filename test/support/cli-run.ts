@@ -33,8 +33,23 @@ export const UNPRIVILEGED = ['--bounding-set=-dac_override,-dac_read_search,-fow
 /** Runs the built `codex-lsp review` in `cwd` against the fake model server, with a test key. */
 export function runCli(fake: FakeOpenAI, args: string[], cwd: string, opts: CliOptions = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ['CODEX_LSP_API_KEY', 'COMETAPI_KEY', 'COMETAPI_API_KEY', 'OPENAI_API_KEY', 'CODEX_LSP_BASE_URL', 'CODEX_LSP_MODEL', 'OPENAI_BASE_URL', 'NO_COLOR', 'CODEX_LSP_LOG']) delete env[k];
-  Object.assign(env, { CODEX_LSP_API_KEY: 'test-key-abcdef123456', CODEX_LSP_BASE_URL: fake.baseUrl, CODEX_LSP_CACHE_DIR: opts.cacheDir ?? path.join(cwd, '..', 'cache') }, opts.env ?? {});
+  for (const k of [
+    'CODEX_LSP_API_KEY',
+    'COMETAPI_KEY',
+    'COMETAPI_API_KEY',
+    'OPENAI_API_KEY',
+    'CODEX_LSP_BASE_URL',
+    'CODEX_LSP_MODEL',
+    'OPENAI_BASE_URL',
+    'NO_COLOR',
+    'CODEX_LSP_LOG',
+  ])
+    delete env[k];
+  Object.assign(
+    env,
+    { CODEX_LSP_API_KEY: 'test-key-abcdef123456', CODEX_LSP_BASE_URL: fake.baseUrl, CODEX_LSP_CACHE_DIR: opts.cacheDir ?? path.join(cwd, '..', 'cache') },
+    opts.env ?? {},
+  );
   for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k];
   const quoted = [process.execPath, SERVER_BIN, 'review', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   let [cmd, argv] = opts.pipeTo ? ['/bin/sh', ['-c', `${quoted} ${opts.pipeTo}`]] : [process.execPath, [SERVER_BIN, 'review', ...args]];
@@ -63,7 +78,8 @@ export function useReviewer(fake: FakeOpenAI, extra?: (line: number, text: strin
     if (r.schemaName !== 'diagnostics') return { json: { edits: [], explanation: 'none' } };
     const diagnostics: unknown[] = [];
     for (const [n, t] of listing(r)) {
-      if (t.includes('if (a = 1)')) diagnostics.push({ line: n, quote: 'a = 1', severity: 'error', message: 'Assignment in condition', replacement: 'a === 1' });
+      if (t.includes('if (a = 1)'))
+        diagnostics.push({ line: n, quote: 'a = 1', severity: 'error', message: 'Assignment in condition', replacement: 'a === 1' });
       if (t.includes('console.log')) diagnostics.push({ line: n, quote: 'console.log', severity: 'warning', message: 'Leftover logging' });
       if (extra) diagnostics.push(...extra(n, t));
     }

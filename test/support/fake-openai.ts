@@ -35,7 +35,11 @@ export const LOCAL_SERVERS: Record<LocalServerKind, LocalServerSpec> = {
   ollama: {
     ownedBy: 'library',
     noResponses: { status: 404, body: '404 page not found', headers: { 'content-type': 'text/plain' }, offSpec: true },
-    unknownModel: (m) => ({ status: 404, body: { error: { message: `model "${m}" not found, try pulling it first`, type: 'api_error', param: null, code: null } }, offSpec: true }),
+    unknownModel: (m) => ({
+      status: 404,
+      body: { error: { message: `model "${m}" not found, try pulling it first`, type: 'api_error', param: null, code: null } },
+      offSpec: true,
+    }),
     noUsage: false,
   },
   // llama.cpp's server: serves whatever model it loaded, whatever name is asked; its own error object.
@@ -52,11 +56,21 @@ export const LOCAL_SERVERS: Record<LocalServerKind, LocalServerSpec> = {
   vllm: {
     ownedBy: 'vllm',
     noResponses: { status: 404, body: { detail: 'Not Found' }, offSpec: true },
-    unknownModel: (m) => ({ status: 404, body: { object: 'error', message: `The model \`${m}\` does not exist.`, type: 'NotFoundError', param: null, code: 404 }, offSpec: true }),
+    unknownModel: (m) => ({
+      status: 404,
+      body: { object: 'error', message: `The model \`${m}\` does not exist.`, type: 'NotFoundError', param: null, code: 404 },
+      offSpec: true,
+    }),
     noUsage: false,
     refusesCacheKey: {
       status: 400,
-      body: { object: 'error', message: "[{'type': 'extra_forbidden', 'loc': ('body', 'prompt_cache_key'), 'msg': 'Extra inputs are not permitted'}]", type: 'BadRequestError', param: null, code: 400 },
+      body: {
+        object: 'error',
+        message: "[{'type': 'extra_forbidden', 'loc': ('body', 'prompt_cache_key'), 'msg': 'Extra inputs are not permitted'}]",
+        type: 'BadRequestError',
+        param: null,
+        code: 400,
+      },
       offSpec: true,
     },
   },
@@ -135,8 +149,7 @@ export interface OpenAIErrorOptions {
   headers?: Record<string, string>;
 }
 
-const CODEX_CHAT_REFUSAL =
-  'This model is only supported in v1/responses and not in v1/chat/completions.';
+const CODEX_CHAT_REFUSAL = 'This model is only supported in v1/responses and not in v1/chat/completions.';
 
 /** A reply carrying a real OpenAI error body: {"error": {message, type, param, code}}. */
 export function openAIError(status: number, message: string, opts: OpenAIErrorOptions = {}): FakeReply {
@@ -235,7 +248,11 @@ export class FakeOpenAI {
   private seq = 0;
   private closed = false;
 
-  private constructor(private readonly server: http.Server, port: number, mode: FakeMode) {
+  private constructor(
+    private readonly server: http.Server,
+    port: number,
+    mode: FakeMode,
+  ) {
     this.baseUrl = `http://127.0.0.1:${port}/v1`;
     this.mode = mode;
   }
@@ -381,8 +398,7 @@ export class FakeOpenAI {
   private buildRecord(req: http.IncomingMessage, buf: Buffer, aborted: boolean): RecordedRequest {
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const endpoint: Endpoint =
-      path === '/v1/chat/completions' ? 'chat' : path === '/v1/responses' ? 'responses' : 'other';
+    const endpoint: Endpoint = path === '/v1/chat/completions' ? 'chat' : path === '/v1/responses' ? 'responses' : 'other';
     const raw = buf.toString('utf8');
     const body = parseJson(raw);
     const rec: RecordedRequest = {
@@ -473,13 +489,7 @@ export class FakeOpenAI {
     return undefined;
   }
 
-  private async deliver(
-    reply: FakeReply,
-    rec: RecordedRequest,
-    state: ExchangeState,
-    res: http.ServerResponse,
-    requestId: string,
-  ): Promise<void> {
+  private async deliver(reply: FakeReply, rec: RecordedRequest, state: ExchangeState, res: http.ServerResponse, requestId: string): Promise<void> {
     if (reply.delayMs !== undefined && reply.delayMs > 0) {
       await waitOrClose(reply.delayMs, res);
       if (state.clientGone || res.destroyed) return;
@@ -609,7 +619,14 @@ function responseOutput(rec: RecordedRequest, answer: AnswerShape | undefined): 
   if (isRecord(body['reasoning'])) out.push({ type: 'reasoning', id: 'rs_fake', summary: [], encrypted_content: null });
   const cut = answer.cutOff !== undefined;
   if (answer.commentary !== undefined) {
-    out.push({ type: 'message', id: 'msg_fake_commentary', status: 'completed', role: 'assistant', phase: 'commentary', content: [{ type: 'output_text', text: answer.commentary, annotations: [], logprobs: [] }] });
+    out.push({
+      type: 'message',
+      id: 'msg_fake_commentary',
+      status: 'completed',
+      role: 'assistant',
+      phase: 'commentary',
+      content: [{ type: 'output_text', text: answer.commentary, annotations: [], logprobs: [] }],
+    });
   }
   const content =
     answer.refusal !== undefined
@@ -648,7 +665,7 @@ function responseObject(
     parallel_tool_calls: true,
     previous_response_id: null,
     reasoning: isRecord(body['reasoning']) ? { effort: body['reasoning']['effort'] ?? null, summary: null } : null,
-    store: body['store'] === false ? false : true,
+    store: body['store'] !== false,
     temperature: typeof body['temperature'] === 'number' ? body['temperature'] : 1,
     tool_choice: 'auto',
     tools: [],
@@ -688,11 +705,7 @@ function streamEvents(rec: RecordedRequest, text: string, usage: ResolvedUsage):
   const chunk = (delta: Record<string, unknown>, finish: string | null): { data: unknown } => ({
     data: { ...head, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] },
   });
-  const events: Array<{ data: unknown }> = [
-    chunk({ role: 'assistant', content: '' }, null),
-    chunk({ content: text }, null),
-    chunk({}, 'stop'),
-  ];
+  const events: Array<{ data: unknown }> = [chunk({ role: 'assistant', content: '' }, null), chunk({ content: text }, null), chunk({}, 'stop')];
   const opts = isRecord(rec.body) ? rec.body['stream_options'] : undefined;
   if (isRecord(opts) && opts['include_usage'] === true) {
     events.push({ data: { ...head, choices: [], usage: chatUsage(usage) } });
@@ -724,12 +737,7 @@ function sendText(res: http.ServerResponse, status: number, text: string, header
   res.end(payload);
 }
 
-function sendSse(
-  res: http.ServerResponse,
-  status: number,
-  headers: Record<string, string>,
-  events: Array<{ event?: string; data: unknown }>,
-): void {
+function sendSse(res: http.ServerResponse, status: number, headers: Record<string, string>, events: Array<{ event?: string; data: unknown }>): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(status, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...headers });
   for (const e of events) {
@@ -755,11 +763,7 @@ function waitOrClose(ms: number, res: http.ServerResponse): Promise<void> {
 function extractSchemaName(endpoint: Endpoint, body: unknown): string | undefined {
   if (!isRecord(body)) return undefined;
   const name =
-    endpoint === 'chat'
-      ? dig(body, ['response_format', 'json_schema', 'name'])
-      : endpoint === 'responses'
-        ? dig(body, ['text', 'format', 'name'])
-        : undefined;
+    endpoint === 'chat' ? dig(body, ['response_format', 'json_schema', 'name']) : endpoint === 'responses' ? dig(body, ['text', 'format', 'name']) : undefined;
   return typeof name === 'string' ? name : undefined;
 }
 

@@ -217,7 +217,10 @@ export class LspTestClient {
   private resolveGone: () => void = () => undefined;
   private readonly goneSignal = new Promise<void>((resolve) => (this.resolveGone = resolve));
 
-  constructor(transport: Transport, private readonly options: ClientOptions) {
+  constructor(
+    transport: Transport,
+    private readonly options: ClientOptions,
+  ) {
     this.transport = transport;
     this.kind = transport.kind;
     this.tempDir = transport.tempDir;
@@ -402,9 +405,7 @@ export class LspTestClient {
   /** Sends a request; if it fails because the server died, the error says so and carries the stderr tail. */
   async request<R>(method: string, params: unknown, token?: CancellationToken): Promise<R> {
     try {
-      const sent = token
-        ? this.connection.sendRequest<R>(method, params, token)
-        : this.connection.sendRequest<R>(method, params);
+      const sent = token ? this.connection.sendRequest<R>(method, params, token) : this.connection.sendRequest<R>(method, params);
       // A closed connection never rejects pending requests by itself, so race them against the exit.
       const died = this.goneSignal.then((): never => {
         throw new Error('the server exited before answering');
@@ -448,19 +449,11 @@ export class LspTestClient {
    * or window/showMessageRequest: vscode-languageserver's connection.window.showXxxMessage() sends the request form.
    */
   waitForMessage(re: RegExp, timeoutMs = 5000): Promise<ShowMessageParams> {
-    return this.waitFor(
-      () => [...this.messages, ...this.messageRequests].find((m) => m.message.search(re) >= 0),
-      timeoutMs,
-      `showMessage matching ${re}`,
-    );
+    return this.waitFor(() => [...this.messages, ...this.messageRequests].find((m) => m.message.search(re) >= 0), timeoutMs, `showMessage matching ${re}`);
   }
 
   /** The newest publish for `uri` that satisfies the predicate (any publish if none given). */
-  waitForDiagnostics(
-    uri: string,
-    predicate: (p: PublishDiagnosticsParams) => boolean = () => true,
-    timeoutMs = 5000,
-  ): Promise<PublishDiagnosticsParams> {
+  waitForDiagnostics(uri: string, predicate: (p: PublishDiagnosticsParams) => boolean = () => true, timeoutMs = 5000): Promise<PublishDiagnosticsParams> {
     return this.waitFor(
       () => {
         const list = this.diagnostics.get(uri) ?? [];
@@ -538,7 +531,10 @@ export class LspTestClient {
   describeState(): string {
     const lines: string[] = [];
     if (this.exitCode !== undefined) lines.push(`server exited: code=${String(this.exitCode)} signal=${String(this.exitSignal)}`);
-    const tail = this.stderr.split('\n').filter((l) => l.trim() !== '').slice(-20);
+    const tail = this.stderr
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(-20);
     if (tail.length) lines.push('--- server stderr (last 20 lines) ---', ...tail);
     const logs = this.logs.slice(-10).map((l) => `[log ${l.type}] ${l.message}`);
     if (logs.length) lines.push('--- window/logMessage (last 10) ---', ...logs);
@@ -577,10 +573,7 @@ export async function spawnServer(opts: SpawnOptions = {}): Promise<LspTestClien
   });
   const { stdin, stdout } = child;
   if (!stdin || !stdout) throw new Error('spawnServer: child has no stdio pipes');
-  const client = new LspTestClient(
-    { kind: 'stdio', input: stdout, output: stdin, child, tempDir, cacheDir, settings: opts.settings ?? {} },
-    opts,
-  );
+  const client = new LspTestClient({ kind: 'stdio', input: stdout, output: stdin, child, tempDir, cacheDir, settings: opts.settings ?? {} }, opts);
   return finishSetup(client, opts);
 }
 
@@ -591,10 +584,7 @@ export async function inProcessServer(opts: InProcessOptions = {}): Promise<LspT
   const toServer = new PassThrough();
   const toClient = new PassThrough();
   const serverConnection = createConnection(new StreamMessageReader(toServer), new StreamMessageWriter(toClient));
-  const client = new LspTestClient(
-    { kind: 'in-process', input: toClient, output: toServer, tempDir, cacheDir, settings: opts.settings ?? {} },
-    opts,
-  );
+  const client = new LspTestClient({ kind: 'in-process', input: toClient, output: toServer, tempDir, cacheDir, settings: opts.settings ?? {} }, opts);
   try {
     startServer(serverConnection, { env });
   } catch (err) {

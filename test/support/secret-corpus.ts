@@ -54,6 +54,7 @@ interface Format {
 }
 
 /** Formats as their providers describe them. */
+// biome-ignore format: a table, one entry per line as written
 const FORMATS: readonly Format[] = [
   // cloud
   { family: 'cloud', name: 'AWS access key id', parts: ['AKIA', [UPALNUM, 16]] },
@@ -159,6 +160,7 @@ const FORMATS: readonly Format[] = [
 ];
 
 /** Lines that say nothing about what they hold. */
+// biome-ignore format: a table, one entry per line as written
 const NEUTRAL: ReadonlyArray<(t: string) => string> = [
   (t) => `const value = "${t}";`,
   (t) => `print('${t}')`,
@@ -184,6 +186,7 @@ export function neutralSamples(perFormat = 3): Sample[] {
 }
 
 /** Generic secret values of several shapes. */
+// biome-ignore format: a table, one entry per line as written
 const VALUES: ReadonlyArray<(r: () => number) => string> = [
   (r) => draw(r, ALNUM, 24),
   (r) => draw(r, B64, 40),
@@ -203,6 +206,7 @@ interface Form {
 
 const base64 = (s: string): string => Buffer.from(s).toString('base64');
 
+// biome-ignore format: a table, one entry per line as written
 const FORMS: readonly Form[] = [
   { family: 'named assignments', name: 'env file', make: (v) => `API_TOKEN=${v}` },
   { family: 'named assignments', name: 'shell export', make: (v) => `export SERVICE_SECRET="${v}"` },
@@ -260,6 +264,7 @@ export function assignmentSamples(perForm = 6): Sample[] {
 }
 
 /** Look-alikes: random-looking or secret-named text that is not a secret. */
+// biome-ignore format: a table, one entry per line as written
 const LOOK_ALIKES: ReadonlyArray<{ name: string; make: (r: () => number) => string }> = [
   { name: 'UUID id', make: (r) => `const requestId = "${uuid(r)}";` },
   { name: 'git commit', make: (r) => `commit = "${draw(r, HEX, 40)}"` },

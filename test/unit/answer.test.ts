@@ -3,7 +3,13 @@ import { describeBody, parseAnswer, shapeProblem } from '../../server/model/answ
 import { EDIT_SCHEMA } from '../../server/edits/prompt';
 import { DIAGNOSTICS_SCHEMA } from '../../server/review/prompt';
 
-const usage = { input_tokens: 10, input_tokens_details: { cached_tokens: 2, cache_write_tokens: 0 }, output_tokens: 30, output_tokens_details: { reasoning_tokens: 20 }, total_tokens: 40 };
+const usage = {
+  input_tokens: 10,
+  input_tokens_details: { cached_tokens: 2, cache_write_tokens: 0 },
+  output_tokens: 30,
+  output_tokens_details: { reasoning_tokens: 20 },
+  total_tokens: 40,
+};
 
 function response(output: unknown[], extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { id: 'resp_1', object: 'response', status: 'completed', output, usage, ...extra };
@@ -21,7 +27,9 @@ const msg = (text: string, phase?: string): Record<string, unknown> => ({
 
 describe('parseAnswer on /responses', () => {
   it('takes the final answer only: reasoning items and commentary are skipped, the SDK-style output_text is ignored', () => {
-    const raw = response([reasoning, msg('Checking the loop…', 'commentary'), msg('It sums the list.', 'final_answer')], { output_text: 'Checking the loop…It sums the list.' });
+    const raw = response([reasoning, msg('Checking the loop…', 'commentary'), msg('It sums the list.', 'final_answer')], {
+      output_text: 'Checking the loop…It sums the list.',
+    });
     expect(parseAnswer('responses', raw)).toEqual({ text: 'It sums the list.', usage: { input: 10, cachedInput: 2, output: 30 } });
   });
 
@@ -30,21 +38,31 @@ describe('parseAnswer on /responses', () => {
   });
 
   it('an incomplete answer is cut off, for any reason, with its partial text', () => {
-    const cut = parseAnswer('responses', response([reasoning, msg('{"diagnostics": [{"line": 1')], { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } }));
+    const cut = parseAnswer(
+      'responses',
+      response([reasoning, msg('{"diagnostics": [{"line": 1')], { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } }),
+    );
     expect(cut.cutOff).toBe('status "incomplete" (max_output_tokens)');
     expect(cut.text).toBe('{"diagnostics": [{"line": 1');
-    expect(parseAnswer('responses', response([reasoning], { status: 'incomplete', incomplete_details: { reason: 'content_filter' } })).cutOff).toMatch(/content_filter/);
+    expect(parseAnswer('responses', response([reasoning], { status: 'incomplete', incomplete_details: { reason: 'content_filter' } })).cutOff).toMatch(
+      /content_filter/,
+    );
     expect(parseAnswer('responses', response([], { status: 'incomplete', incomplete_details: null })).cutOff).toMatch(/no reason given/);
   });
 
   it('reports refusal parts with their text', () => {
-    const raw = response([reasoning, { type: 'message', id: 'm', role: 'assistant', status: 'completed', content: [{ type: 'refusal', refusal: 'I cannot help with that.' }] }]);
+    const raw = response([
+      reasoning,
+      { type: 'message', id: 'm', role: 'assistant', status: 'completed', content: [{ type: 'refusal', refusal: 'I cannot help with that.' }] },
+    ]);
     expect(parseAnswer('responses', raw).problem).toBe('the model refused: I cannot help with that.');
   });
 
   it('an answer with only reasoning is empty; a failed one says why; an unfinished one says so', () => {
     expect(parseAnswer('responses', response([reasoning])).problem).toBe("the model's answer was empty");
-    expect(parseAnswer('responses', response([], { status: 'failed', error: { code: 'server_error', message: 'boom' } })).problem).toBe('the model failed: boom');
+    expect(parseAnswer('responses', response([], { status: 'failed', error: { code: 'server_error', message: 'boom' } })).problem).toBe(
+      'the model failed: boom',
+    );
     expect(parseAnswer('responses', response([], { status: 'queued' })).problem).toMatch(/not finished/);
   });
 });

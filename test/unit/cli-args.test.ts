@@ -12,12 +12,12 @@ describe('parseReviewArgs', () => {
 
   it('--changed takes a base only when the next word names a commit and is not a path', async () => {
     expect((await parseReviewArgs(['--changed'], isRef)).changed).toBe('');
-    expect((await parseReviewArgs(['--changed', 'main', 'src'], isRef))).toMatchObject({ changed: 'main', paths: ['src'] });
-    expect((await parseReviewArgs(['--changed', 'src'], isRef))).toMatchObject({ changed: '', paths: ['src'] });
+    expect(await parseReviewArgs(['--changed', 'main', 'src'], isRef)).toMatchObject({ changed: 'main', paths: ['src'] });
+    expect(await parseReviewArgs(['--changed', 'src'], isRef)).toMatchObject({ changed: '', paths: ['src'] });
     // A folder named like a branch (or like a hex commit prefix) stays a path.
     const isPath = (w: string): boolean => w === 'docs' || w === 'cafe';
-    expect((await parseReviewArgs(['--changed', 'docs'], isRef, isPath))).toMatchObject({ changed: '', paths: ['docs'] });
-    expect((await parseReviewArgs(['--changed=docs'], isRef, isPath))).toMatchObject({ changed: 'docs', paths: [] });
+    expect(await parseReviewArgs(['--changed', 'docs'], isRef, isPath)).toMatchObject({ changed: '', paths: ['docs'] });
+    expect(await parseReviewArgs(['--changed=docs'], isRef, isPath)).toMatchObject({ changed: 'docs', paths: [] });
   });
 
   it('--fix and --dry-run; -- ends the options', async () => {
@@ -36,7 +36,10 @@ describe('parseReviewArgs', () => {
   it('--staged, --filter-mode, --baseline, and what does not go together', async () => {
     expect(await parseReviewArgs(['--staged'], isRef)).toMatchObject({ staged: true, changed: undefined, filterMode: 'added' });
     expect(await parseReviewArgs(['--changed', '--filter-mode', 'diff_context'], isRef)).toMatchObject({ filterMode: 'diff_context' });
-    expect(await parseReviewArgs(['--staged', '--filter-mode=file', '--baseline', 'b.sarif'], isRef)).toMatchObject({ filterMode: 'file', baseline: 'b.sarif' });
+    expect(await parseReviewArgs(['--staged', '--filter-mode=file', '--baseline', 'b.sarif'], isRef)).toMatchObject({
+      filterMode: 'file',
+      baseline: 'b.sarif',
+    });
     await expect(parseReviewArgs(['--staged', '--changed'], isRef)).rejects.toThrow(/--staged and --changed do not go together/);
     await expect(parseReviewArgs(['--filter-mode', 'file'], isRef)).rejects.toThrow(/--filter-mode goes with --changed or --staged/);
     await expect(parseReviewArgs(['--fix', '--dry-run', '--format', 'text'], isRef)).rejects.toThrow(/--format does not go with --fix --dry-run/);

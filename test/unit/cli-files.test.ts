@@ -59,15 +59,7 @@ describe('findFiles in a git repository', () => {
     git(root, 'add', '-f', 'tracked.log');
 
     const set = await findFiles([], opts(root));
-    expect(rel(root, set.files)).toEqual([
-      '.gitignore',
-      'README.md',
-      'src/.gitignore',
-      'src/a.ts',
-      'src/gen/keep.ts',
-      'src/new file ü.ts',
-      'tracked.log',
-    ]);
+    expect(rel(root, set.files)).toEqual(['.gitignore', 'README.md', 'src/.gitignore', 'src/a.ts', 'src/gen/keep.ts', 'src/new file ü.ts', 'tracked.log']);
     expect(set.missing).toEqual([]);
     expect(set.ignored).toEqual([]);
   });
@@ -96,10 +88,7 @@ describe('findFiles in a git repository', () => {
     write(root, '.env');
     write(root, 'src/skip.gen.ts');
     write(root, 'logo.png', BINARY);
-    const set = await findFiles(
-      ['build/bundle.js', 'local.ts', '.env', 'src/skip.gen.ts', 'logo.png', 'src/a.ts'],
-      opts(root, { ignore: ['*.gen.ts'] }),
-    );
+    const set = await findFiles(['build/bundle.js', 'local.ts', '.env', 'src/skip.gen.ts', 'logo.png', 'src/a.ts'], opts(root, { ignore: ['*.gen.ts'] }));
     expect(rel(root, set.files)).toEqual(['build/bundle.js', 'local.ts', 'src/a.ts']);
     expect(rel(root, set.ignored)).toEqual(['.env', 'src/skip.gen.ts']);
     expect(rel(root, set.binary)).toEqual(['logo.png']);
@@ -135,13 +124,7 @@ describe('findFiles in a git repository', () => {
     });
     write(root, 'out/gen.ts');
     const o = opts(root, { ignore: ['*.gen.ts'] });
-    expect(rel(root, (await findFiles(['**/*.ts'], o)).files)).toEqual([
-      'lib/w.ts',
-      'src/.hidden/z.ts',
-      'src/deep/y.ts',
-      'src/x.ts',
-      'top.ts',
-    ]);
+    expect(rel(root, (await findFiles(['**/*.ts'], o)).files)).toEqual(['lib/w.ts', 'src/.hidden/z.ts', 'src/deep/y.ts', 'src/x.ts', 'top.ts']);
     expect(rel(root, (await findFiles(['{a,b}.py'], o)).files)).toEqual(['a.py', 'b.py']);
     expect(rel(root, (await findFiles(['src/**/*.ts'], o)).files)).toEqual(['src/.hidden/z.ts', 'src/deep/y.ts', 'src/x.ts']);
     expect(rel(root, (await findFiles(['./src/*.ts'], o)).files)).toEqual(['src/x.ts']);

@@ -260,7 +260,11 @@ function applyWithTools(cases: Case[], context: number): void {
         ? ['apply', ...(context === 0 ? ['--unidiff-zero'] : []), '--whitespace=nowarn', patchFile]
         : ['-p1', '--batch', '--no-backup-if-mismatch', '-i', patchFile];
     // First the dry runs the brief asks for, then the real thing.
-    const check = spawnSync(tool, tool === 'git' ? ['apply', '--check', ...args.slice(1)] : ['--dry-run', ...args], { cwd: dir, env: gitEnv, encoding: 'utf8' });
+    const check = spawnSync(tool, tool === 'git' ? ['apply', '--check', ...args.slice(1)] : ['--dry-run', ...args], {
+      cwd: dir,
+      env: gitEnv,
+      encoding: 'utf8',
+    });
     expect(check.status, `${tool} check: ${check.stderr}${check.stdout}\n${patch}`).toBe(0);
     const run = spawnSync(tool, args, { cwd: dir, env: gitEnv, encoding: 'utf8' });
     expect(run.status, `${tool}: ${run.stderr}${run.stdout}\n${patch}`).toBe(0);

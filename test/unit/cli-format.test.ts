@@ -2,16 +2,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import {
-  formatJson,
-  formatSarif,
-  formatText,
-  summaryLine,
-  type CliFinding,
-  type FileResult,
-  type RunSummary,
-  type Severity,
-} from '../../server/cli/format';
+import { formatJson, formatSarif, formatText, summaryLine, type CliFinding, type FileResult, type RunSummary, type Severity } from '../../server/cli/format';
 
 const ROOT = path.resolve('/tmp/codex-lsp-format-root');
 const uriOf = (rel: string): string => pathToFileURL(path.join(ROOT, rel)).href;
@@ -129,7 +120,9 @@ describe('formatText', () => {
       {
         path: 'x.ts',
         uri: uriOf('x.ts'),
-        findings: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, severity: 'warning', message: 'two\nlines\r\nand \x1b[2J clear' }],
+        findings: [
+          { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } }, severity: 'warning', message: 'two\nlines\r\nand \x1b[2J clear' },
+        ],
       },
     ];
     const out = formatText(r, summary({ files: 1, reviewed: 1, findings: { error: 0, warning: 1, information: 0, hint: 0 } }), { color: false });
@@ -154,7 +147,16 @@ describe('formatText', () => {
   });
 
   it('no findings at all: only the summary', () => {
-    const s = summary({ files: 3, reviewed: 3, findings: { error: 0, warning: 0, information: 0, hint: 0 }, modelCalls: 0, cacheHits: 3, tokens: { input: 0, cachedInput: 0, output: 0 }, usd: 0, failed: false });
+    const s = summary({
+      files: 3,
+      reviewed: 3,
+      findings: { error: 0, warning: 0, information: 0, hint: 0 },
+      modelCalls: 0,
+      cacheHits: 3,
+      tokens: { input: 0, cachedInput: 0, output: 0 },
+      usd: 0,
+      failed: false,
+    });
     const r: FileResult[] = ['a', 'b', 'c'].map((p) => ({ path: p, uri: uriOf(p), findings: [] }));
     expect(formatText(r, s, { color: false })).toBe('3 files, no problems; no model calls, 3 answers from the cache; 0 tokens in, 0 out; $0.00\n');
     expect(formatText(r, s, { color: true })).not.toContain('\x1b[31m');
@@ -163,9 +165,22 @@ describe('formatText', () => {
 
 describe('summaryLine', () => {
   it('pluralises', () => {
-    const one = summary({ files: 1, reviewed: 1, findings: { error: 1, warning: 0, information: 0, hint: 0 }, modelCalls: 1, cacheHits: 1, tokens: { input: 1, cachedInput: 1, output: 1 }, usd: 0.001 });
+    const one = summary({
+      files: 1,
+      reviewed: 1,
+      findings: { error: 1, warning: 0, information: 0, hint: 0 },
+      modelCalls: 1,
+      cacheHits: 1,
+      tokens: { input: 1, cachedInput: 1, output: 1 },
+      usd: 0.001,
+    });
     expect(summaryLine(one)).toBe('1 file, 1 problem (1 error); 1 model call, 1 answer from the cache; 1 token in (1 cached), 1 out; under $0.01');
-    const many = summary({ findings: { error: 0, warning: 0, information: 2, hint: 3 }, cacheHits: 0, tokens: { input: 1234567, cachedInput: 0, output: 0 }, usd: 1234.5 });
+    const many = summary({
+      findings: { error: 0, warning: 0, information: 2, hint: 3 },
+      cacheHits: 0,
+      tokens: { input: 1234567, cachedInput: 0, output: 0 },
+      usd: 1234.5,
+    });
     expect(summaryLine(many)).toBe('6 files (4 reviewed), 5 problems (2 info, 3 hints); 14 model calls; 1,234,567 tokens in, 0 out; about $1,234.50');
   });
 
@@ -224,7 +239,10 @@ describe('formatJson', () => {
     }));
     const expected = [...results]
       .sort((x, y) => (x.path < y.path ? -1 : 1))
-      .map((r) => ({ ...r, findings: [...r.findings].sort((p, q) => p.range.start.line - q.range.start.line || p.range.start.character - q.range.start.character) }));
+      .map((r) => ({
+        ...r,
+        findings: [...r.findings].sort((p, q) => p.range.start.line - q.range.start.line || p.range.start.character - q.range.start.character),
+      }));
     expect(back).toEqual(expected);
   });
 
@@ -270,14 +288,18 @@ function sarifProblems(log: unknown): string[] {
       if (!isObj(rule) || typeof rule['id'] !== 'string') return void p.push(`${at} rule ${k} has no id`);
       need(!ruleIds.includes(rule['id']), `${at} rule id ${rule['id']} twice`);
       ruleIds.push(rule['id']);
-      if (rule['shortDescription'] !== undefined) need(isObj(rule['shortDescription']) && typeof rule['shortDescription']['text'] === 'string', `rule ${k} shortDescription.text`);
+      if (rule['shortDescription'] !== undefined)
+        need(isObj(rule['shortDescription']) && typeof rule['shortDescription']['text'] === 'string', `rule ${k} shortDescription.text`);
       const dc = rule['defaultConfiguration'];
       if (dc !== undefined) need(isObj(dc) && LEVELS.includes(dc['level'] as string), `rule ${k} defaultConfiguration.level`);
     });
     if (run['columnKind'] !== undefined) need(['utf16CodeUnits', 'unicodeCodePoints'].includes(run['columnKind'] as string), `${at}.columnKind`);
     const bases = isObj(run['originalUriBaseIds']) ? run['originalUriBaseIds'] : {};
     for (const [k, v] of Object.entries(bases)) {
-      need(isObj(v) && typeof v['uri'] === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(v['uri']) && v['uri'].endsWith('/'), `base ${k} must be an absolute URI ending in /`);
+      need(
+        isObj(v) && typeof v['uri'] === 'string' && /^[a-z][a-z0-9+.-]*:/i.test(v['uri']) && v['uri'].endsWith('/'),
+        `base ${k} must be an absolute URI ending in /`,
+      );
     }
     const artifact = (loc: unknown, where: string): void => {
       if (!isObj(loc) || typeof loc['uri'] !== 'string') return void p.push(`${where}.uri missing`);
@@ -349,17 +371,35 @@ interface SarifLog {
   $schema: string;
   version: string;
   runs: {
-    tool: { driver: { name: string; version: string; informationUri: string; rules: { id: string; shortDescription: { text: string }; defaultConfiguration: { level: string } }[] } };
+    tool: {
+      driver: {
+        name: string;
+        version: string;
+        informationUri: string;
+        rules: { id: string; shortDescription: { text: string }; defaultConfiguration: { level: string } }[];
+      };
+    };
     columnKind: string;
     originalUriBaseIds: Record<string, { uri: string }>;
-    invocations: { executionSuccessful: boolean; toolExecutionNotifications?: { level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+    invocations: {
+      executionSuccessful: boolean;
+      toolExecutionNotifications?: { level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+    }[];
     results: {
       ruleId: string;
       ruleIndex: number;
       level: string;
       message: { text: string };
-      locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number; startColumn: number; endLine: number; endColumn: number } } }[];
-      fixes?: { description: { text: string }; artifactChanges: { artifactLocation: { uri: string }; replacements: { deletedRegion: unknown; insertedContent: { text: string } }[] }[] }[];
+      locations: {
+        physicalLocation: {
+          artifactLocation: { uri: string; uriBaseId?: string };
+          region: { startLine: number; startColumn: number; endLine: number; endColumn: number };
+        };
+      }[];
+      fixes?: {
+        description: { text: string };
+        artifactChanges: { artifactLocation: { uri: string }; replacements: { deletedRegion: unknown; insertedContent: { text: string } }[] }[];
+      }[];
     }[];
   }[];
 }

@@ -2,16 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useScratchGit } from '../support/scratch-git';
-import {
-  changedFiles,
-  changedLines,
-  GitError,
-  gitRoot,
-  hunkRange,
-  isCommit,
-  mergeRanges,
-  parseNumstatZ,
-} from '../../server/cli/git';
+import { changedFiles, changedLines, GitError, gitRoot, hunkRange, isCommit, mergeRanges, parseNumstatZ } from '../../server/cli/git';
 
 const sg = useScratchGit('git');
 const { git, write } = sg;
@@ -133,9 +124,7 @@ describe('changedFiles without a base', () => {
     write(repo, 'node_modules/pkg/index.js', 'module.exports = 1\n');
 
     const files = await changedFiles(repo);
-    expect(files).toEqual(
-      ['modified.ts', 'new name.ts', 'staged.ts', 'untracked dir/ünïcödé file.ts'].map((f) => path.join(repo, f)).sort(),
-    );
+    expect(files).toEqual(['modified.ts', 'new name.ts', 'staged.ts', 'untracked dir/ünïcödé file.ts'].map((f) => path.join(repo, f)).sort());
   });
 
   it('counts a rename with edits under the new path, and a type change to a symlink is left out', async () => {
@@ -211,9 +200,7 @@ describe('changedFiles with a base', () => {
     write(repo, 'b.ts', 'b2\n');
     write(repo, 'untracked.ts', 'u\n');
 
-    expect(await changedFiles(repo, baseSha)).toEqual(
-      ['a.ts', 'b.ts', 'new.ts', 'untracked.ts'].map((f) => path.join(repo, f)),
-    );
+    expect(await changedFiles(repo, baseSha)).toEqual(['a.ts', 'b.ts', 'new.ts', 'untracked.ts'].map((f) => path.join(repo, f)));
     expect(await changedFiles(repo, 'HEAD~1')).toEqual(await changedFiles(repo, baseSha));
     // against HEAD only the uncommitted ones
     expect(await changedFiles(repo, 'HEAD')).toEqual(['b.ts', 'untracked.ts'].map((f) => path.join(repo, f)));
@@ -399,9 +386,6 @@ describe('parsers', () => {
   });
 
   it('parseNumstatZ keeps new paths of renames and drops binaries', () => {
-    expect(parseNumstatZ('1\t2\ta b.ts\0-\t-\timg.png\x003\t0\t\0old.ts\0new\tname.ts\0')).toEqual([
-      'a b.ts',
-      'new\tname.ts',
-    ]);
+    expect(parseNumstatZ('1\t2\ta b.ts\0-\t-\timg.png\x003\t0\t\0old.ts\0new\tname.ts\0')).toEqual(['a b.ts', 'new\tname.ts']);
   });
 });

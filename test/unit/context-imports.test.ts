@@ -40,18 +40,30 @@ describe('importedFiles: what a file imports, resolved as its language does', ()
   });
   it('Python: absolute, relative and module imports', () => {
     const text = 'from pkg.pricing import apply\nfrom .tax import rates\nimport os\n';
-    expect(rel(importedFiles(path.join(root, 'py/pkg/checkout.py'), text, 'python', [path.join(root, 'py')]))).toEqual(['py/pkg/pricing.py', 'py/pkg/tax/rates.py']);
+    expect(rel(importedFiles(path.join(root, 'py/pkg/checkout.py'), text, 'python', [path.join(root, 'py')]))).toEqual([
+      'py/pkg/pricing.py',
+      'py/pkg/tax/rates.py',
+    ]);
   });
   it('Go: the other files of the package, not its tests', () => {
     expect(rel(importedFiles(path.join(root, 'go/shop/cart.go'), 'package shop\n', 'go', [root]))).toEqual(['go/shop/price.go']);
   });
   it('C: quoted includes and the own header; Rust: mod and use crate::', () => {
-    expect(rel(importedFiles(path.join(root, 'c/src/money.c'), '#include "money.h"\n#include <stdio.h>\n', 'c', [path.join(root, 'c')]))).toEqual(['c/src/money.h']);
-    expect(rel(importedFiles(path.join(root, 'rs/src/main.rs'), 'mod money;\nuse crate::tax::rate;\n', 'rust', [path.join(root, 'rs')]))).toEqual(['rs/src/money/mod.rs', 'rs/src/tax.rs']);
+    expect(rel(importedFiles(path.join(root, 'c/src/money.c'), '#include "money.h"\n#include <stdio.h>\n', 'c', [path.join(root, 'c')]))).toEqual([
+      'c/src/money.h',
+    ]);
+    expect(rel(importedFiles(path.join(root, 'rs/src/main.rs'), 'mod money;\nuse crate::tax::rate;\n', 'rust', [path.join(root, 'rs')]))).toEqual([
+      'rs/src/money/mod.rs',
+      'rs/src/tax.rs',
+    ]);
   });
   it('Java, Ruby, Lua', () => {
-    expect(rel(importedFiles(path.join(root, 'java/src/main/java/com/shop/Cart.java'), 'import com.shop.Money;\n', 'java', [path.join(root, 'java')]))).toEqual(['java/src/main/java/com/shop/Money.java']);
+    expect(rel(importedFiles(path.join(root, 'java/src/main/java/com/shop/Cart.java'), 'import com.shop.Money;\n', 'java', [path.join(root, 'java')]))).toEqual(
+      ['java/src/main/java/com/shop/Money.java'],
+    );
     expect(rel(importedFiles(path.join(root, 'rb/lib/cart.rb'), "require_relative 'money'\n", 'ruby', [root]))).toEqual(['rb/lib/money.rb']);
-    expect(rel(importedFiles(path.join(root, 'lua/main.lua'), 'local m = require("shop.money")\n', 'lua', [path.join(root, 'lua')]))).toEqual(['lua/shop/money.lua']);
+    expect(rel(importedFiles(path.join(root, 'lua/main.lua'), 'local m = require("shop.money")\n', 'lua', [path.join(root, 'lua')]))).toEqual([
+      'lua/shop/money.lua',
+    ]);
   });
 });

@@ -100,9 +100,7 @@ describe('targetRegion: cursor in a block', () => {
 
   it('a control header under the cursor is the block, with its else branch', () => {
     const r = at(ts, 'if (item.ok)', 4);
-    expect(textOf(ts, r)).toBe(
-      ['    if (item.ok) {', '      total += item.value;', '    } else {', '      total -= 1;', '    }'].join('\n'),
-    );
+    expect(textOf(ts, r)).toBe(['    if (item.ok) {', '      total += item.value;', '    } else {', '      total -= 1;', '    }'].join('\n'));
   });
 
   it('the closing brace of a function gives the function', () => {

@@ -229,9 +229,7 @@ describe('locateEdits: whitespace-insensitive matches', () => {
 
   it('never joins or splits words', () => {
     const text = 'return x;\nconst ab = 1;\n';
-    expect(fail(locateEdits(text, whole(text), [{ quote: 'returnx;', replacement: 'y' }]))).toBe(
-      'the quote "returnx;" is not in the file',
-    );
+    expect(fail(locateEdits(text, whole(text), [{ quote: 'returnx;', replacement: 'y' }]))).toBe('the quote "returnx;" is not in the file');
     expect(fail(locateEdits(text, whole(text), [{ quote: 'const a b = 1;', replacement: 'y' }]))).toContain('is not in the file');
     // ...but any amount of whitespace between words is fine
     expect(edit(text, whole(text), [{ quote: 'return\n   x;', replacement: 'return y;' }])).toBe('return y;\nconst ab = 1;\n');
@@ -249,7 +247,7 @@ describe('locateEdits: whitespace-insensitive matches', () => {
     expect(out).toBe('class A {\n    run() {\n        step1();\n        if (ok) {\n            step2();\n        }\n    }\n}\n');
   });
 
-  it('does not write the quote\'s surrounding blank lines twice', () => {
+  it("does not write the quote's surrounding blank lines twice", () => {
     const text = 'a();\n  b();\nc();\n';
     const out = edit(text, whole(text), [{ quote: '\nb( );\n', replacement: '\nb(1);\n' }]);
     expect(out).toBe('a();\n  b(1);\nc();\n');
@@ -303,9 +301,7 @@ describe('locateEdits: line endings', () => {
   });
 
   it('writes CRLF for a single-line quote whose replacement adds lines', () => {
-    expect(edit(crlf, whole(crlf), [{ quote: 'b();', replacement: 'b();\n  c();' }])).toBe(
-      'function f() {\r\n  a();\r\n  b();\r\n  c();\r\n}\r\n',
-    );
+    expect(edit(crlf, whole(crlf), [{ quote: 'b();', replacement: 'b();\n  c();' }])).toBe('function f() {\r\n  a();\r\n  b();\r\n  c();\r\n}\r\n');
   });
 
   it('re-indents a loose match in a CRLF document and writes CRLF', () => {
@@ -342,9 +338,7 @@ describe('locateEdits: offsets are UTF-16 indices', () => {
   it('gives LSP positions in UTF-16 code units', () => {
     const doc = TextDocument.create('file:///x.ts', 'typescript', 1, text);
     const r = ok(locateEdits(text, whole(text), [{ quote: '"👍🏽"', replacement: '"🚀"' }]));
-    expect(toTextEdits(doc, r.edits)).toEqual([
-      { range: { start: { line: 1, character: 11 }, end: { line: 1, character: 17 } }, newText: '"🚀"' },
-    ]);
+    expect(toTextEdits(doc, r.edits)).toEqual([{ range: { start: { line: 1, character: 11 }, end: { line: 1, character: 17 } }, newText: '"🚀"' }]);
     expect(TextDocument.applyEdits(doc, toTextEdits(doc, r.edits))).toBe(applyLocatedEdits(text, r.edits));
   });
 });
@@ -413,15 +407,12 @@ describe('locateEdits: overlaps, no-ops, limits', () => {
   });
 
   it('rejects an empty quote', () => {
-    expect(fail(locateEdits(text, whole(text), [{ quote: '', replacement: 'x' }]))).toBe(
-      'an edit has an empty quote, so it cannot be located; not applied',
-    );
+    expect(fail(locateEdits(text, whole(text), [{ quote: '', replacement: 'x' }]))).toBe('an edit has an empty quote, so it cannot be located; not applied');
   });
 
   it('rejects more than 200 edits, accepts 200', () => {
     const many = Array.from({ length: 400 }, (_, i) => `v${i} = ${i};`).join('\n');
-    const edits = (n: number): ProposedEdit[] =>
-      Array.from({ length: n }, (_, i) => ({ quote: `v${i} = ${i};`, replacement: `v${i} = ${i + 1};` }));
+    const edits = (n: number): ProposedEdit[] => Array.from({ length: n }, (_, i) => ({ quote: `v${i} = ${i};`, replacement: `v${i} = ${i + 1};` }));
     expect(MAX_EDITS).toBe(200);
     expect(ok(locateEdits(many, whole(many), edits(200))).edits).toHaveLength(200);
     expect(fail(locateEdits(many, whole(many), edits(201)))).toBe('the answer has 201 edits, more than the 200 allowed; not applied');
@@ -463,22 +454,16 @@ describe('locateEdits: masked secrets', () => {
   const text = 'const apiKey = "sk-live-1234567890abcdef";\nconnect(apiKey);\n';
 
   it('rejects a replacement that would write a mask the quote does not have', () => {
-    const reason = fail(
-      locateEdits(text, whole(text), [{ quote: 'connect(apiKey);', replacement: 'connect("****************");' }]),
-    );
+    const reason = fail(locateEdits(text, whole(text), [{ quote: 'connect(apiKey);', replacement: 'connect("****************");' }]));
     expect(reason).toBe('an edit would write a masked secret into the code (the quote "connect(apiKey);"); not applied');
   });
 
   it('a run of 7 stars is not a mask', () => {
-    expect(edit(text, whole(text), [{ quote: 'connect(apiKey);', replacement: 'connect(apiKey); // *******' }])).toContain(
-      '// *******',
-    );
+    expect(edit(text, whole(text), [{ quote: 'connect(apiKey);', replacement: 'connect(apiKey); // *******' }])).toContain('// *******');
   });
 
   it('a quote with a mask is not in the file, and the message says why', () => {
-    const reason = fail(
-      locateEdits(text, whole(text), [{ quote: 'const apiKey = "************************";', replacement: 'const apiKey = env();' }]),
-    );
+    const reason = fail(locateEdits(text, whole(text), [{ quote: 'const apiKey = "************************";', replacement: 'const apiKey = env();' }]));
     expect(reason).toBe('the quote "const apiKey = "************************";" is not in the file (it contains masked secret text)');
   });
 
@@ -515,9 +500,7 @@ describe('locateEdits: performance on a 2 MB text', () => {
     const as = 'a'.repeat(2_000_000);
     const t0 = performance.now();
     expect(fail(locateEdits(as, { start: 0, end: 100 }, [{ quote: 'a a', replacement: 'b' }]))).toBeTruthy();
-    expect(fail(locateEdits(text, { start: 0, end: 100 }, [{ quote: 'const value1 =compute (1 ,"nope")', replacement: 'b' }]))).toContain(
-      'is not in the file',
-    );
+    expect(fail(locateEdits(text, { start: 0, end: 100 }, [{ quote: 'const value1 =compute (1 ,"nope")', replacement: 'b' }]))).toContain('is not in the file');
     const ambiguous = fail(locateEdits(text, { start: 0, end: 10 }, [{ quote: 'compute(', replacement: 'run(' }]));
     expect(ambiguous).toContain('occurs 40000 times');
     expect(performance.now() - t0).toBeLessThan(1000);

@@ -21,7 +21,10 @@ describe('what a failure says about the model', () => {
   });
 
   it('reads the supported values a 400 names for a parameter', () => {
-    const openai = f(400, "Unsupported value: 'minimal' is not supported with the 'gpt-5-codex' model. Supported values are: 'low', 'medium', and 'high'.", { param: 'reasoning.effort', code: 'unsupported_value' });
+    const openai = f(400, "Unsupported value: 'minimal' is not supported with the 'gpt-5-codex' model. Supported values are: 'low', 'medium', and 'high'.", {
+      param: 'reasoning.effort',
+      code: 'unsupported_value',
+    });
     expect(supportedValues(openai, 'reasoning.effort')).toEqual(['low', 'medium', 'high']);
     // Chat's spelling, named only in the message.
     expect(supportedValues(f(400, 'Invalid reasoning_effort "low". Supported values are: "medium", "high"'), 'reasoning.effort')).toEqual(['medium', 'high']);

@@ -240,9 +240,7 @@ describe('FakeOpenAI with the real openai SDK', () => {
 
   it('counts concurrency in maxInFlight and waitForRequests times out clearly', async () => {
     fake.setDefault(() => ({ text: 'ok', delayMs: 60 }));
-    await Promise.all(
-      [1, 2, 3].map(() => client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })),
-    );
+    await Promise.all([1, 2, 3].map(() => client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] })));
     expect(fake.maxInFlight).toBe(3);
     expect(fake.inFlight()).toBe(0);
     await expect(fake.waitForRequests(4, 50)).rejects.toThrow(/expected 4 request\(s\) within 50 ms, got 3/);
@@ -273,9 +271,10 @@ describe('the fake speaks the official API (test/fixtures/openai-api)', () => {
     for (const endpoint of ['chat', 'responses'] as const) {
       for (const reply of replies) {
         fake.script(reply);
-        const raw = endpoint === 'chat'
-          ? await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }], reasoning_effort: 'low' }).asResponse()
-          : await client.responses.create({ model: 'm', input: 'x', reasoning: { effort: 'low' } }).asResponse();
+        const raw =
+          endpoint === 'chat'
+            ? await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }], reasoning_effort: 'low' }).asResponse()
+            : await client.responses.create({ model: 'm', input: 'x', reasoning: { effort: 'low' } }).asResponse();
         const body = (await raw.json()) as Record<string, unknown>;
         expect(schemaProblem(endpoint === 'chat' ? 'CreateChatCompletionResponse' : 'Response', body), JSON.stringify(reply)).toBeUndefined();
         expect(body).not.toHaveProperty('output_text');
@@ -283,23 +282,38 @@ describe('the fake speaks the official API (test/fixtures/openai-api)', () => {
     }
     // A reasoning item comes before the message, and usage counts reasoning and cached tokens.
     fake.script({ text: 'hi', usage: { input: 10, cached: 4, output: 30, reasoning: 20 } });
-    const r = (await (await client.responses.create({ model: 'm', input: 'x', reasoning: { effort: 'low' } }).asResponse()).json()) as { output: Array<{ type: string }>; usage: unknown };
+    const r = (await (await client.responses.create({ model: 'm', input: 'x', reasoning: { effort: 'low' } }).asResponse()).json()) as {
+      output: Array<{ type: string }>;
+      usage: unknown;
+    };
     expect(r.output.map((o) => o.type)).toEqual(['reasoning', 'message']);
     expect(r.usage).toMatchObject({ input_tokens_details: { cached_tokens: 4 }, output_tokens_details: { reasoning_tokens: 20 } });
     expect(drainViolations()).toEqual([]);
   });
 
   it('reports a request or an answer that is not the official shape, which fails the test that caused it', async () => {
-    await fetch(`${fake.baseUrl}/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', input: 'x', max_output_tokens: 'lots' }) });
+    await fetch(`${fake.baseUrl}/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', input: 'x', max_output_tokens: 'lots' }),
+    });
     fake.script({ body: { id: 'r', object: 'response', output: 'not a list' } });
-    await fetch(`${fake.baseUrl}/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', input: 'x' }) });
+    await fetch(`${fake.baseUrl}/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', input: 'x' }),
+    });
     const seen = drainViolations();
     expect(seen).toHaveLength(2);
     expect(seen[0]).toMatch(/^request to \/v1\/responses: CreateResponse: \/max_output_tokens/);
     expect(seen[1]).toMatch(/^answer 200 from \/v1\/responses: Response:/);
     // Another provider's error body, marked as such, is not held to OpenAI's shape.
     fake.script({ status: 503, body: { error: { message: 'no available channel', type: 'new_api_error' } }, offSpec: true });
-    await fetch(`${fake.baseUrl}/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'm', input: 'x' }) });
+    await fetch(`${fake.baseUrl}/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', input: 'x' }),
+    });
     expect(drainViolations()).toEqual([]);
   });
 });

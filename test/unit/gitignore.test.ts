@@ -77,7 +77,18 @@ describe('.gitignore outside git, as git reads it', () => {
     const ignoredByGit = gitCheckIgnore(root, all);
     // The cases really are what they claim, according to git itself.
     expect([...ignoredByGit].sort()).toEqual(
-      ['build/out.js', 'docs/notes.txt', 'gen/made.ts', 'logs/keep.txt', 'logs/other.txt', 'nested/a.tmp', 'nested/here.txt', 'neg/a.log', 'only-root.txt', 'src/build/deep.js'].sort(),
+      [
+        'build/out.js',
+        'docs/notes.txt',
+        'gen/made.ts',
+        'logs/keep.txt',
+        'logs/other.txt',
+        'nested/a.tmp',
+        'nested/here.txt',
+        'neg/a.log',
+        'only-root.txt',
+        'src/build/deep.js',
+      ].sort(),
     );
     expect(found).toEqual(all.filter((f) => !ignoredByGit.has(f)).sort());
     // The workspace index reads only the root .gitignore (the nested one is not its business).

@@ -62,7 +62,9 @@ describe.skipIf(!parsed.ok)('Helix languages.toml', () => {
   // default server would turn off, say, rust-analyzer for whoever copies it. Checked against
   // Helix's defaults as its own languages.toml lists them (the fixture names the release).
   it("adds codex last beside Helix's own servers for each language, and the README shows the same line", () => {
-    const helix = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'helix', 'default-language-servers.json'), 'utf8')) as { 'language-servers': Record<string, string[]> };
+    const helix = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'helix', 'default-language-servers.json'), 'utf8')) as {
+      'language-servers': Record<string, string[]>;
+    };
     const servers = (l: HelixLanguages['language'][number]): string[] => l['language-servers'].map((s) => (typeof s === 'string' ? s : s.name));
     expect(toml.language.map((l) => l.name)).toEqual(Object.keys(helix['language-servers']));
     for (const l of toml.language) expect(servers(l), l.name).toEqual([...(helix['language-servers'][l.name] ?? []), 'codex']);

@@ -30,13 +30,13 @@ function ctx(text: string, needle: string, delta = 0, limits?: Partial<HoverCont
 function shownLines(excerpt: string): number[] {
   return excerpt
     .split('\n')
-    .map(l => /^(?:→ | {2}) *(\d+)\|/.exec(l)?.[1])
+    .map((l) => /^(?:→ | {2}) *(\d+)\|/.exec(l)?.[1])
     .filter((n): n is string => n !== undefined)
     .map(Number);
 }
 
 function hoveredRow(excerpt: string): string | undefined {
-  return excerpt.split('\n').find(l => l.startsWith('→ '));
+  return excerpt.split('\n').find((l) => l.startsWith('→ '));
 }
 
 const TS_FILE = `#!/usr/bin/env node
@@ -74,7 +74,7 @@ describe('buildHoverContext: languages', () => {
     expect(r.bytes).toBe(Buffer.byteLength(r.excerpt));
     // the hovered row is unmistakable
     expect(hoveredRow(r.excerpt)).toBe("→ 18|       const text = await readFile(p, 'utf8');");
-    expect(r.excerpt.split('\n').filter(l => l.startsWith('→')).length).toBe(1);
+    expect(r.excerpt.split('\n').filter((l) => l.startsWith('→')).length).toBe(1);
     // imports (incl. the multi-line one, require and re-export), never the shebang
     expect(r.excerpt).toContain("   2| import { readFile } from 'node:fs/promises';");
     expect(r.excerpt).toContain("   6| } from 'node:path';");
@@ -154,9 +154,7 @@ main(void)
     const rc = ctx(c, 'printf', 2, { nearbyBefore: 0, nearbyAfter: 0 });
     expect(rc.symbol).toBe('printf');
     expect(rc.enclosing).toBe('main(void)');
-    expect(rc.excerpt).toBe(
-      ['  1| #include <stdio.h>', '  2| #include "foo.h"', '…', '  5| main(void)', '  6| {', '→ 7|     printf("hi\\n");'].join('\n'),
-    );
+    expect(rc.excerpt).toBe(['  1| #include <stdio.h>', '  2| #include "foo.h"', '…', '  5| main(void)', '  6| {', '→ 7|     printf("hi\\n");'].join('\n'));
   });
 
   it('Python method in a class: indentation-based enclosing', () => {
@@ -280,14 +278,14 @@ describe('buildHoverContext: size and speed', () => {
     const methodHeader = parts.findLastIndex((l, i) => i < target && /^ {2}method\d+/.test(l));
     const allowed = new Set([1, 2, methodHeader + 1]);
     for (let l = target + 1 - 12; l <= target + 1 + 12; l++) allowed.add(l);
-    expect(lines.filter(l => !allowed.has(l))).toEqual([]);
+    expect(lines.filter((l) => !allowed.has(l))).toEqual([]);
     expect(lines).toContain(1);
     expect(lines).toContain(2);
     expect(lines).toContain(methodHeader + 1);
     expect(lines).toContain(target + 1);
     // `export class Big {` (line 4) is ~1000 lines up: beyond scanLimit, not looked at
     expect(lines).not.toContain(4);
-    expect(r.excerpt.split('\n').filter(l => l === '…').length).toBeLessThanOrEqual(2);
+    expect(r.excerpt.split('\n').filter((l) => l === '…').length).toBeLessThanOrEqual(2);
     expect(r.bytes).toBeLessThan(4 * 1024); // far under 16 KB
     expect(r.bytes).toBe(Buffer.byteLength(r.excerpt));
   });
@@ -373,7 +371,7 @@ describe('buildHoverContext: size and speed', () => {
     const long = `const data = [${'1, '.repeat(200)}];`;
     const text = `function f() {\n  ${long}\n  return data;\n}\n`;
     const r = ctx(text, 'return data', 8, { maxLineChars: 40 });
-    const row = r.excerpt.split('\n').find(l => l.includes('const data'))!;
+    const row = r.excerpt.split('\n').find((l) => l.includes('const data'))!;
     expect(row).toBe(`  2|   ${`  ${long}`.slice(2, 39)}…`);
     expect(row.length).toBe('  2| '.length + 40);
   });
@@ -493,17 +491,15 @@ describe('buildHoverContext: budget', () => {
     expect(lines).toContain(1); // imports kept while nearby lines are dropped
     expect(lines).toContain(2);
     // the nearby lines kept are the closest ones, symmetric around the cursor
-    const nearby = lines.filter(l => l > 6);
-    const dist = nearby.map(l => Math.abs(l - (hovered + 1)));
+    const nearby = lines.filter((l) => l > 6);
+    const dist = nearby.map((l) => Math.abs(l - (hovered + 1)));
     expect(Math.max(...dist)).toBeLessThan(12);
     expect(nearby).toEqual(Array.from({ length: nearby.length }, (_, i) => nearby[0]! + i));
 
     // very small budget: everything but the hovered line and the nearest header goes
     const tiny = buildHoverContext(doc(text), { line: hovered, character: 14 }, { maxChars: 10 })!;
     expect(tiny.enclosing).toBe('for (const item of items) {');
-    expect(tiny.excerpt).toBe(
-      ['   6|   for (const item of items) {', '…', `→ ${hovered + 1}|     total += compute(15, item, options);`].join('\n'),
-    );
+    expect(tiny.excerpt).toBe(['   6|   for (const item of items) {', '…', `→ ${hovered + 1}|     total += compute(15, item, options);`].join('\n'));
   });
 
   it('imports are dropped last-first once nearby lines are gone; outer headers after imports', () => {

@@ -10,7 +10,11 @@ const privacy = new Privacy(new Logger(() => undefined));
 // Built from pieces so that this file does not trip secret scanners.
 const AWS = 'AKIA' + 'IOSFODNN7' + 'EXAMPLE';
 const GH = 'ghp_' + '1234567890abcdefghij' + 'klmnopqrstuvwxyzAB';
-const PEM_BODY = ['MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun', 'VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK', 'LxoS2tFczGkPLPgizskuemMghRniWaoLcyehkd3qqGElvW/VDL5AaWTg0nLVkjRo'];
+const PEM_BODY = [
+  'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun',
+  'VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK',
+  'LxoS2tFczGkPLPgizskuemMghRniWaoLcyehkd3qqGElvW/VDL5AaWTg0nLVkjRo',
+];
 const PEM = ['-----BEGIN RSA ' + 'PRIVATE KEY-----', ...PEM_BODY, '-----END RSA ' + 'PRIVATE KEY-----'].join('\n');
 
 describe('mask mode', () => {

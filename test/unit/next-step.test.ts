@@ -76,16 +76,36 @@ const rows: Array<[string, Trouble, Partial<Tried>, NextStep]> = [
   ],
   // Structured output steps down json_schema -> json_object -> prompt.
   ['json_schema refused: JSON mode', failed(SCHEMA), { mode: 'chat' }, { step: 'structured', from: 'json_schema', to: 'json_object' }],
-  ['JSON mode refused: the schema in the prompt', failed(SCHEMA), { mode: 'chat', structured: 'json_object', structuredNow: 'json_object' }, { step: 'structured', from: 'json_object', to: 'prompt' }],
+  [
+    'JSON mode refused: the schema in the prompt',
+    failed(SCHEMA),
+    { mode: 'chat', structured: 'json_object', structuredNow: 'json_object' },
+    { step: 'structured', from: 'json_object', to: 'prompt' },
+  ],
   // Not dropped as a mere parameter, which would lose JSON mode for good.
   ['another call stepped down meanwhile: send again as it learned', failed(SCHEMA), { mode: 'chat', structuredNow: 'json_object' }, { step: 'resend' }],
   // Reasoning effort: the nearest supported value, once per refused value.
   ['effort refused: the nearest value it names', failed(EFFORT), { mode: 'chat' }, { step: 'effort', from: 'minimal', to: 'low' }],
-  ['effort refused again after switching: drop it', failed(EFFORT), { mode: 'chat', tried: new Set(['effort:minimal']) }, { step: 'drop-param', param: 'reasoning_effort' }],
-  ['effort and its parameter tried: give up', failed(EFFORT), { mode: 'chat', tried: new Set(['effort:minimal', 'reasoning_effort']) }, { step: 'give-up', failure: EFFORT, api: 'chat' }],
+  [
+    'effort refused again after switching: drop it',
+    failed(EFFORT),
+    { mode: 'chat', tried: new Set(['effort:minimal']) },
+    { step: 'drop-param', param: 'reasoning_effort' },
+  ],
+  [
+    'effort and its parameter tried: give up',
+    failed(EFFORT),
+    { mode: 'chat', tried: new Set(['effort:minimal', 'reasoning_effort']) },
+    { step: 'give-up', failure: EFFORT, api: 'chat' },
+  ],
   // Optional parameters are dropped once each.
   ['a refused parameter: without it', failed(PARAM), { mode: 'chat' }, { step: 'drop-param', param: 'max_completion_tokens' }],
-  ['a parameter refused twice: give up', failed(PARAM), { mode: 'chat', tried: new Set(['max_completion_tokens']) }, { step: 'give-up', failure: PARAM, api: 'chat' }],
+  [
+    'a parameter refused twice: give up',
+    failed(PARAM),
+    { mode: 'chat', tried: new Set(['max_completion_tokens']) },
+    { step: 'give-up', failure: PARAM, api: 'chat' },
+  ],
   // Retries: the endpoint's wait, else the backoff, while the deadline allows.
   ['busy: retry after the backoff', failed(BUSY), {}, { step: 'retry', waitMs: 250 }],
   ['rate-limited: retry after the wait it names', failed(LIMITED), {}, { step: 'retry', waitMs: 1200 }],
@@ -95,10 +115,25 @@ const rows: Array<[string, Trouble, Partial<Tried>, NextStep]> = [
   ['a plain 400: give up', failed(BAD), {}, { step: 'give-up', failure: BAD, api: 'chat' }],
   // Answers that are not usable.
   ['an HTML page in auto mode: the other API', { kind: 'not-api', what: 'an HTML page' }, {}, { step: 'other-api', api: 'responses', missingModel: undefined }],
-  ['an HTML page on the other API too: give up', { kind: 'not-api', what: 'an HTML page' }, { switched: true }, { step: 'give-up-not-api', what: 'an HTML page' }],
-  ['an HTML page with a fixed API: give up', { kind: 'not-api', what: 'an HTML page' }, { mode: 'responses' }, { step: 'give-up-not-api', what: 'an HTML page' }],
+  [
+    'an HTML page on the other API too: give up',
+    { kind: 'not-api', what: 'an HTML page' },
+    { switched: true },
+    { step: 'give-up-not-api', what: 'an HTML page' },
+  ],
+  [
+    'an HTML page with a fixed API: give up',
+    { kind: 'not-api', what: 'an HTML page' },
+    { mode: 'responses' },
+    { step: 'give-up-not-api', what: 'an HTML page' },
+  ],
   ['cut off: twice the budget', { kind: 'cut-off', by: 'max_output_tokens' }, {}, { step: 'double-budget' }],
-  ['cut off with twice the budget: give up', { kind: 'cut-off', by: 'max_output_tokens' }, { budgetScale: 2 }, { step: 'give-up-cut-off', by: 'max_output_tokens', doubled: true }],
+  [
+    'cut off with twice the budget: give up',
+    { kind: 'cut-off', by: 'max_output_tokens' },
+    { budgetScale: 2 },
+    { step: 'give-up-cut-off', by: 'max_output_tokens', doubled: true },
+  ],
   ['cut off near the deadline: give up', { kind: 'cut-off', by: 'length' }, { deadline: NOW + 400 }, { step: 'give-up-cut-off', by: 'length', doubled: false }],
 ];
 

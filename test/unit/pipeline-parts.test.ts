@@ -22,10 +22,26 @@ describe('Limiter', () => {
     const lim = new Limiter(2);
     const gates = [deferred<void>(), deferred<void>()];
     const order: string[] = [];
-    const a = lim.run(async () => { await gates[0]!.promise; order.push('a'); });
-    const b = lim.run(async () => { await gates[1]!.promise; order.push('b'); });
-    const low = lim.run(async () => { order.push('low'); }, { priority: 0 });
-    const high = lim.run(async () => { order.push('high'); }, { priority: 5 });
+    const a = lim.run(async () => {
+      await gates[0]!.promise;
+      order.push('a');
+    });
+    const b = lim.run(async () => {
+      await gates[1]!.promise;
+      order.push('b');
+    });
+    const low = lim.run(
+      async () => {
+        order.push('low');
+      },
+      { priority: 0 },
+    );
+    const high = lim.run(
+      async () => {
+        order.push('high');
+      },
+      { priority: 5 },
+    );
     expect(lim.active).toBe(2);
     expect(lim.waiting).toBe(2);
     gates[0]!.resolve();
@@ -45,7 +61,12 @@ describe('Limiter', () => {
     const first = lim.run(() => gate.promise);
     const c = new AbortController();
     let ran = false;
-    const second = lim.run(async () => { ran = true; }, { signal: c.signal });
+    const second = lim.run(
+      async () => {
+        ran = true;
+      },
+      { signal: c.signal },
+    );
     c.abort();
     await expect(second).rejects.toThrow('cancelled');
     expect(lim.waiting).toBe(0);
@@ -60,7 +81,9 @@ describe('Limiter', () => {
     const gate = deferred<void>();
     void lim.run(() => gate.promise);
     let started = false;
-    const p = lim.run(async () => { started = true; });
+    const p = lim.run(async () => {
+      started = true;
+    });
     lim.setLimit(2);
     await p;
     expect(started).toBe(true);
@@ -73,7 +96,10 @@ describe('SingleFlight', () => {
     const sf = new SingleFlight<number>();
     let calls = 0;
     const d = deferred<number>();
-    const start = (): Promise<number> => { calls++; return d.promise; };
+    const start = (): Promise<number> => {
+      calls++;
+      return d.promise;
+    };
     const p1 = sf.run('k', undefined, start);
     const p2 = sf.run('k', undefined, start);
     d.resolve(7);
@@ -86,7 +112,10 @@ describe('SingleFlight', () => {
     const sf = new SingleFlight<number>();
     let sharedSignal: AbortSignal | undefined;
     const d = deferred<number>();
-    const start = (s: AbortSignal): Promise<number> => { sharedSignal = s; return d.promise; };
+    const start = (s: AbortSignal): Promise<number> => {
+      sharedSignal = s;
+      return d.promise;
+    };
     const c1 = new AbortController();
     const c2 = new AbortController();
     const p1 = sf.run('k', c1.signal, start);

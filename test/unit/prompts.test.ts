@@ -35,7 +35,13 @@ function expectCodeIsData(req: { instructions: string; input: string }): void {
 
 describe('prompts fence the code and say it is data', () => {
   it('review', () => {
-    const req = buildReviewRequest({ language: 'typescript', file: 'pay.ts', imports: ["import { charge } from './bank';"], headers: ['class Billing {'], lines: CODE });
+    const req = buildReviewRequest({
+      language: 'typescript',
+      file: 'pay.ts',
+      imports: ["import { charge } from './bank';"],
+      headers: ['class Billing {'],
+      lines: CODE,
+    });
     expectCodeIsData(req);
     const listing = fencedBlocks(req.input).find((b) => b.body.includes(INJECTION));
     // The numbered listing is the whole fenced block, numbered from 1.
@@ -53,7 +59,18 @@ describe('prompts fence the code and say it is data', () => {
   });
 
   it('code actions', () => {
-    const req = buildEditRequest({ feature: 'refactor', task: 'Simplify this function.', language: 'typescript', file: 'pay.ts', imports: [], headers: [], before: [], target: CODE.join('\n'), after: [], targetTokens: 60 });
+    const req = buildEditRequest({
+      feature: 'refactor',
+      task: 'Simplify this function.',
+      language: 'typescript',
+      file: 'pay.ts',
+      imports: [],
+      headers: [],
+      before: [],
+      target: CODE.join('\n'),
+      after: [],
+      targetTokens: 60,
+    });
     expectCodeIsData(req);
     expect(outsideFences(req.input)).toContain('Task: Simplify this function.');
   });

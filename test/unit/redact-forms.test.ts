@@ -96,7 +96,23 @@ describe('assignment forms', () => {
   });
 
   it('Kubernetes Secret data and stringData values, short or not, and nothing else', () => {
-    const yaml = ['apiVersion: v1', 'kind: Secret', 'metadata:', '  name: db', 'type: Opaque', 'data:', '  password: cGFzcw==', '  user: YWRtaW4=', 'stringData:', '  token: "s3cr3t"', '---', 'kind: ConfigMap', 'data:', '  LOG_LEVEL: debug', ''].join('\n');
+    const yaml = [
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata:',
+      '  name: db',
+      'type: Opaque',
+      'data:',
+      '  password: cGFzcw==',
+      '  user: YWRtaW4=',
+      'stringData:',
+      '  token: "s3cr3t"',
+      '---',
+      'kind: ConfigMap',
+      'data:',
+      '  LOG_LEVEL: debug',
+      '',
+    ].join('\n');
     const out = redactSecrets(yaml).text;
     for (const s of ['cGFzcw==', 'YWRtaW4=', 's3cr3t']) expect(out).not.toContain(s);
     expect(out).toContain('  name: db');

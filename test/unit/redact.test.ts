@@ -15,7 +15,8 @@ const GH_FINE = 'github' + '_pat_' + '11ABCDEFG0123456789abc_' + 'defGHIJKLmnopQ
 const SLACK = 'xo' + 'xb-' + '123456789012-1234567890123-' + 'AbCdEfGhIjKlMnOpQrStUvWx';
 const SLACK_HOOK_PATH = 'T0' + '0000000/B00000000/' + 'XXXXXXXXxxxxxxxxXXXXXXXX';
 const JWT =
-  'eyJ' + 'hbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9' +
+  'eyJ' +
+  'hbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9' +
   '.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ' +
   '.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
 const GOOGLE = 'AI' + 'za' + 'SyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY';
@@ -124,9 +125,7 @@ describe('redactSecrets: token formats', () => {
     const input = `curl https://api.example.com \\\n  -H "Authorization: Bearer ${BEARER}" \\\n  -d @body.json`;
     const out = redactOk(input, [BEARER], 'bearer-token');
     expect(out).toContain('-H "Authorization: Bearer [REDACTED:bearer-token]"');
-    expect(redactSecrets(`headers: { Authorization: 'Bearer ${BEARER}' },`).text).toBe(
-      "headers: { Authorization: 'Bearer [REDACTED:bearer-token]' },",
-    );
+    expect(redactSecrets(`headers: { Authorization: 'Bearer ${BEARER}' },`).text).toBe("headers: { Authorization: 'Bearer [REDACTED:bearer-token]' },");
     // A JWT bearer is reported as a JWT.
     expect(redactSecrets(`Authorization: Bearer ${JWT}`).text).toBe('Authorization: Bearer [REDACTED:jwt]');
   });
@@ -151,9 +150,7 @@ describe('redactSecrets: private keys', () => {
     for (const type of ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'DSA PRIVATE KEY', 'OPENSSH PRIVATE KEY', 'ENCRYPTED PRIVATE KEY']) {
       const input = `KEY = """\n${pem(type)}\n"""\nprint(KEY)`;
       const out = redactOk(input, PEM_BODY, 'private-key');
-      expect(out).toBe(
-        `KEY = """\n-----BEGIN ${type}-----\n[REDACTED:private-key]\n\n\n-----END ${type}-----\n"""\nprint(KEY)`,
-      );
+      expect(out).toBe(`KEY = """\n-----BEGIN ${type}-----\n[REDACTED:private-key]\n\n\n-----END ${type}-----\n"""\nprint(KEY)`);
     }
   });
 
@@ -179,9 +176,7 @@ describe('redactSecrets: private keys', () => {
     expect(out).toBe('const k = "-----BEGIN PRIVATE KEY-----[REDACTED:private-key]-----END PRIVATE KEY-----\\n";');
     // Service-account JSON.
     const json = redactSecrets(`{"type": "service_account", "private_key": "${oneLine}"}`);
-    expect(json.text).toBe(
-      '{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----[REDACTED:private-key]-----END PRIVATE KEY-----\\n"}',
-    );
+    expect(json.text).toBe('{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----[REDACTED:private-key]-----END PRIVATE KEY-----\\n"}');
   });
 
   it('redacts an unterminated key to the end of the text', () => {
@@ -191,9 +186,7 @@ describe('redactSecrets: private keys', () => {
   });
 
   it('does not touch code that merely mentions the markers', () => {
-    unchanged(
-      "if (pem.startsWith('-----BEGIN RSA PRIVATE KEY-----')) {\n  return parsePkcs1(pem);\n}\nconst END = '-----END RSA PRIVATE KEY-----';",
-    );
+    unchanged("if (pem.startsWith('-----BEGIN RSA PRIVATE KEY-----')) {\n  return parsePkcs1(pem);\n}\nconst END = '-----END RSA PRIVATE KEY-----';");
     unchanged('-----BEGIN CERTIFICATE-----\n' + PEM_BODY.join('\n') + '\n-----END CERTIFICATE-----');
   });
 });
@@ -375,9 +368,7 @@ describe('redactSecrets: structure and robustness', () => {
   it('overlapping detections do not corrupt the text', () => {
     const input = `token = "${OPENAI}"\nAuthorization: "Bearer ${JWT}"\nuri = "https://u:${GH_PAT}@github.com"`;
     const r = redactSecrets(input);
-    expect(r.text).toBe(
-      'token = "[REDACTED:openai-key]"\nAuthorization: "Bearer [REDACTED:jwt]"\nuri = "https://u:[REDACTED:github-token]@github.com"',
-    );
+    expect(r.text).toBe('token = "[REDACTED:openai-key]"\nAuthorization: "Bearer [REDACTED:jwt]"\nuri = "https://u:[REDACTED:github-token]@github.com"');
   });
 
   it('is idempotent on already redacted text', () => {

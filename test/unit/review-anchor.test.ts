@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Range } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import {
-  follow,
-  linesAt,
-  MAX_QUOTE_CHARS,
-  anchorFinding,
-  linesOf,
-  reanchor,
-  type Anchor,
-  type LineSource,
-} from '../../server/review/anchor';
+import { follow, linesAt, MAX_QUOTE_CHARS, anchorFinding, linesOf, reanchor, type Anchor, type LineSource } from '../../server/review/anchor';
 
 const r = (l0: number, c0: number, l1: number, c1: number): Range => ({
   start: { line: l0, character: c0 },
@@ -92,7 +83,7 @@ describe('anchorFinding: exact quote', () => {
   });
 
   it('is deterministic for a Python quote that repeats on the line', () => {
-    const src = "name = name.strip() if name else name\n";
+    const src = 'name = name.strip() if name else name\n';
     const ld = linesOf(src);
     const a = anchorFinding(ld, 0, 'name', whole(ld));
     expect(a).toEqual({ range: r(0, 0, 0, 4), exact: true, text: 'name' });
@@ -202,7 +193,7 @@ describe('anchorFinding: window and file bounds', () => {
 describe('anchorFinding: empty quote and fallbacks', () => {
   const d = linesOf(TS);
 
-  it('an empty quote marks the line\'s non-blank extent (not exact)', () => {
+  it("an empty quote marks the line's non-blank extent (not exact)", () => {
     expect(anchorFinding(d, 6, '', whole(d))).toEqual({ range: r(6, 4, 6, 33), exact: false, text: 'const user = JSON.parse(raw);' });
     expect(anchorFinding(d, 6, '   \t ', whole(d))?.exact).toBe(false);
   });
@@ -247,7 +238,12 @@ describe('anchorFinding: empty quote and fallbacks', () => {
   });
 
   it('never throws on a broken line source', () => {
-    const broken: LineSource = { lineCount: 5, line: () => { throw new Error('boom'); } };
+    const broken: LineSource = {
+      lineCount: 5,
+      line: () => {
+        throw new Error('boom');
+      },
+    };
     expect(anchorFinding(broken, 1, 'x', { start: 0, end: 5 })).toBeNull();
     expect(reanchor(broken, { line: 1, text: 'xyz', exact: true })).toBeNull();
   });
@@ -519,7 +515,13 @@ describe('reanchor', () => {
   it('reads only nearby lines, not the whole document', () => {
     const base = linesOf(Array.from({ length: 100_000 }, (_, i) => `const v${i} = ${i};`).join('\n'));
     const seen = new Set<number>();
-    const spy: LineSource = { lineCount: base.lineCount, line: (i) => (seen.add(i), base.line(i)) };
+    const spy: LineSource = {
+      lineCount: base.lineCount,
+      line: (i) => {
+        seen.add(i);
+        return base.line(i);
+      },
+    };
     expect(reanchor(spy, { line: 50_000, text: 'gone', exact: true })).toBeNull();
     expect(seen.size).toBeLessThanOrEqual(61);
   });
@@ -527,7 +529,12 @@ describe('reanchor', () => {
 
 describe('follow', () => {
   const before = linesOf('for (let i = 0; i <= n; i++) a();\nfor (let i = 0; i <= n; i++) b();\n');
-  const placed = { range: { start: { line: 1, character: 16 }, end: { line: 1, character: 22 } }, text: 'i <= n', exact: true, lines: linesAt(before, { start: { line: 1, character: 16 }, end: { line: 1, character: 22 } }) };
+  const placed = {
+    range: { start: { line: 1, character: 16 }, end: { line: 1, character: 22 } },
+    text: 'i <= n',
+    exact: true,
+    lines: linesAt(before, { start: { line: 1, character: 16 }, end: { line: 1, character: 22 } }),
+  };
 
   it('moves with its whole line, not to the same short text on a neighbour', () => {
     const after = linesOf('// new\nfor (let i = 0; i <= n; i++) a();\nfor (let i = 0; i <= n; i++) b();\n');

@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { Syntax } from '../../server/syntax/syntax';
 import { Logger } from '../../server/util/log';
-import {
-  DEFAULT_CHUNK_OPTIONS,
-  chunkContext,
-  chunkDocument,
-  estimateTokens,
-  type Chunk,
-  type ChunkOptions,
-} from '../../server/review/chunker';
+import { DEFAULT_CHUNK_OPTIONS, chunkContext, chunkDocument, estimateTokens, type Chunk, type ChunkOptions } from '../../server/review/chunker';
 import { rng } from '../support/rng';
 
 // ---------------------------------------------------------------------------
@@ -68,10 +61,29 @@ interface GeneratedFile {
   bodyLines: number[];
 }
 
-const WORDS = ['user', 'order', 'cache', 'item', 'value', 'result', 'config', 'path', 'node', 'entry',
-  'token', 'range', 'buffer', 'index', 'count', 'request', 'response', 'state', 'event', 'handler'];
-const TYPES = ['string', 'number', 'boolean', 'string[]', 'Map<string, number>', 'Promise<void>',
-  'Record<string, unknown>', 'Item | undefined'];
+const WORDS = [
+  'user',
+  'order',
+  'cache',
+  'item',
+  'value',
+  'result',
+  'config',
+  'path',
+  'node',
+  'entry',
+  'token',
+  'range',
+  'buffer',
+  'index',
+  'count',
+  'request',
+  'response',
+  'state',
+  'event',
+  'handler',
+];
+const TYPES = ['string', 'number', 'boolean', 'string[]', 'Map<string, number>', 'Promise<void>', 'Record<string, unknown>', 'Item | undefined'];
 
 /**
  * A realistic TypeScript-like file of about `targetLines` lines: license
@@ -84,7 +96,7 @@ function generateTs(seed: number, targetLines: number): GeneratedFile {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
   let id = 0;
-  const name = (): string => `${pick(WORDS)}${pick(WORDS).replace(/^./, c => c.toUpperCase())}${++id}`;
+  const name = (): string => `${pick(WORDS)}${pick(WORDS).replace(/^./, (c) => c.toUpperCase())}${++id}`;
   const out: string[] = [];
   const body: number[] = [];
   const pad = (depth: number): string => '  '.repeat(depth);
@@ -106,10 +118,13 @@ function generateTs(seed: number, targetLines: number): GeneratedFile {
       if (x < 0.16 && depth < 5 && count - k > 3) {
         const kw = pick(['if', 'for', 'while', 'try']);
         const head =
-          kw === 'if' ? `if (${name()}.${pick(WORDS)} > ${int(0, 99)}) {`
-          : kw === 'for' ? `for (const ${pick(WORDS)} of ${name()}) {`
-          : kw === 'while' ? `while (${name()}.hasNext()) {`
-          : 'try {';
+          kw === 'if'
+            ? `if (${name()}.${pick(WORDS)} > ${int(0, 99)}) {`
+            : kw === 'for'
+              ? `for (const ${pick(WORDS)} of ${name()}) {`
+              : kw === 'while'
+                ? `while (${name()}.hasNext()) {`
+                : 'try {';
         out.push(pad(depth) + head);
         const inner = int(1, Math.min(8, count - k));
         statements(depth + 1, inner, false);
@@ -300,7 +315,7 @@ describe('chunkDocument: (f) documents without structure', () => {
     expect(performance.now() - t0).toBeLessThan(1000);
     checkCover(d, chunks);
     for (const c of chunks) expect(c.tokens).toBeLessThanOrEqual(MAX);
-    chunks.slice(0, -1).forEach(c => expect(c.tokens).toBeGreaterThanOrEqual(MIN));
+    chunks.slice(0, -1).forEach((c) => expect(c.tokens).toBeGreaterThanOrEqual(MIN));
   });
 
   it('10,000 one-character lines respect maxTokens and finish fast', () => {
@@ -368,7 +383,7 @@ describe('chunkDocument: (f) documents without structure', () => {
 
 /** For each position, how many chunks differ (would be re-sent) after the edit. */
 function stability(file: GeneratedFile, base: readonly Chunk[], positions: readonly number[], edit: Edit): number[] {
-  return positions.map(p => changedChunks(base, chunkDocument(docOf(applyEdit(file.lines, p, edit)))));
+  return positions.map((p) => changedChunks(base, chunkDocument(docOf(applyEdit(file.lines, p, edit)))));
 }
 
 describe('chunkDocument: stable boundaries', () => {
@@ -389,8 +404,8 @@ describe('chunkDocument: stable boundaries', () => {
       expect(n).toBeLessThanOrEqual(2);
     }
     // Typically exactly one.
-    expect(inserted.filter(n => n === 1).length).toBeGreaterThanOrEqual(18);
-    expect(deleted.filter(n => n === 1).length).toBeGreaterThanOrEqual(18);
+    expect(inserted.filter((n) => n === 1).length).toBeGreaterThanOrEqual(18);
+    expect(deleted.filter((n) => n === 1).length).toBeGreaterThanOrEqual(18);
   });
 
   it('only the chunk holding the edit changes, the others keep their line ranges (shifted)', () => {
@@ -432,14 +447,16 @@ describe('chunkDocument: stable boundaries', () => {
     }
     if (process.env.CHUNKER_REPORT) console.log('seeds 2-5', histogram(all));
     expect(Math.max(...all)).toBeLessThanOrEqual(3);
-    expect(all.filter(n => n === 1).length / all.length).toBeGreaterThanOrEqual(0.9);
+    expect(all.filter((n) => n === 1).length / all.length).toBeGreaterThanOrEqual(0.9);
   });
 
   it('reports the measured figures (CHUNKER_REPORT=1)', () => {
     if (!process.env.CHUNKER_REPORT) return;
-    console.log(`lines ${FILE.lines.length}, chunks ${BASE.length}, tokens ${BASE.map(c => c.tokens).join(' ')}`);
-    const t = BASE.map(c => c.tokens);
-    console.log(`total ${t.reduce((a, b) => a + b, 0)}, min ${Math.min(...t)}, max ${Math.max(...t)}, mean ${(t.reduce((a, b) => a + b, 0) / t.length).toFixed(0)}`);
+    console.log(`lines ${FILE.lines.length}, chunks ${BASE.length}, tokens ${BASE.map((c) => c.tokens).join(' ')}`);
+    const t = BASE.map((c) => c.tokens);
+    console.log(
+      `total ${t.reduce((a, b) => a + b, 0)}, min ${Math.min(...t)}, max ${Math.max(...t)}, mean ${(t.reduce((a, b) => a + b, 0) / t.length).toFixed(0)}`,
+    );
   });
 });
 
@@ -479,7 +496,7 @@ describe('chunkContext', () => {
 
   it('a chunk in the middle of the class gets the imports and the class header', () => {
     const chunks = chunkDocument(d, { minTokens: 150, targetTokens: 400, maxTokens: 600 });
-    const mid = chunks.filter(c => c.start > classLine + 1 && c.start < classLine + 250);
+    const mid = chunks.filter((c) => c.start > classLine + 1 && c.start < classLine + 250);
     expect(mid.length).toBeGreaterThan(0);
     for (const c of mid) {
       const ctx = chunkContext(d, c);
@@ -528,7 +545,7 @@ describe('chunkContext', () => {
     const d2 = docOf(edited);
     const after = chunkDocument(d2, opts);
     const key = (c: Chunk): string => c.lines.join('\n');
-    const beforeCtx = new Map(before.map(c => [key(c), JSON.stringify(chunkContext(d, c))]));
+    const beforeCtx = new Map(before.map((c) => [key(c), JSON.stringify(chunkContext(d, c))]));
     let same = 0;
     for (const c of after) {
       const old = beforeCtx.get(key(c));

@@ -86,10 +86,21 @@ describe('parseFindings: answer shape', () => {
   });
 
   it('never throws, even on hostile input', () => {
-    const hostile = new Proxy({}, { get: () => { throw new Error('boom'); } });
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('boom');
+        },
+      },
+    );
     expect(() => parseFindings(hostile)).not.toThrow();
     expect(parseFindings(hostile).findings).toEqual([]);
-    const badItem = { get line(): number { throw new Error('boom'); } };
+    const badItem = {
+      get line(): number {
+        throw new Error('boom');
+      },
+    };
     const r = parseFindings({ diagnostics: [badItem, item()] });
     expect(r.findings).toHaveLength(1);
     expect(r.dropped).toEqual(['item 1: unreadable']);
@@ -139,7 +150,12 @@ describe('parseFindings: line', () => {
   });
 
   it('drops a missing line with a reason', () => {
-    const r = parseFindings({ diagnostics: [{ quote: 'x', message: 'm' }, { line: null, message: 'm' }] });
+    const r = parseFindings({
+      diagnostics: [
+        { quote: 'x', message: 'm' },
+        { line: null, message: 'm' },
+      ],
+    });
     expect(r.findings).toEqual([]);
     expect(r.dropped).toEqual(['item 1: missing line', 'item 2: missing line']);
   });
@@ -258,8 +274,7 @@ describe('parseFindings: quote and replacement', () => {
 });
 
 describe('parseFindings: cap', () => {
-  const many = (n: number): Array<Record<string, unknown>> =>
-    Array.from({ length: n }, (_, i) => item({ line: i + 1, message: `Unused variable tmp${i}` }));
+  const many = (n: number): Array<Record<string, unknown>> => Array.from({ length: n }, (_, i) => item({ line: i + 1, message: `Unused variable tmp${i}` }));
 
   it('keeps the first 25 by default and says how many were dropped', () => {
     const r = parseFindings({ diagnostics: many(300) });

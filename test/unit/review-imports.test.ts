@@ -31,9 +31,16 @@ describe('relevantImports', () => {
   });
 
   it('understands Go, Python, Rust and C forms', () => {
-    expect(relevantImports(['import (', '\t"fmt"', '\t"net/http"', ')'], ['http.ListenAndServe(":80", nil)'])).toEqual(['import (', '\t"fmt"', '\t"net/http"', ')']);
+    expect(relevantImports(['import (', '\t"fmt"', '\t"net/http"', ')'], ['http.ListenAndServe(":80", nil)'])).toEqual([
+      'import (',
+      '\t"fmt"',
+      '\t"net/http"',
+      ')',
+    ]);
     expect(relevantImports(['from collections import OrderedDict', 'import os'], ['x = os.getcwd()'])).toEqual(['import os']);
-    expect(relevantImports(['use std::collections::HashMap;', 'use std::io;'], ['let m: HashMap<u8, u8> = HashMap::new();'])).toEqual(['use std::collections::HashMap;']);
+    expect(relevantImports(['use std::collections::HashMap;', 'use std::io;'], ['let m: HashMap<u8, u8> = HashMap::new();'])).toEqual([
+      'use std::collections::HashMap;',
+    ]);
     // C headers do not name the symbols they declare: left out unless the header's name is used.
     expect(relevantImports(['#include <stdio.h>', '#include "util.h"'], ['util_init();', 'printf("x");'])).toEqual([]);
     expect(relevantImports(['#include "config.h"'], ['if (config.debug) {}'])).toEqual(['#include "config.h"']);

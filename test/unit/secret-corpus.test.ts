@@ -37,7 +37,10 @@ function score(samples: readonly Sample[], hit: (s: Sample) => boolean, listHits
 function report(title: string, rows: readonly Score[], rate: (r: Score) => number): number {
   const total = rows.reduce((n, r) => n + r.total, 0);
   const hits = rows.reduce((n, r) => n + r.hits, 0);
-  const lines = rows.map((r) => `  ${r.family.padEnd(22)} ${(100 * rate(r)).toFixed(1).padStart(5)}%  (${r.hits}/${r.total})${r.missed.length ? `\n      ${r.missed.join('\n      ')}` : ''}`);
+  const lines = rows.map(
+    (r) =>
+      `  ${r.family.padEnd(22)} ${(100 * rate(r)).toFixed(1).padStart(5)}%  (${r.hits}/${r.total})${r.missed.length ? `\n      ${r.missed.join('\n      ')}` : ''}`,
+  );
   // The figures the issue asks for, printed on every run.
   console.log(`${title}: ${((100 * hits) / total).toFixed(1)}% of ${total}\n${lines.join('\n')}`);
   return hits / total;

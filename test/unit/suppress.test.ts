@@ -6,7 +6,19 @@ const at = (line: number) => ({ start: { line, character: 2 }, end: { line, char
 
 describe('suppression comments', () => {
   it('a marker on the line or the line above, in any comment syntax, with its reason', () => {
-    const doc = linesOf(['// codex-lsp-ignore: checked by hand', 'a = 1', 'b = 2 # codex-lsp-ignore', 'c = 3', '-- codex-lsp-ignore - legacy', 'd', '/* codex-lsp-ignore: css */', 'e', 'f'].join('\n'));
+    const doc = linesOf(
+      [
+        '// codex-lsp-ignore: checked by hand',
+        'a = 1',
+        'b = 2 # codex-lsp-ignore',
+        'c = 3',
+        '-- codex-lsp-ignore - legacy',
+        'd',
+        '/* codex-lsp-ignore: css */',
+        'e',
+        'f',
+      ].join('\n'),
+    );
     expect(suppressionOf(doc, at(1))).toBe('checked by hand');
     expect(suppressionOf(doc, at(2))).toBe('');
     expect(suppressionOf(doc, at(3))).toBe('');

@@ -6,20 +6,111 @@ const syntax = new Syntax(new Logger(() => undefined));
 
 /** One small file per language: a documented function calling `helper`, and a type with a method. */
 const SAMPLES: Record<string, { text: string; fn: string; sig: string; doc?: string; type: string; bodyLine: number }> = {
-  typescript: { text: `import { x } from './x';\n\n/** Adds. */\nexport function add(a: number, b: number): number {\n  return helper(a) + b;\n}\n\nexport class Box {\n  get(): number {\n    return 1;\n  }\n}\n`, fn: 'add', sig: 'export function add(a: number, b: number): number', doc: '/** Adds. */', type: 'Box', bodyLine: 4 },
-  typescriptreact: { text: `// Adds.\nexport function add(a: number): JSX.Element {\n  return <b>{helper(a)}</b>;\n}\n\nclass Box {}\n`, fn: 'add', sig: 'export function add(a: number): JSX.Element', doc: '// Adds.', type: 'Box', bodyLine: 2 },
-  javascript: { text: `// Adds.\nconst add = (a, b) => {\n  return helper(a) + b;\n};\n\nclass Box {\n  get() { return 1; }\n}\n`, fn: 'add', sig: 'const add = (a, b) =>', doc: '// Adds.', type: 'Box', bodyLine: 2 },
-  python: { text: `import os\n\n@cached\ndef add(a, b=1):\n    """Adds two."""\n    return helper(a) + b\n\nclass Box:\n    def get(self):\n        return 1\n`, fn: 'add', sig: 'def add(a, b=1):', doc: '"""Adds two."""', type: 'Box', bodyLine: 5 },
-  go: { text: `package m\n\n// Add adds.\nfunc Add(a, b int) int {\n\treturn helper(a) + b\n}\n\ntype Box struct {\n\tv int\n}\n`, fn: 'Add', sig: 'func Add(a, b int) int', doc: '// Add adds.', type: 'Box', bodyLine: 4 },
-  rust: { text: `/// Adds.\npub fn add(a: i32, b: i32) -> i32 {\n    helper(a) + b\n}\n\nstruct Box {\n    v: i32,\n}\n`, fn: 'add', sig: 'pub fn add(a: i32, b: i32) -> i32', doc: '/// Adds.', type: 'Box', bodyLine: 2 },
-  java: { text: `class Box {\n  /** Adds. */\n  int add(int a, int b) {\n    return helper(a) + b;\n  }\n}\n`, fn: 'add', sig: 'int add(int a, int b)', doc: '/** Adds. */', type: 'Box', bodyLine: 3 },
-  c: { text: `/* Adds. */\nint add(int a, int b) {\n  return helper(a) + b;\n}\n\nstruct Box {\n  int v;\n};\n`, fn: 'add', sig: 'int add(int a, int b)', doc: '/* Adds. */', type: 'Box', bodyLine: 2 },
-  cpp: { text: `// Adds.\nint add(int a, int b) {\n  return helper(a) + b;\n}\n\nclass Box {\n public:\n  int v;\n};\n`, fn: 'add', sig: 'int add(int a, int b)', doc: '// Adds.', type: 'Box', bodyLine: 2 },
-  csharp: { text: `class Box {\n  // Adds.\n  public int Add(int a, int b) {\n    return Helper(a) + b;\n  }\n}\n`, fn: 'Add', sig: 'public int Add(int a, int b)', doc: '// Adds.', type: 'Box', bodyLine: 3 },
+  typescript: {
+    text: `import { x } from './x';\n\n/** Adds. */\nexport function add(a: number, b: number): number {\n  return helper(a) + b;\n}\n\nexport class Box {\n  get(): number {\n    return 1;\n  }\n}\n`,
+    fn: 'add',
+    sig: 'export function add(a: number, b: number): number',
+    doc: '/** Adds. */',
+    type: 'Box',
+    bodyLine: 4,
+  },
+  typescriptreact: {
+    text: `// Adds.\nexport function add(a: number): JSX.Element {\n  return <b>{helper(a)}</b>;\n}\n\nclass Box {}\n`,
+    fn: 'add',
+    sig: 'export function add(a: number): JSX.Element',
+    doc: '// Adds.',
+    type: 'Box',
+    bodyLine: 2,
+  },
+  javascript: {
+    text: `// Adds.\nconst add = (a, b) => {\n  return helper(a) + b;\n};\n\nclass Box {\n  get() { return 1; }\n}\n`,
+    fn: 'add',
+    sig: 'const add = (a, b) =>',
+    doc: '// Adds.',
+    type: 'Box',
+    bodyLine: 2,
+  },
+  python: {
+    text: `import os\n\n@cached\ndef add(a, b=1):\n    """Adds two."""\n    return helper(a) + b\n\nclass Box:\n    def get(self):\n        return 1\n`,
+    fn: 'add',
+    sig: 'def add(a, b=1):',
+    doc: '"""Adds two."""',
+    type: 'Box',
+    bodyLine: 5,
+  },
+  go: {
+    text: `package m\n\n// Add adds.\nfunc Add(a, b int) int {\n\treturn helper(a) + b\n}\n\ntype Box struct {\n\tv int\n}\n`,
+    fn: 'Add',
+    sig: 'func Add(a, b int) int',
+    doc: '// Add adds.',
+    type: 'Box',
+    bodyLine: 4,
+  },
+  rust: {
+    text: `/// Adds.\npub fn add(a: i32, b: i32) -> i32 {\n    helper(a) + b\n}\n\nstruct Box {\n    v: i32,\n}\n`,
+    fn: 'add',
+    sig: 'pub fn add(a: i32, b: i32) -> i32',
+    doc: '/// Adds.',
+    type: 'Box',
+    bodyLine: 2,
+  },
+  java: {
+    text: `class Box {\n  /** Adds. */\n  int add(int a, int b) {\n    return helper(a) + b;\n  }\n}\n`,
+    fn: 'add',
+    sig: 'int add(int a, int b)',
+    doc: '/** Adds. */',
+    type: 'Box',
+    bodyLine: 3,
+  },
+  c: {
+    text: `/* Adds. */\nint add(int a, int b) {\n  return helper(a) + b;\n}\n\nstruct Box {\n  int v;\n};\n`,
+    fn: 'add',
+    sig: 'int add(int a, int b)',
+    doc: '/* Adds. */',
+    type: 'Box',
+    bodyLine: 2,
+  },
+  cpp: {
+    text: `// Adds.\nint add(int a, int b) {\n  return helper(a) + b;\n}\n\nclass Box {\n public:\n  int v;\n};\n`,
+    fn: 'add',
+    sig: 'int add(int a, int b)',
+    doc: '// Adds.',
+    type: 'Box',
+    bodyLine: 2,
+  },
+  csharp: {
+    text: `class Box {\n  // Adds.\n  public int Add(int a, int b) {\n    return Helper(a) + b;\n  }\n}\n`,
+    fn: 'Add',
+    sig: 'public int Add(int a, int b)',
+    doc: '// Adds.',
+    type: 'Box',
+    bodyLine: 3,
+  },
   ruby: { text: `# Adds.\ndef add(a, b)\n  helper(a) + b\nend\n\nclass Box\nend\n`, fn: 'add', sig: 'def add(a, b)', doc: '# Adds.', type: 'Box', bodyLine: 2 },
-  php: { text: `<?php\n// Adds.\nfunction add($a, $b) {\n  return helper($a) + $b;\n}\n\nclass Box {\n}\n`, fn: 'add', sig: 'function add($a, $b)', doc: '// Adds.', type: 'Box', bodyLine: 3 },
-  lua: { text: `-- Adds.\nfunction add(a, b)\n  return helper(a) + b\nend\n\nlocal function twice(n)\n  return n * 2\nend\n`, fn: 'add', sig: 'function add(a, b)', doc: '-- Adds.', type: 'twice', bodyLine: 2 },
-  shellscript: { text: `# Adds.\nadd() {\n  helper "$1"\n}\n\nfunction twice {\n  echo 2\n}\n`, fn: 'add', sig: 'add()', doc: '# Adds.', type: 'twice', bodyLine: 1 },
+  php: {
+    text: `<?php\n// Adds.\nfunction add($a, $b) {\n  return helper($a) + $b;\n}\n\nclass Box {\n}\n`,
+    fn: 'add',
+    sig: 'function add($a, $b)',
+    doc: '// Adds.',
+    type: 'Box',
+    bodyLine: 3,
+  },
+  lua: {
+    text: `-- Adds.\nfunction add(a, b)\n  return helper(a) + b\nend\n\nlocal function twice(n)\n  return n * 2\nend\n`,
+    fn: 'add',
+    sig: 'function add(a, b)',
+    doc: '-- Adds.',
+    type: 'twice',
+    bodyLine: 2,
+  },
+  shellscript: {
+    text: `# Adds.\nadd() {\n  helper "$1"\n}\n\nfunction twice {\n  echo 2\n}\n`,
+    fn: 'add',
+    sig: 'add()',
+    doc: '# Adds.',
+    type: 'twice',
+    bodyLine: 1,
+  },
 };
 
 describe('syntax trees for every language with a grammar', () => {
@@ -63,7 +154,7 @@ describe('syntax trees for every language with a grammar', () => {
 });
 
 describe('incremental parsing and tree lifetime', () => {
-  it('a document\'s next text is parsed from its last tree, with the same answers as a fresh parse', async () => {
+  it("a document's next text is parsed from its last tree, with the same answers as a fresh parse", async () => {
     const s = new Syntax(new Logger(() => undefined));
     const before = 'export function a(): number {\n  return 1;\n}\n\nexport function b(): number {\n  return a();\n}\n';
     const first = await s.parse('typescript', before, 'doc');

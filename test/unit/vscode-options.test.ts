@@ -71,7 +71,7 @@ describe('server launch', () => {
     HTTPS_PROXY: 'http://proxy:3128',
   };
 
-  it('runs the module with VS Code\'s own Node over stdio, in run and debug mode', () => {
+  it("runs the module with VS Code's own Node over stdio, in run and debug mode", () => {
     const { run, debug } = buildServerOptions({ extensionPath: EXT_DIR, env, preferRepository: true });
     for (const launch of [run, debug]) {
       expect(launch.module).toBe(REPOSITORY);
@@ -123,7 +123,10 @@ describe('workspace/configuration answer', () => {
     expect(
       explicitSection(
         KEYS,
-        reader({ model: { globalValue: 'gpt-x' }, 'hover.enabled': { workspaceValue: false }, 'codeActions.custom': { workspaceFolderValue: custom } }, defaults),
+        reader(
+          { model: { globalValue: 'gpt-x' }, 'hover.enabled': { workspaceValue: false }, 'codeActions.custom': { workspaceFolderValue: custom } },
+          defaults,
+        ),
       ),
     ).toEqual({ model: 'gpt-x', hover: { enabled: false }, codeActions: { custom } });
   });
@@ -181,7 +184,7 @@ describe('usage report', () => {
 describe('the server as the extension starts it', () => {
   const session = useSession({ hover: { delayMs: 0 }, diagnostics: { enabled: false } });
 
-  it('accepts the client\'s command line and answers a hover from the model', async () => {
+  it("accepts the client's command line and answers a hover from the model", async () => {
     const { run } = buildServerOptions({ extensionPath: EXT_DIR, env: {}, preferRepository: true });
     const [module, ...args] = launchArgv(run, process.pid);
     const c = await session.start({ serverModule: module, args });

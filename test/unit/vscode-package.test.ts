@@ -158,8 +158,17 @@ describe('the packaged VS Code extension', () => {
     session.fake.script({ text: '`area` computes the area of a circle.' }, { text: 'pi, to five decimals.' });
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const k of ['CODEX_LSP_API_KEY', 'COMETAPI_KEY', 'COMETAPI_API_KEY', 'OPENAI_API_KEY', 'CODEX_LSP_MODEL', 'OPENAI_BASE_URL']) delete env[k];
-    Object.assign(env, { CODEX_LSP_API_KEY: 'test-key-abcdef123456', CODEX_LSP_BASE_URL: session.fake.baseUrl, CODEX_LSP_CACHE_DIR: path.join(tmp, 'cache'), SMOKE_NEW_KEY: 'sk-from-keychain' });
-    const { stdout } = await run(process.execPath, [path.join(EXT_DIR, 'test', 'smoke.js'), path.join(root, 'extension'), file], { cwd: tmp, env, timeout: 60_000 });
+    Object.assign(env, {
+      CODEX_LSP_API_KEY: 'test-key-abcdef123456',
+      CODEX_LSP_BASE_URL: session.fake.baseUrl,
+      CODEX_LSP_CACHE_DIR: path.join(tmp, 'cache'),
+      SMOKE_NEW_KEY: 'sk-from-keychain',
+    });
+    const { stdout } = await run(process.execPath, [path.join(EXT_DIR, 'test', 'smoke.js'), path.join(root, 'extension'), file], {
+      cwd: tmp,
+      env,
+      timeout: 60_000,
+    });
     const result = JSON.parse(stdout) as {
       error?: string;
       activateMs: number;
@@ -181,7 +190,9 @@ describe('the packaged VS Code extension', () => {
     expect(result.output).toContain(`at ${session.fake.baseUrl}`);
     expect(result.output).not.toMatch(/unknown setting|must be/);
     expect(result.messages).toContainEqual(
-      expect.stringMatching(/^info: Codex: This session: 1 model call, 0 from cache, tokens in \d+ \(cached \d+\) out \d+, about \$[\d.]+\. Today \(\d{4}-\d{2}-\d{2}\): 1 model call,/),
+      expect.stringMatching(
+        /^info: Codex: This session: 1 model call, 0 from cache, tokens in \d+ \(cached \d+\) out \d+, about \$[\d.]+\. Today \(\d{4}-\d{2}-\d{2}\): 1 model call,/,
+      ),
     );
     // "Codex: Set API Key" asked with a password box, stored the key, and the restarted server uses it.
     expect(result.messages).toContain('input: Codex: API key (password)');
@@ -192,5 +203,20 @@ describe('the packaged VS Code extension', () => {
 });
 
 const NODE_BUILTINS = new Set([
-  'assert', 'buffer', 'child_process', 'crypto', 'events', 'fs', 'http', 'https', 'net', 'os', 'path', 'stream', 'string_decoder', 'url', 'util', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'crypto',
+  'events',
+  'fs',
+  'http',
+  'https',
+  'net',
+  'os',
+  'path',
+  'stream',
+  'string_decoder',
+  'url',
+  'util',
+  'zlib',
 ]);

@@ -83,7 +83,16 @@ async function main() {
 
   // version.ts reads ../package.json next to its file and accepts it when the name is codex-lsp.
   const root = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
-  const serverPkg = { name: root.name, version: root.version, description: 'The codex-lsp server, bundled for the VS Code extension.', license: root.license, homepage: root.homepage, repository: root.repository, bugs: root.bugs, private: true };
+  const serverPkg = {
+    name: root.name,
+    version: root.version,
+    description: 'The codex-lsp server, bundled for the VS Code extension.',
+    license: root.license,
+    homepage: root.homepage,
+    repository: root.repository,
+    bugs: root.bugs,
+    private: true,
+  };
   fs.writeFileSync(path.join(HERE, 'server', 'package.json'), JSON.stringify(serverPkg, null, 2) + '\n');
   // The tree-sitter runtime and grammars (.wasm) sit next to the bundled server, where the server
   // looks for them first (server/syntax/grammars.ts); without them it would fall back to heuristics.

@@ -60,10 +60,14 @@ async function start(context: vscode.ExtensionContext, output: vscode.OutputChan
             if (item.section !== SECTION) return others[i] ?? null;
             const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
             const config = vscode.workspace.getConfiguration(SECTION, scope);
-            return explicitSection(settings.keys, { inspect: (key) => config.inspect(key), get: (key) => config.get(key) }, {
-              trusted: vscode.workspace.isTrusted,
-              restricted: settings.restricted,
-            });
+            return explicitSection(
+              settings.keys,
+              { inspect: (key) => config.inspect(key), get: (key) => config.get(key) },
+              {
+                trusted: vscode.workspace.isTrusted,
+                restricted: settings.restricted,
+              },
+            );
           });
         },
       },

@@ -38,10 +38,7 @@ export function serverModuleCandidates(extensionPath: string, preferRepository =
   return preferRepository ? [repository, packaged] : [packaged, repository];
 }
 
-export function resolveServerModule(
-  extensionPath: string,
-  opts: { preferRepository?: boolean; exists?: (file: string) => boolean } = {},
-): string {
+export function resolveServerModule(extensionPath: string, opts: { preferRepository?: boolean; exists?: (file: string) => boolean } = {}): string {
   const exists = opts.exists ?? fs.existsSync;
   const candidates = serverModuleCandidates(extensionPath, opts.preferRepository);
   const found = candidates.find((c) => exists(c));
@@ -202,7 +199,12 @@ function usd(v: unknown): string {
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, c) => (c < 2 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, c) => (c < 2 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 function block(title: string, summary: unknown): { line: string; lines: string[] } | undefined {

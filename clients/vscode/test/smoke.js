@@ -26,7 +26,7 @@ const noEvent = () => ({ dispose() {} });
 const missing = new Set();
 
 function universal(name) {
-  return new Proxy(function () {}, {
+  return new Proxy(() => {}, {
     get(_t, p) {
       if (p === 'then' || typeof p === 'symbol') return undefined;
       return universal(`${name}.${String(p)}`);
@@ -123,7 +123,19 @@ class CodeActionKind {
     return this.contains(other) || other.contains(this);
   }
 }
-for (const [k, v] of Object.entries({ Empty: '', QuickFix: 'quickfix', Refactor: 'refactor', RefactorExtract: 'refactor.extract', RefactorInline: 'refactor.inline', RefactorMove: 'refactor.move', RefactorRewrite: 'refactor.rewrite', Source: 'source', SourceOrganizeImports: 'source.organizeImports', SourceFixAll: 'source.fixAll', Notebook: 'notebook' })) {
+for (const [k, v] of Object.entries({
+  Empty: '',
+  QuickFix: 'quickfix',
+  Refactor: 'refactor',
+  RefactorExtract: 'refactor.extract',
+  RefactorInline: 'refactor.inline',
+  RefactorMove: 'refactor.move',
+  RefactorRewrite: 'refactor.rewrite',
+  Source: 'source',
+  SourceOrganizeImports: 'source.organizeImports',
+  SourceFixAll: 'source.fixAll',
+  Notebook: 'notebook',
+})) {
   CodeActionKind[k] = new CodeActionKind(v);
 }
 class CodeAction {
@@ -157,7 +169,7 @@ class Disposable {
     this.f = f;
   }
   static from(...ds) {
-    return new Disposable(() => ds.forEach((d) => d && d.dispose && d.dispose()));
+    return new Disposable(() => ds.forEach((d) => d?.dispose?.()));
   }
   dispose() {
     if (this.f) this.f();
@@ -182,14 +194,23 @@ const document = {
 };
 
 const providers = {};
-const registered = (kind) => (selector, provider) => {
+const registered = (kind) => (_selector, provider) => {
   providers[kind] = provider;
   return new Disposable();
 };
 const commands = new Map();
 const messages = [];
 let output = '';
-const channel = (name) => ({ name, append: (t) => (output += t), appendLine: (t) => (output += `${t}\n`), show() {}, clear() {}, dispose() {}, hide() {}, replace() {} });
+const channel = (name) => ({
+  name,
+  append: (t) => (output += t),
+  appendLine: (t) => (output += `${t}\n`),
+  show() {},
+  clear() {},
+  dispose() {},
+  hide() {},
+  replace() {},
+});
 /** What the user put in settings.json (user scope). */
 const userSettings = { 'hover.delayMs': 0, 'diagnostics.enabled': false };
 
@@ -244,11 +265,37 @@ const vscode = partial('vscode', {
     }),
     getWorkspaceFolder: () => undefined,
     ...Object.fromEntries(
-      ['onDidGrantWorkspaceTrust', 'onDidChangeConfiguration', 'onDidOpenTextDocument', 'onDidCloseTextDocument', 'onDidChangeTextDocument', 'onDidSaveTextDocument', 'onWillSaveTextDocument', 'onDidChangeWorkspaceFolders', 'onDidCreateFiles', 'onDidRenameFiles', 'onDidDeleteFiles', 'onWillCreateFiles', 'onWillRenameFiles', 'onWillDeleteFiles', 'onDidOpenNotebookDocument', 'onDidChangeNotebookDocument', 'onDidSaveNotebookDocument', 'onDidCloseNotebookDocument'].map((e) => [e, noEvent]),
+      [
+        'onDidGrantWorkspaceTrust',
+        'onDidChangeConfiguration',
+        'onDidOpenTextDocument',
+        'onDidCloseTextDocument',
+        'onDidChangeTextDocument',
+        'onDidSaveTextDocument',
+        'onWillSaveTextDocument',
+        'onDidChangeWorkspaceFolders',
+        'onDidCreateFiles',
+        'onDidRenameFiles',
+        'onDidDeleteFiles',
+        'onWillCreateFiles',
+        'onWillRenameFiles',
+        'onWillDeleteFiles',
+        'onDidOpenNotebookDocument',
+        'onDidChangeNotebookDocument',
+        'onDidSaveNotebookDocument',
+        'onDidCloseNotebookDocument',
+      ].map((e) => [e, noEvent]),
     ),
   }),
   languages: partial('languages', {
-    match: (selector, doc) => ([].concat(selector).some((f) => (typeof f === 'string' ? f === doc.languageId : (!f.scheme || f.scheme === doc.uri.scheme) && (!f.language || f.language === doc.languageId))) ? 10 : 0),
+    match: (selector, doc) =>
+      []
+        .concat(selector)
+        .some((f) =>
+          typeof f === 'string' ? f === doc.languageId : (!f.scheme || f.scheme === doc.uri.scheme) && (!f.language || f.language === doc.languageId),
+        )
+        ? 10
+        : 0,
     createDiagnosticCollection: () => ({ set() {}, delete() {}, clear() {}, dispose() {}, forEach() {}, get: () => [], has: () => false }),
     registerHoverProvider: registered('hover'),
     registerCodeActionsProvider: registered('codeActions'),
@@ -318,7 +365,7 @@ async function main() {
     activateMs,
     commands: [...commands.keys()].filter((c) => c.startsWith('codex.')).sort(),
     hover: hover ? hover.contents.map((c) => (typeof c === 'string' ? c : c.value)).join('\n') : null,
-    actions: (actions ?? []).map((a) => ({ title: a.title, kind: a.kind && a.kind.value })),
+    actions: (actions ?? []).map((a) => ({ title: a.title, kind: a.kind?.value })),
     restarts,
     hoverAfterRestart: hoverAfterRestart ? hoverAfterRestart.contents.map((c) => c.value).join('\n') : null,
     messages,
@@ -330,6 +377,6 @@ async function main() {
 }
 
 main().catch((err) => {
-  process.stdout.write(`${JSON.stringify({ error: String(err && err.stack || err), messages, output, missing: [...missing] })}\n`);
+  process.stdout.write(`${JSON.stringify({ error: String(err?.stack || err), messages, output, missing: [...missing] })}\n`);
   process.exit(1);
 });

@@ -74,7 +74,6 @@ const TASKS: Record<Exclude<AiActionKind, 'fix' | 'custom'>, string> = {
 
 type Outcome = { edit: WorkspaceEdit; explanation: string } | { message: string; severity: 'warning' | 'error' };
 
-
 /**
  * AI code actions: listed from local state (no model call), their edit computed on
  * `codeAction/resolve` or, for clients without resolve support, by a command that ends in
@@ -123,12 +122,29 @@ export class AiActionFeature {
         if (d.code !== undefined) diagnostic.code = d.code;
         if (d.source !== undefined) diagnostic.source = d.source;
         const title = `Fix with codex: ${clip(d.message, 60)}`;
-        out.push(this.action(title, CodeActionKind.QuickFix, { ...base, action: 'fix', title, range: d.range, anchor: lineText(doc, d.range.start.line), diagnostic }, [d]));
+        out.push(
+          this.action(
+            title,
+            CodeActionKind.QuickFix,
+            { ...base, action: 'fix', title, range: d.range, anchor: lineText(doc, d.range.start.line), diagnostic },
+            [d],
+          ),
+        );
       }
     }
     if (allowed(CodeActionKind.RefactorRewrite)) {
-      out.push(this.action('Refactor with codex', CodeActionKind.RefactorRewrite, { ...base, action: 'refactor', title: 'Refactor with codex', range, anchor }));
-      out.push(this.action('Add documentation (codex)', CodeActionKind.RefactorRewrite, { ...base, action: 'document', title: 'Add documentation (codex)', range, anchor }));
+      out.push(
+        this.action('Refactor with codex', CodeActionKind.RefactorRewrite, { ...base, action: 'refactor', title: 'Refactor with codex', range, anchor }),
+      );
+      out.push(
+        this.action('Add documentation (codex)', CodeActionKind.RefactorRewrite, {
+          ...base,
+          action: 'document',
+          title: 'Add documentation (codex)',
+          range,
+          anchor,
+        }),
+      );
     }
     for (const c of settings.custom) {
       if (!allowed(c.kind)) continue;
@@ -171,7 +187,10 @@ export class AiActionFeature {
     try {
       const result = await this.s.client.applyEdit({ label: data.title, edit: outcome.edit });
       if (!result.applied) {
-        this.s.client.showMessage('warning', `codex: ${data.title}: the editor did not apply the edit${result.failureReason ? ` (${result.failureReason})` : ''}.`);
+        this.s.client.showMessage(
+          'warning',
+          `codex: ${data.title}: the editor did not apply the edit${result.failureReason ? ` (${result.failureReason})` : ''}.`,
+        );
       }
     } catch (err) {
       this.s.client.showMessage('warning', `codex: ${data.title}: the editor refused the edit (${err instanceof Error ? err.message : String(err)}).`);
@@ -194,7 +213,8 @@ export class AiActionFeature {
         throw new ResponseError(LSPErrorCodes.RequestCancelled, 'code action cancelled');
       }
       // A cut-off edit list may lack the edits that make the others correct: none is applied.
-      if (err instanceof ModelError && err.kind === 'cut-off') return { severity: 'error', message: `codex: ${data.title}: refused: ${err.message}; nothing was changed.` };
+      if (err instanceof ModelError && err.kind === 'cut-off')
+        return { severity: 'error', message: `codex: ${data.title}: refused: ${err.message}; nothing was changed.` };
       if (err instanceof ModelError) return { severity: 'error', message: `codex: ${data.title}: ${err.message}` };
       this.s.log.error(`code action failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       return { severity: 'error', message: `codex: ${data.title} failed: ${err instanceof Error ? err.message : String(err)}` };
@@ -247,7 +267,9 @@ export class AiActionFeature {
     const region = targetRegion(doc, selection, undefined, syntax);
     const lineCount = region.range.end.line - region.range.start.line + 1;
     if (lineCount > MAX_TARGET_LINES || region.end - region.start > MAX_TARGET_CHARS) {
-      return fail(`the code is too large for one action (${lineCount} lines, ${region.end - region.start} characters; at most ${MAX_TARGET_LINES} lines and ${MAX_TARGET_CHARS} characters): select less.`);
+      return fail(
+        `the code is too large for one action (${lineCount} lines, ${region.end - region.start} characters; at most ${MAX_TARGET_LINES} lines and ${MAX_TARGET_CHARS} characters): select less.`,
+      );
     }
     // Secrets are masked in everything the prompt shows; positions stay those of the document.
     const view = maskedView(doc, scope.privacy, 'code action', region.range.start);
@@ -255,7 +277,9 @@ export class AiActionFeature {
     const reader = new LineReader(view);
     const first = region.range.start.line;
     const last = region.range.end.line;
-    const imports = findImports(reader, 300, 25).filter((l) => l < first).map((l) => reader.display(l, 240));
+    const imports = findImports(reader, 300, 25)
+      .filter((l) => l < first)
+      .map((l) => reader.display(l, 240));
     const headers = (syntax?.headers(first) ?? findEnclosing(reader, first, 300))
       .filter((h) => h.startLine < first)
       .reverse()
@@ -363,14 +387,18 @@ function scrub(text: string, secrets: readonly string[]): string {
 /** A line's text (up to 1,000 characters: enough to tell lines apart, bounded for minified files). */
 function lineText(doc: TextDocument, line: number): string {
   if (line < 0 || line >= doc.lineCount) return '';
-  return doc.getText({ start: { line, character: 0 }, end: { line, character: Number.MAX_SAFE_INTEGER } }).replace(/\r?\n$/, '').slice(0, 1000);
+  return doc
+    .getText({ start: { line, character: 0 }, end: { line, character: Number.MAX_SAFE_INTEGER } })
+    .replace(/\r?\n$/, '')
+    .slice(0, 1000);
 }
 
 /** Lines [from, to) of the view, trimmed at the end, at most CONTEXT_CHARS in all (keeping the side next to the target). */
 function contextLines(reader: LineReader, from: number, to: number, keep: 'start' | 'end'): string[] {
   const out: string[] = [];
   let chars = 0;
-  const order = keep === 'start' ? [...Array(Math.max(0, to - from)).keys()].map((i) => from + i) : [...Array(Math.max(0, to - from)).keys()].map((i) => to - 1 - i);
+  const order =
+    keep === 'start' ? [...Array(Math.max(0, to - from)).keys()].map((i) => from + i) : [...Array(Math.max(0, to - from)).keys()].map((i) => to - 1 - i);
   for (const l of order) {
     const t = reader.display(l, 240);
     chars += t.length + 1;

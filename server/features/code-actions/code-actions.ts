@@ -42,7 +42,6 @@ function overlaps(a: Range, b: Range): boolean {
   return !before(a.end, b.start) && !before(b.end, a.start);
 }
 
-
 /**
  * Code actions. Listing never waits for the model: review findings that carry a replacement
  * become quick fixes with their edit computed here, from local state, in microseconds.
@@ -113,7 +112,12 @@ export class CodeActionFeature implements Feature {
       shown ??= this.review.findingsFor(doc);
       for (const f of shown?.findings ?? []) {
         if (f.replacement === undefined || !overlaps(f.range, params.range) || seen.has(key(f.range))) continue;
-        const fix = this.quickFix(doc, this.diagnosticOf(f), { replacement: f.replacement, text: f.text, version: shown?.version ?? doc.version, lines: f.lines });
+        const fix = this.quickFix(doc, this.diagnosticOf(f), {
+          replacement: f.replacement,
+          text: f.text,
+          version: shown?.version ?? doc.version,
+          lines: f.lines,
+        });
         if (fix) {
           seen.add(key(f.range));
           actions.push(fix.action);
@@ -125,7 +129,10 @@ export class CodeActionFeature implements Feature {
       // "Ignore this finding": one per codex finding here, the client's diagnostics first, then ours under the cursor.
       shown ??= this.review.findingsFor(doc);
       const lines = new Set<number>();
-      const found = [...(params.context?.diagnostics ?? []).filter((d) => d.source === 'codex'), ...(shown?.findings ?? []).filter((f) => overlaps(f.range, params.range)).map((f) => this.diagnosticOf(f))];
+      const found = [
+        ...(params.context?.diagnostics ?? []).filter((d) => d.source === 'codex'),
+        ...(shown?.findings ?? []).filter((f) => overlaps(f.range, params.range)).map((f) => this.diagnosticOf(f)),
+      ];
       for (const d of found) {
         if (lines.has(d.range.start.line)) continue;
         lines.add(d.range.start.line);
@@ -152,7 +159,10 @@ export class CodeActionFeature implements Feature {
     const indent = /^[ \t]*/.exec(text)?.[0] ?? '';
     // The finding's message as the reason (the user may edit it); nothing that would close the comment early.
     const reason = clip(d.message.replace(/\*\/|-->|\*\)|[\r\n]+/g, ' ').trim(), 60);
-    const edit: TextEdit = { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: withEol(`${ignoreComment(doc.languageId, indent, reason)}\n`, doc) };
+    const edit: TextEdit = {
+      range: { start: { line, character: 0 }, end: { line, character: 0 } },
+      newText: withEol(`${ignoreComment(doc.languageId, indent, reason)}\n`, doc),
+    };
     return { title: 'Ignore this finding (codex)', kind: CodeActionKind.QuickFix, diagnostics: [d], edit: this.workspaceEdit(doc, [edit]) };
   }
 
@@ -188,7 +198,11 @@ export class CodeActionFeature implements Feature {
     if (edits.length === 0) return undefined;
     return {
       count: edits.length,
-      action: { title: `Apply all ${edits.length} codex fix${edits.length === 1 ? '' : 'es'} in this file`, kind: FIX_ALL_KIND, edit: this.workspaceEdit(doc, edits) },
+      action: {
+        title: `Apply all ${edits.length} codex fix${edits.length === 1 ? '' : 'es'} in this file`,
+        kind: FIX_ALL_KIND,
+        edit: this.workspaceEdit(doc, edits),
+      },
     };
   }
 

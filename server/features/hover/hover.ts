@@ -47,7 +47,7 @@ function docId(doc: TextDocument): number {
 }
 
 const INSTRUCTIONS = [
-  'You are codex-lsp: you explain code in a programmer\'s editor, in the hover shown under the mouse.',
+  "You are codex-lsp: you explain code in a programmer's editor, in the hover shown under the mouse.",
   'Explain what the code under the cursor does: the symbol named below on the line marked with →, or that whole line if no symbol is named.',
   'Say what it is, what it does here, and what it returns or changes; mention anything non-obvious (side effects, error cases, pitfalls).',
   'Answer in Markdown: at most 5 short sentences or bullets, no preamble, no headings, no repetition of the code.',
@@ -56,7 +56,12 @@ const INSTRUCTIONS = [
 ].join('\n');
 
 /** The model request for a hover; pure, so tests and the benchmark can inspect the exact prompt. */
-export function buildHoverRequest(doc: TextDocument, ctx: HoverContext, roots: readonly string[], definitions: readonly string[] = []): Omit<PipelineRequest, 'signal'> {
+export function buildHoverRequest(
+  doc: TextDocument,
+  ctx: HoverContext,
+  roots: readonly string[],
+  definitions: readonly string[] = [],
+): Omit<PipelineRequest, 'signal'> {
   const file = displayPath(doc.uri, roots);
   const language = languageOf(doc.languageId, file);
   // Stable first (language, file), the code next, the question last: prompts share prefixes.
@@ -79,11 +84,7 @@ export function buildHoverRequest(doc: TextDocument, ctx: HoverContext, roots: r
 
 function isTextDocumentPosition(p: unknown): p is HoverParams {
   const r = p as { textDocument?: { uri?: unknown }; position?: { line?: unknown; character?: unknown } } | null;
-  return (
-    typeof r?.textDocument?.uri === 'string' &&
-    Number.isInteger(r.position?.line) &&
-    Number.isInteger(r.position?.character)
-  );
+  return typeof r?.textDocument?.uri === 'string' && Number.isInteger(r.position?.line) && Number.isInteger(r.position?.character);
 }
 
 export class HoverFeature implements Feature {
@@ -187,7 +188,11 @@ export class HoverFeature implements Feature {
         // What came is shown only with a visible note that it is not all (and never cached).
         this.s.log.warn(`hover: ${err.message}`);
         const partial = err.partial?.trim();
-        return partial ? this.toHover(`${partial}\n\n${this.markupKind() === MarkupKind.Markdown ? '*(cut off: the answer is incomplete)*' : '(cut off: the answer is incomplete)'}`) : null;
+        return partial
+          ? this.toHover(
+              `${partial}\n\n${this.markupKind() === MarkupKind.Markdown ? '*(cut off: the answer is incomplete)*' : '(cut off: the answer is incomplete)'}`,
+            )
+          : null;
       }
       if (err instanceof ModelError) this.s.log.warn(`hover: ${err.message}`);
       else this.s.log.error(`hover failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

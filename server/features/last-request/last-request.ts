@@ -31,7 +31,8 @@ export class LastRequestCommand implements Feature {
   async execute(params: ExecuteCommandParams): Promise<LastRequestResult> {
     const arg = params.arguments?.[0];
     const uri = typeof arg === 'string' ? arg : typeof (arg as { uri?: unknown } | undefined)?.uri === 'string' ? (arg as { uri: string }).uri : undefined;
-    if (arg !== undefined && uri === undefined) throw new ResponseError(ErrorCodes.InvalidParams, `${SHOW_LAST_REQUEST_COMMAND} takes a document uri, or nothing`);
+    if (arg !== undefined && uri === undefined)
+      throw new ResponseError(ErrorCodes.InvalidParams, `${SHOW_LAST_REQUEST_COMMAND} takes a document uri, or nothing`);
     const scope = this.s.scopeFor(uri);
     const sent = uri ? scope.gateway.lastSent(uri) : latest(this.s.scopes().map((sc) => sc.gateway.lastSent(undefined)));
     if (!sent) {

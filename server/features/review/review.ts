@@ -310,7 +310,6 @@ export class ReviewFeature implements Feature {
     return moveFindings(inside, lines);
   }
 
-
   /** After edits, published findings follow their text (or go away with it) until the next review. */
   private reanchorShown(st: DocState): void {
     st.reanchorTimer = undefined;

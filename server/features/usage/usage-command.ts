@@ -47,12 +47,20 @@ export class UsageCommand implements Feature {
 
   async execute(params: ExecuteCommandParams): Promise<UsageReport> {
     // Prices and the budget are the user's (a project file cannot set them): the same in every folder.
-    const { prices, budget: { dailyUSD: budget } } = this.s.scopeFor().config.settings;
+    const {
+      prices,
+      budget: { dailyUSD: budget },
+    } = this.s.scopeFor().config.settings;
     const today = await this.s.usage.today();
     const daySummary = summarize(today.rows, prices);
     const report: UsageReport = {
       session: summarize(this.s.usage.session.snapshot(), prices),
-      today: { ...daySummary, date: today.day, budgetUSD: budget > 0 ? budget : null, budgetReached: budget > 0 && daySummary.totals.usd !== undefined && daySummary.totals.usd >= budget },
+      today: {
+        ...daySummary,
+        date: today.day,
+        budgetUSD: budget > 0 ? budget : null,
+        budgetReached: budget > 0 && daySummary.totals.usd !== undefined && daySummary.totals.usd >= budget,
+      },
       prices,
     };
     // Some clients run a command but never show its result (Helix): there, and on request ("show"), say it too.
@@ -67,7 +75,10 @@ export class UsageCommand implements Feature {
  * told so once (with what to do) rather than silently spending on.
  */
 export async function budgetReached(s: Services): Promise<{ spent: number; budget: number } | undefined> {
-  const { prices, budget: { dailyUSD: budget } } = s.scopeFor().config.settings;
+  const {
+    prices,
+    budget: { dailyUSD: budget },
+  } = s.scopeFor().config.settings;
   if (!(budget > 0)) return undefined;
   const today = await s.usage.today();
   const day = summarize(today.rows, prices);
