@@ -12,7 +12,7 @@ interface CompiledFormat {
   reject?: RegExp;
 }
 
-const _escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 
 function compile(f: ProviderFormat): CompiledFormat {
   const edge = f.edge ?? 'A-Za-z0-9_';
@@ -24,7 +24,7 @@ function compile(f: ProviderFormat): CompiledFormat {
 
 const COMPILED = PROVIDER_FORMATS.map(compile);
 const KEYWORDS = [...new Set(PROVIDER_FORMATS.flatMap((f) => f.keywords))].sort((a, b) => b.length - a.length);
-const KEYWORD_RE = new RegExp(KEYWORDS.map(escape).join('|'), 'g');
+const KEYWORD_RE = new RegExp(KEYWORDS.map(escapeRegex).join('|'), 'g');
 const ROWS_BY_KEYWORD = new Map<string, number[]>();
 COMPILED.forEach((c, i) => {
   for (const k of c.format.keywords) ROWS_BY_KEYWORD.set(k, [...(ROWS_BY_KEYWORD.get(k) ?? []), i]);
