@@ -26,7 +26,9 @@ const noEvent = () => ({ dispose() {} });
 const missing = new Set();
 
 function universal(name) {
-  return new Proxy(() => {}, {
+  // A function, not an arrow: only a constructor target lets the proxy be called with `new`.
+  // biome-ignore lint/complexity/useArrowFunction: see above
+  return new Proxy(function () {}, {
     get(_t, p) {
       if (p === 'then' || typeof p === 'symbol') return undefined;
       return universal(`${name}.${String(p)}`);
