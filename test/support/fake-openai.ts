@@ -30,7 +30,7 @@ interface LocalServerSpec {
   refusesCacheKey?: FakeReply;
 }
 
-export const LOCAL_SERVERS: Record<LocalServerKind, LocalServerSpec> = {
+const LOCAL_SERVERS: Record<LocalServerKind, LocalServerSpec> = {
   // Ollama: Go's default 404 page; OpenAI-shaped errors from its compatibility layer.
   ollama: {
     ownedBy: 'library',
@@ -192,7 +192,7 @@ function defaultErrorShape(status: number, code: string | null | undefined): { t
 }
 
 /** The default answer: plausible 200s for the server's three kinds of request. */
-export const defaultHandler: FakeHandler = (req) => {
+const defaultHandler: FakeHandler = (req) => {
   if (req.schemaName === 'diagnostics') return { json: { diagnostics: [] } };
   if (req.schemaName === 'edit') return { json: { edits: [], explanation: 'no change' } };
   // Fallback mode (schema described in the prompt, no structured output): answer the JSON as text.
@@ -215,7 +215,7 @@ export function listing(r: RecordedRequest): Map<number, string> {
 }
 
 /** First 40 chars of the prompt's last non-empty line: lets tests tell answers apart. */
-export function promptDigest(prompt: string): string {
+function promptDigest(prompt: string): string {
   const lines = prompt.split(/\r?\n/).filter((l) => l.trim() !== '');
   return (lines[lines.length - 1] ?? '').trim().slice(0, 40);
 }

@@ -625,7 +625,7 @@ export function position(text: string, needle: string, nth = 0, offsetInNeedle =
 }
 
 /** Offset -> Position, treating \r\n, \n and \r as line breaks as LSP does. */
-export function offsetToPosition(text: string, offset: number): Position {
+function offsetToPosition(text: string, offset: number): Position {
   let line = 0;
   let lineStart = 0;
   for (let i = 0; i < offset && i < text.length; i++) {

@@ -22,8 +22,8 @@ export interface Sample {
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
 const UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const DIGITS = '0123456789';
-export const ALNUM = UPPER + LOWER + DIGITS;
-export const HEX = '0123456789abcdef';
+const ALNUM = UPPER + LOWER + DIGITS;
+const HEX = '0123456789abcdef';
 const B64URL = ALNUM + '_-';
 const B64 = ALNUM + '+/';
 const UPALNUM = UPPER + DIGITS;
@@ -33,7 +33,7 @@ const BECH32 = 'QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L';
 
 type Part = string | [alphabet: string, length: number];
 
-export function draw(r: () => number, alphabet: string, n: number): string {
+function draw(r: () => number, alphabet: string, n: number): string {
   let s = '';
   for (let i = 0; i < n; i++) s += alphabet[Math.floor(r() * alphabet.length)];
   return s;
