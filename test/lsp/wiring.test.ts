@@ -212,4 +212,25 @@ describe('where settings come from', () => {
     await c.hover(inAdded, position(TEXT, 'items'));
     expect(session.fake.requests.at(-1)!.model).toBe('model-a');
   });
+
+  it('a folder added with an ignore glob takes the findings of the open files it now ignores away', async () => {
+    session.fake.setDefault((r) =>
+      r.schemaName === 'diagnostics'
+        ? { json: { diagnostics: [{ line: 1, quote: 'items.reduce', severity: 'warning', message: 'items may be undefined', replacement: null }] } }
+        : { text: 'x' },
+    );
+    const a = folder({});
+    const added = folder({ ignore: ['legacy/**'] });
+    const c = await session.start({
+      capabilities: { workspace: { workspaceFolders: true } },
+      rootUri: fileUri(a),
+      workspaceFolders: [{ uri: fileUri(a), name: 'a' }],
+      settings: { hover: { delayMs: 0 }, diagnostics: { enabled: true } },
+    });
+    const vendored = fileUri(path.join(added, 'legacy', 'lib.ts'));
+    await c.open(vendored, TEXT, 'typescript');
+    await c.waitForDiagnostics(vendored, (p) => p.diagnostics.length === 1, 10_000);
+    await c.notify('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: fileUri(added), name: 'added' }], removed: [] } });
+    await c.waitForDiagnostics(vendored, (p) => p.diagnostics.length === 0, 5000);
+  });
 });
