@@ -35,13 +35,17 @@ export class ConfigStore {
   private readonly order = ['project', 'environment', 'initializationOptions', 'workspace'];
   private snapshot: ConfigSnapshot;
   private listeners: Listener[] = [];
-  private reported = new Set<string>();
   /** Problems a source found before its values were read (a project file that is not JSON). */
   private readonly layerProblems = new Map<LayerName, readonly string[]>();
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
     private readonly log: Logger,
+    /**
+     * Problems already logged, each once: the workspace section is pulled again on every change,
+     * and the stores of several workspace folders share the environment's problems.
+     */
+    private readonly reported = new Set<string>(),
   ) {
     const e = readEnvironment(env);
     this.layers.set('environment', e.layer);
@@ -89,7 +93,6 @@ export class ConfigStore {
     const { settings, blocking } = resolved;
     const problems = [...new Set([...[...this.layerProblems.values()].flat(), ...resolved.problems])];
     for (const p of resolved.problems) {
-      // Logged once per distinct problem: the workspace section is pulled again on every change.
       if (this.reported.has(p)) continue;
       this.reported.add(p);
       this.log.warn(`configuration: ${p}`);

@@ -36,22 +36,26 @@ interface Folder extends Scope {
 export class Workspace {
   private folders: Folder[] = [];
   private readonly layers = new Map<ClientLayer, { source: string; values: unknown }>();
+  /** Settings problems logged so far, by every folder's store: each is logged once. */
+  private readonly reported = new Set<string>();
   readonly shared: SharedParts;
 
   constructor(private readonly deps: WorkspaceDeps) {
     // The cache folder and the first limits come from the environment (the same for every folder).
-    const probe = new ConfigStore(deps.env, deps.log);
-    this.shared = createSharedParts(probe.current, deps.log);
-    this.folders = [this.create(undefined, probe)];
+    const environment = new ConfigStore(deps.env, deps.log, this.reported);
+    this.shared = createSharedParts(environment.current, deps.log);
   }
 
-  /** Sets the folders (at initialize, and when the editor adds or removes some). */
+  /**
+   * Sets the folders (at initialize, and when the editor adds or removes some). Folders that
+   * stay keep their settings and model stack; with no folder, one scope serves every file.
+   */
   setRoots(roots: readonly string[]): void {
     const wanted = [...new Set(roots.map((r) => path.resolve(r)))];
-    const keep = this.folders.filter((f) => f.root !== undefined && wanted.includes(f.root));
+    const keep = this.folders.filter((f) => (f.root === undefined ? wanted.length === 0 : wanted.includes(f.root)));
     for (const f of this.folders) if (!keep.includes(f)) f.project.close();
-    const next = wanted.map((root) => keep.find((f) => f.root === root) ?? this.create(root));
-    this.folders = next.length > 0 ? next : [this.create(undefined)];
+    if (wanted.length > 0) this.folders = wanted.map((root) => keep.find((f) => f.root === root) ?? this.create(root));
+    else this.folders = keep.length > 0 ? keep : [this.create(undefined)];
     for (const f of this.folders) if (!keep.includes(f)) f.project.load();
   }
 
@@ -112,6 +116,8 @@ export class Workspace {
   }
 
   private folderFor(uri?: string): Folder {
+    // Asked before initialize named the folders: one scope for every file until then.
+    if (this.folders.length === 0) this.setRoots([]);
     const file = uri === undefined ? undefined : uriToPath(uri);
     let best: Folder | undefined;
     if (file !== undefined) {
@@ -123,9 +129,9 @@ export class Workspace {
     return best ?? this.folders[0]!;
   }
 
-  private create(root: string | undefined, existing?: ConfigStore): Folder {
+  private create(root: string | undefined): Folder {
     const { log } = this.deps;
-    const store = existing ?? new ConfigStore(this.deps.env, log);
+    const store = new ConfigStore(this.deps.env, log, this.reported);
     for (const [name, layer] of this.layers) store.setLayer(name, layer.source, layer.values);
     const roots = root === undefined ? [] : [root];
     // Declared before the stack and the folder: the closures below read them only once built.

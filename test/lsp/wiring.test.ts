@@ -233,4 +233,23 @@ describe('where settings come from', () => {
     await c.notify('workspace/didChangeWorkspaceFolders', { event: { added: [{ uri: fileUri(added), name: 'added' }], removed: [] } });
     await c.waitForDiagnostics(vendored, (p) => p.diagnostics.length === 0, 5000);
   });
+
+  it('logs a problem in the editor\'s settings once, however many folders it applies to', async () => {
+    const a = folder();
+    const b = folder();
+    const c = await session.start({
+      rootUri: fileUri(a),
+      workspaceFolders: [
+        { uri: fileUri(a), name: 'a' },
+        { uri: fileUri(b), name: 'b' },
+      ],
+      settings: { hover: { delayMs: -5 }, diagnostics: { enabled: false } },
+    });
+    const uri = fileUri(path.join(b, 'src', 'cart.ts'));
+    await c.open(uri, TEXT, 'typescript');
+    expect(await c.hover(uri, position(TEXT, 'reduce'))).not.toBeNull();
+    const told = c.logs.filter((l) => l.message.includes('hover.delayMs'));
+    expect(told).toHaveLength(1);
+    expect(told[0]?.message).toMatch(/^configuration: /);
+  });
 });
