@@ -234,7 +234,7 @@ describe('where settings come from', () => {
     await c.waitForDiagnostics(vendored, (p) => p.diagnostics.length === 0, 5000);
   });
 
-  it('logs a problem in the editor\'s settings once, however many folders it applies to', async () => {
+  it("logs a problem in the editor's settings once, however many folders it applies to", async () => {
     const a = folder();
     const b = folder();
     const c = await session.start({
