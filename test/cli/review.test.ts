@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listing, openAIError, type FakeHandler, type RecordedRequest } from '../support/fake-openai';
 import { useFake } from '../support/session';
 import { SERVER_BIN } from '../support/paths';
-import { UNPRIVILEGED } from '../support/cli-run';
+import { cliEnv, IS_ROOT, runCli, type CliRun } from '../support/cli-run';
 
 const session = useFake();
 const dirs: string[] = [];
@@ -14,55 +14,14 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const isRoot = process.getuid?.() === 0;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment of a run in `cwd`: a test key, the fake, a cache and home outside the project. */
-function cliEnv(cwd: string, env: Record<string, string | undefined>): NodeJS.ProcessEnv {
-  const full: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of [
-    'CODEX_LSP_API_KEY',
-    'COMETAPI_KEY',
-    'COMETAPI_API_KEY',
-    'OPENAI_API_KEY',
-    'CODEX_LSP_BASE_URL',
-    'CODEX_LSP_MODEL',
-    'OPENAI_BASE_URL',
-    'NO_COLOR',
-  ])
-    delete full[k];
-  Object.assign(
-    full,
-    {
-      CODEX_LSP_API_KEY: 'test-key-abcdef123456',
-      CODEX_LSP_BASE_URL: session.fake.baseUrl,
-      CODEX_LSP_CACHE_DIR: path.join(cwd, '..', 'cache'),
-      HOME: path.join(cwd, '..'),
-    },
-    env,
-  );
-  for (const [k, v] of Object.entries(env)) if (v === undefined) delete full[k];
-  return full;
+/** A run's environment: the test key, the fake, a cache and home outside the project, then `env`. */
+function env(cwd: string, extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return { HOME: path.join(cwd, '..'), ...extra };
 }
 
 /** Runs `codex-lsp review` in `cwd` against the fake; `unprivileged` drops root's power over file modes, so they bite. */
-function cli(args: string[], cwd: string, env: Record<string, string | undefined> = {}, unprivileged = false): Promise<Run> {
-  const full = cliEnv(cwd, env);
-  const cmd = unprivileged && isRoot ? 'setpriv' : process.execPath;
-  const argv = unprivileged && isRoot ? [...UNPRIVILEGED, process.execPath, SERVER_BIN, 'review', ...args] : [SERVER_BIN, 'review', ...args];
-  return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { cwd, env: full });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function cli(args: string[], cwd: string, extra: Record<string, string | undefined> = {}, unprivileged = false): Promise<CliRun> {
+  return runCli(session.fake, args, cwd, { env: env(cwd, extra), unprivileged });
 }
 
 /** A project folder (inside a holder that also keeps the cache) with the given files. */
@@ -369,7 +328,7 @@ describe('codex-lsp review: privacy and bad input', () => {
     expect(r.code).toBe(0);
   });
 
-  it.skipIf(!isRoot && process.platform === 'win32')('an unreadable file is reported and the rest still run', async () => {
+  it.skipIf(!IS_ROOT && process.platform === 'win32')('an unreadable file is reported and the rest still run', async () => {
     reviewer();
     const root = project({ 'a.ts': BUGGY, 'secret.ts': CLEAN });
     chmodSync(path.join(root, 'secret.ts'), 0o000);
@@ -438,7 +397,7 @@ describe('codex-lsp review: exit codes', () => {
   it('130 on Ctrl-C while the model thinks: the requests in flight are dropped, no report, nothing cached', async () => {
     const root = project({ 'a.ts': BUGGY });
     session.fake.setDefault(() => ({ hang: true }));
-    const child = spawn(process.execPath, [SERVER_BIN, 'review'], { cwd: root, env: cliEnv(root, {}) });
+    const child = spawn(process.execPath, [SERVER_BIN, 'review'], { cwd: root, env: cliEnv(session.fake, root, { env: env(root) }) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

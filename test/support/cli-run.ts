@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { listing, type FakeOpenAI } from './fake-openai';
-import { SERVER_BIN } from './paths';
+import { SCRUBBED_ENV, SERVER_BIN } from './paths';
 
 export interface CliRun {
   code: number | null;
@@ -30,27 +30,22 @@ export const IS_ROOT = process.getuid?.() === 0;
 /** `setpriv` arguments: root without overriding file modes (dac_*) or ownership rules (fowner, as in sticky folders). */
 export const UNPRIVILEGED = ['--bounding-set=-dac_override,-dac_read_search,-fowner'];
 
-/** Runs the built `codex-lsp review` in `cwd` against the fake model server, with a test key. */
-export function runCli(fake: FakeOpenAI, args: string[], cwd: string, opts: CliOptions = {}): Promise<CliRun> {
+/** The environment of a CLI run in `cwd`: a test key, the fake, a cache outside the project, then `opts.env` (undefined removes). */
+export function cliEnv(fake: FakeOpenAI, cwd: string, opts: Pick<CliOptions, 'env' | 'cacheDir'> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of [
-    'CODEX_LSP_API_KEY',
-    'COMETAPI_KEY',
-    'COMETAPI_API_KEY',
-    'OPENAI_API_KEY',
-    'CODEX_LSP_BASE_URL',
-    'CODEX_LSP_MODEL',
-    'OPENAI_BASE_URL',
-    'NO_COLOR',
-    'CODEX_LSP_LOG',
-  ])
-    delete env[k];
+  for (const k of SCRUBBED_ENV) delete env[k];
   Object.assign(
     env,
     { CODEX_LSP_API_KEY: 'test-key-abcdef123456', CODEX_LSP_BASE_URL: fake.baseUrl, CODEX_LSP_CACHE_DIR: opts.cacheDir ?? path.join(cwd, '..', 'cache') },
     opts.env ?? {},
   );
   for (const [k, v] of Object.entries(opts.env ?? {})) if (v === undefined) delete env[k];
+  return env;
+}
+
+/** Runs the built `codex-lsp review` in `cwd` against the fake model server, with a test key. */
+export function runCli(fake: FakeOpenAI, args: string[], cwd: string, opts: CliOptions = {}): Promise<CliRun> {
+  const env = cliEnv(fake, cwd, opts);
   const quoted = [process.execPath, SERVER_BIN, 'review', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   let [cmd, argv] = opts.pipeTo ? ['/bin/sh', ['-c', `${quoted} ${opts.pipeTo}`]] : [process.execPath, [SERVER_BIN, 'review', ...args]];
   if (opts.unprivileged && IS_ROOT) [cmd, argv] = ['setpriv', [...UNPRIVILEGED, cmd, ...argv]];

@@ -65,7 +65,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { createConnection, type Connection } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { SERVER_BIN } from './paths';
+import { SCRUBBED_ENV, SERVER_BIN } from './paths';
 
 /** The signature the lead's server/lsp/server.ts exports; declared here so this file type-checks before it exists. */
 export type StartServer = (connection: Connection, deps?: { env?: NodeJS.ProcessEnv }) => void;
@@ -99,18 +99,6 @@ export interface ExitInfo {
   code: number | null;
   signal: NodeJS.Signals | null;
 }
-
-/** Variables that could point a test at a real key, endpoint or the developer's cache. */
-const SCRUBBED_ENV = [
-  'CODEX_LSP_API_KEY',
-  'COMETAPI_KEY',
-  'COMETAPI_API_KEY',
-  'OPENAI_API_KEY',
-  'CODEX_LSP_BASE_URL',
-  'CODEX_LSP_MODEL',
-  'CODEX_LSP_CACHE_DIR',
-  'OPENAI_BASE_URL',
-];
 
 const DEFAULT_CAPABILITIES: ClientCapabilities = {
   general: { positionEncodings: ['utf-16'] },

@@ -22,3 +22,20 @@ function findRepoRoot(start: string): string {
 
 export const REPO_ROOT: string = findRepoRoot(__dirname);
 export const SERVER_BIN: string = path.join(REPO_ROOT, 'bin', 'codex-lsp.js');
+
+/**
+ * Variables that could point a test's server or CLI at a real key, endpoint or the developer's
+ * cache, or change what it prints: removed before a test sets its own.
+ */
+export const SCRUBBED_ENV: readonly string[] = [
+  'CODEX_LSP_API_KEY',
+  'COMETAPI_KEY',
+  'COMETAPI_API_KEY',
+  'OPENAI_API_KEY',
+  'CODEX_LSP_BASE_URL',
+  'CODEX_LSP_MODEL',
+  'CODEX_LSP_CACHE_DIR',
+  'OPENAI_BASE_URL',
+  'CODEX_LSP_LOG',
+  'NO_COLOR',
+];
