@@ -11,7 +11,6 @@ export interface ClientSettingsDeps {
   pull(): Promise<unknown>;
   /** Puts what the client said in effect, as the `workspace` source. */
   apply(source: string, values: unknown): void;
-  waitMs?: number;
 }
 
 /**
@@ -32,13 +31,11 @@ export class ClientSettings {
       this.deps.readiness.markReady();
       return;
     }
-    const ms = this.deps.waitMs ?? CONFIGURATION_WAIT_MS;
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ms).unref()));
-    const pulled = this.pull(false);
-    const first = await Promise.race([pulled.then(() => 'in' as const), late]);
+    const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), CONFIGURATION_WAIT_MS).unref()));
+    const first = await Promise.race([this.pull(false).then(() => 'in' as const), late]);
     clearTimeout(timer);
-    if (first === 'late') this.tooSlow(ms);
+    if (first === 'late') this.tooSlow();
     this.deps.readiness.markReady();
   }
 
@@ -63,15 +60,15 @@ export class ClientSettings {
         this.deps.log.warn(`workspace/configuration failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     })();
-    if (track) this.deps.readiness.track(p, this.deps.waitMs ?? CONFIGURATION_WAIT_MS);
+    if (track) this.deps.readiness.track(p, CONFIGURATION_WAIT_MS);
     return p;
   }
 
-  private tooSlow(ms: number): void {
+  private tooSlow(): void {
     if (this.warned) return;
     this.warned = true;
     this.deps.log.warn(
-      `the editor has not answered workspace/configuration within ${ms / 1000} s; going on with the project file, the environment and the defaults. ` +
+      `the editor has not answered workspace/configuration within ${CONFIGURATION_WAIT_MS / 1000} s; going on with the project file, the environment and the defaults. ` +
         'Its settings apply as soon as it answers.',
     );
   }

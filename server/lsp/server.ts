@@ -32,8 +32,6 @@ export interface ServerDeps {
   log?: Logger;
   /** The features to serve; by default every feature of the registry (tests add their own). */
   features?: (services: Services) => Feature[];
-  /** How long the first workspace/configuration answer is waited for. */
-  configurationWaitMs?: number;
 }
 
 /**
@@ -62,7 +60,6 @@ export function startServer(connection: Connection, deps: ServerDeps = {}): void
   const settings = new ClientSettings({
     log,
     readiness,
-    waitMs: deps.configurationWaitMs,
     pull: () => client.pullConfiguration(),
     apply: (source, values) => workspace.setClientLayer('workspace', source, values),
   });
