@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
+import { messageOf } from '../util/text';
 
 /** The key of the fingerprint in SARIF `partialFingerprints` (versioned: a new recipe gets a new key). */
 export const FINGERPRINT_KEY = 'codexLsp/v1';
@@ -43,7 +44,7 @@ export async function readBaseline(file: string): Promise<Set<string>> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
-    throw new BaselineError(`cannot read the baseline ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new BaselineError(`cannot read the baseline ${file}: ${messageOf(err)}`);
   }
   let data: unknown;
   try {

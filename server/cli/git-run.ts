@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { messageOf } from '../util/text';
 
 export interface GitOptions {
   /** The git executable (default `git`, looked up on PATH). Tests point it at a missing file to simulate "no git". */
@@ -53,7 +54,7 @@ export function runGit(args: readonly string[], cwd: string, opts: GitOptions = 
         windowsHide: true,
       });
     } catch (err) {
-      reject(new GitError(`could not run ${shown}: ${errorText(err)}`, 'failed', args));
+      reject(new GitError(`could not run ${shown}: ${messageOf(err)}`, 'failed', args));
       return;
     }
     const out: Buffer[] = [];
@@ -94,10 +95,6 @@ export function runGit(args: readonly string[], cwd: string, opts: GitOptions = 
       reject(new GitError(`${shown} failed in ${cwd} (${why})${detail ? `: ${detail}` : ''}`, 'failed', args, stderr, code));
     });
   });
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Splits `-z` output into entries (the trailing NUL leaves an empty last element, dropped). */

@@ -1,5 +1,6 @@
 import type { Logger } from '../util/log';
 import type { Readiness } from './readiness';
+import { messageOf } from '../util/text';
 
 /** How long the first `workspace/configuration` answer is waited for before going on without it. */
 const CONFIGURATION_WAIT_MS = 3000;
@@ -57,7 +58,7 @@ export class ClientSettings {
         const section = await this.deps.pull();
         this.deps.apply('workspace/configuration', section ?? {});
       } catch (err) {
-        this.deps.log.warn(`workspace/configuration failed: ${err instanceof Error ? err.message : String(err)}`);
+        this.deps.log.warn(`workspace/configuration failed: ${messageOf(err)}`);
       }
     })();
     if (track) this.deps.readiness.track(p, CONFIGURATION_WAIT_MS);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { resolveSettings } from './settings';
+import { messageOf } from '../util/text';
 
 /** The team's shared settings, committed with the code. */
 export const PROJECT_FILE = '.codex-lsp.json';
@@ -127,13 +128,13 @@ export function readProjectFile(file: string): ProjectConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    return { file, values: undefined, problems: [`${file}: cannot be read (${err instanceof Error ? err.message : String(err)})`] };
+    return { file, values: undefined, problems: [`${file}: cannot be read (${messageOf(err)})`] };
   }
   let parsed: unknown;
   try {
     parsed = text.trim() === '' ? {} : JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
+    const msg = messageOf(err);
     const at = jsonErrorOffset(text.replace(/^\uFEFF/, ''));
     return { file, values: undefined, problems: [`${file}: not valid JSON${at !== undefined ? ` at ${where(text, at)}` : ''} (${msg.split('\n')[0]})`] };
   }

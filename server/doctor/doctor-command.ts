@@ -12,6 +12,7 @@ import { VERSION } from '../version';
 import { editorChecks } from './editors';
 import { EndpointProbe } from './model-checks';
 import { exitCodeOf, formatCheck, type Check } from './report';
+import { messageOf } from '../util/text';
 
 export const DOCTOR_HELP = `Usage: codex-lsp doctor [--json]
 
@@ -176,7 +177,7 @@ function cacheCheck(dir: string): Check {
     return {
       id: 'cache',
       status: 'fail',
-      text: `cache folder ${dir} is not writable (${err instanceof Error ? err.message : String(err)})`,
+      text: `cache folder ${dir} is not writable (${messageOf(err)})`,
       fix: 'set CODEX_LSP_CACHE_DIR to a writable folder, or fix the permissions of this one.',
     };
   }

@@ -1,4 +1,5 @@
 import type { HeaderBag } from './retry';
+import { messageOf } from '../util/text';
 
 /** Everything we need to know about a failed model call, whatever threw it. */
 export interface Failure {
@@ -68,7 +69,7 @@ export function toFailure(err: unknown, errorBody?: string): Failure {
   const status = typeof e.status === 'number' ? e.status : undefined;
   if (status === undefined) {
     const code = networkCode(err);
-    const base = err instanceof Error ? err.message : String(err);
+    const base = messageOf(err);
     if (name === 'APIConnectionError' || code !== undefined) {
       return { message: code ? `${base} (${code})` : base, network: true, aborted: false, networkCode: code };
     }

@@ -5,6 +5,7 @@ import type { Price } from '../config/settings';
 import type { Logger } from '../util/log';
 import { makeDir } from '../util/make-dir';
 import { UsageTracker, type TokenUsage, type UsageRow } from './usage';
+import { messageOf } from '../util/text';
 
 /** Where usage goes: the gateway and the pipeline record into this. */
 export interface UsageSink {
@@ -177,7 +178,7 @@ export class UsageLedger implements UsageSink {
         await fs.rename(tmp, file);
       } catch (err) {
         await fs.rm(tmp, { force: true }).catch(() => undefined);
-        this.log.warn(`usage: could not write ${file}: ${err instanceof Error ? err.message : String(err)}`);
+        this.log.warn(`usage: could not write ${file}: ${messageOf(err)}`);
       }
     });
     return this.writing;

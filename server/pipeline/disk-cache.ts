@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../util/log';
 import { makeDir } from '../util/make-dir';
+import { messageOf } from '../util/text';
 
 export interface CachedAnswer {
   text: string;
@@ -141,7 +142,7 @@ export class DiskCache {
   private disable(err: unknown): void {
     if (this.disabled) return;
     this.disabled = true;
-    this.log.warn(`disk cache at ${this.root} is off for this session: ${err instanceof Error ? err.message : String(err)}`);
+    this.log.warn(`disk cache at ${this.root} is off for this session: ${messageOf(err)}`);
   }
 
   private async list(): Promise<Array<{ file: string; size: number; mtime: number }>> {

@@ -8,7 +8,7 @@ import { maskedView } from '../privacy/masked-view';
 import type { Privacy } from '../privacy/privacy';
 import { languageOf } from '../text/language';
 import type { Logger } from '../util/log';
-import { shortHash } from '../util/text';
+import { shortHash, messageOf } from '../util/text';
 import { displayPath } from '../util/uri';
 import { anchorFinding, follow, linesAt, linesOf, type LineSource } from './anchor';
 import { chunkContext, chunkDocument, type Chunk } from './chunker';
@@ -224,7 +224,7 @@ async function reviewChunk(
   try {
     json = (await deps.pipeline.run(req)).json;
   } catch (err) {
-    const error = err instanceof ModelError ? err : new ModelError('bad-request', err instanceof Error ? err.message : String(err));
+    const error = err instanceof ModelError ? err : new ModelError('bad-request', messageOf(err));
     if (error.kind !== 'cancelled' && error.kind !== 'budget') deps.log.warn(`review of ${file} lines ${chunk.start + 1}-${chunk.end}: ${error.message}`);
     return { chunk, error };
   }

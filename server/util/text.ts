@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
 
+/** What an error says, for a message: its message, or the thrown value as text. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** One line of at most `max` characters, whitespace folded, for messages and titles. */
 export function clip(text: string, max: number): string {
   const t = text.replace(/\s+/g, ' ').trim();

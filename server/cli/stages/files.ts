@@ -11,7 +11,8 @@ import { findFiles } from '../files';
 import type { FileResult } from '../format';
 import { selectFiles } from '../select';
 import type { Project } from './project';
-import { EXIT, messageOf, shownPath, type Stop } from './stage';
+import { EXIT, shownPath, type Stop } from './stage';
+import { messageOf } from '../../util/text';
 
 export interface FileChoice {
   /** To review: absolute, sorted. */

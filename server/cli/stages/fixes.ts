@@ -8,7 +8,8 @@ import { oneBased, type FileResult } from '../format';
 import { isInside } from '../select';
 import type { Project } from './project';
 import type { Original } from './review';
-import { messageOf, toPosix, type Io } from './stage';
+import { toPosix, type Io } from './stage';
+import { messageOf } from '../../util/text';
 
 /**
  * Applies each file's replacements in place (or, with --dry-run, writes their diff to stdout,

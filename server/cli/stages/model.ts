@@ -4,7 +4,7 @@ import type { ProblemKind } from '../../model/gateway';
 import type { Logger } from '../../util/log';
 import { makeDir } from '../../util/make-dir';
 import type { Project } from './project';
-import { messageOf } from './stage';
+import { messageOf } from '../../util/text';
 
 const NO_KEY =
   'codex-lsp review: no API key. Set CODEX_LSP_API_KEY or COMETAPI_KEY (also read: COMETAPI_API_KEY, OPENAI_API_KEY) in the environment; in CI, from a secret.';

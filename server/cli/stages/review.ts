@@ -23,8 +23,9 @@ import { stagedText } from '../staged';
 import type { FileChoice } from './files';
 import { cliModelStack } from './model';
 import type { Project } from './project';
-import { messageOf, shownPath, toPosix } from './stage';
+import { shownPath, toPosix } from './stage';
 import type { Terminal } from './terminal';
+import { messageOf } from '../../util/text';
 
 /** A file as it was read, for --fix: its bytes, and whether it had a byte-order mark. */
 export interface Original {

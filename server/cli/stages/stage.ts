@@ -36,7 +36,3 @@ export function toPosix(p: string): string {
 export function shownPath(cwd: string, file: string): string {
   return toPosix(path.relative(cwd, file)) || path.basename(file);
 }
-
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

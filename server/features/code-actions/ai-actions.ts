@@ -21,7 +21,7 @@ import { findEnclosing, findImports } from '../../text/structure';
 import { languageOf } from '../../text/language';
 import { LineReader } from '../../text/lines';
 import { displayPath } from '../../util/uri';
-import { clip } from '../../util/text';
+import { clip, messageOf } from '../../util/text';
 import { abortOn } from '../cancel';
 import { answerByMs, clientLimit, LATE, orLate, type ClientLimit } from '../client-limits';
 import { thinking } from '../progress';
@@ -193,7 +193,7 @@ export class AiActionFeature {
         );
       }
     } catch (err) {
-      this.s.client.showMessage('warning', `codex: ${data.title}: the editor refused the edit (${err instanceof Error ? err.message : String(err)}).`);
+      this.s.client.showMessage('warning', `codex: ${data.title}: the editor refused the edit (${messageOf(err)}).`);
     }
     return null;
   }
@@ -217,7 +217,7 @@ export class AiActionFeature {
         return { severity: 'error', message: `codex: ${data.title}: refused: ${err.message}; nothing was changed.` };
       if (err instanceof ModelError) return { severity: 'error', message: `codex: ${data.title}: ${err.message}` };
       this.s.log.error(`code action failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-      return { severity: 'error', message: `codex: ${data.title} failed: ${err instanceof Error ? err.message : String(err)}` };
+      return { severity: 'error', message: `codex: ${data.title} failed: ${messageOf(err)}` };
     } finally {
       progress.done();
       dispose();
