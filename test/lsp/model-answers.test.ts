@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CodeAction, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { openAIError, type RecordedRequest } from '../support/fake-openai';
-import { fileUri, position, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
+import { fileUri, position, RESOLVING_CLIENT, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
 import { useSession } from '../support/session';
 
 const DEFAULTS = { hover: { delayMs: 0 }, diagnostics: { enabled: false } };
@@ -94,16 +94,7 @@ describe('cut-off answers', () => {
 
   it('an AI edit whose answer stays cut off is refused, saying why, and changes nothing', async () => {
     const c = await start({
-      capabilities: {
-        textDocument: {
-          codeAction: {
-            codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor'] } },
-            dataSupport: true,
-            resolveSupport: { properties: ['edit'] },
-          },
-        },
-        workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true } },
-      },
+      capabilities: RESOLVING_CLIENT,
     });
     await c.open(URI, CODE, 'typescript');
     session.fake.setDefault(() => ({

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../support/fake-openai';
-import { position, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
+import { position, RESOLVING_CLIENT, type LspTestClient, type SpawnOptions } from '../support/lsp-client';
 import { useSession } from '../support/session';
 import { runCli } from '../support/cli-run';
 
@@ -243,16 +243,7 @@ describe('syntax and definitions in reviews and AI actions', () => {
       root,
       {},
       {
-        capabilities: {
-          textDocument: {
-            codeAction: {
-              codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor'] } },
-              dataSupport: true,
-              resolveSupport: { properties: ['edit'] },
-            },
-          },
-          workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true } },
-        },
+        capabilities: RESOLVING_CLIENT,
       },
     );
     const uri = uriOf(root, 'src/describe.ts');

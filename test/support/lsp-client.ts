@@ -124,6 +124,18 @@ const DEFAULT_CAPABILITIES: ClientCapabilities = {
   window: { workDoneProgress: true },
 };
 
+/** A client that takes an AI action's edit from codeAction/resolve (quick fixes and refactors only). */
+export const RESOLVING_CLIENT: ClientCapabilities = {
+  textDocument: {
+    codeAction: {
+      codeActionLiteralSupport: { codeActionKind: { valueSet: ['', 'quickfix', 'refactor'] } },
+      dataSupport: true,
+      resolveSupport: { properties: ['edit'] },
+    },
+  },
+  workspace: { configuration: true, applyEdit: true, workspaceEdit: { documentChanges: true } },
+};
+
 const EXIT_GRACE_MS = 100;
 
 const LANGUAGE_BY_EXT: Record<string, string> = {
